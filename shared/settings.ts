@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Countries the dialer formats numbers for; France first (the plan's home country). */
+export const dialCountries = ['FR', 'BE', 'CH', 'LU', 'DE', 'ES', 'IT', 'GB', 'NL', 'PT', 'IE', 'AT', 'US', 'CA'] as const;
+export const dialCountrySchema = z.enum(dialCountries);
+export type DialCountry = z.infer<typeof dialCountrySchema>;
+
+export const languageSettingSchema = z.enum(['system', 'en', 'fr']);
+export type LanguageSetting = z.infer<typeof languageSettingSchema>;
+
+/** The non-secret settings of the app. The SIP password is never part of them (see SipCredentials). */
+export const settingsSchema = z
+  .object({
+    /** Country whose national numbers the dialer assumes. */
+    defaultCountry: dialCountrySchema,
+    language: languageSettingSchema,
+    /** `deviceId` of the output that plays the ringtone; `default` is the system's. */
+    ringerDeviceId: z.string().max(256),
+    /** Speak the remaining balance before a call that taps the wallet. */
+    announceBalance: z.boolean(),
+  })
+  .strict();
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const defaultSettings: Settings = {
+  defaultCountry: 'FR',
+  language: 'system',
+  ringerDeviceId: 'default',
+  announceBalance: true,
+};
+
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+/** A SIP account as the user signs in with it. */
+export const sipAccountSchema = z
+  .object({
+    server: z
+      .string()
+      .max(512)
+      .refine((s) => /^wss?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s), 'Server must be a ws:// or wss:// URL'),
+    username: z.string().min(1).max(64).regex(/^[A-Za-z0-9._~+-]+$/, 'Username has characters SIP does not allow'),
+    domain: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'Domain must be a host name'),
+    displayName: z.string().max(64).optional(),
+  })
+  .strict();
+export type SipAccount = z.infer<typeof sipAccountSchema>;
+
+export const sipCredentialsSchema = z
+  .object({
+    account: sipAccountSchema,
+    password: z.string().min(1).max(256),
+  })
+  .strict();
+export type SipCredentials = z.infer<typeof sipCredentialsSchema>;
