@@ -1,0 +1,133 @@
+/**
+ * The IPC contract between the Electron main process and the renderer, written once.
+ *
+ * Every `HostBridge` verb that asks the main process something is an invoke channel with a zod schema
+ * for its request and its response; every `HostBridge` listener is a main→renderer event with a zod
+ * schema for its payload. `electron/ipc-handlers.ts` registers handlers from `invokeContract` and
+ * `electron/preload.ts` builds `window.cabine` from it; nothing else touches raw IPC (house style 3, 4).
+ *
+ * Both sides parse: main parses requests (the renderer is untrusted: Electron security checklist
+ * "Validate the sender of all IPC messages", https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
+ * and its own responses (history and settings come from disk); the preload parses events and responses.
+ */
+import { z } from 'zod';
+import { callHistoryLimit, callRecordSchema } from '../call-record.js';
+import type { HostBridge, RegistrationIndicator, SecretStorage } from '../host/host-bridge.js';
+import { settingsPatchSchema, settingsSchema, sipCredentialsSchema } from '../settings.js';
+
+/** Where a remembered SIP password went (mirrors `SecretStorage`). */
+export const secretStorageSchema = z.enum(['encrypted', 'not-remembered']) satisfies z.ZodType<SecretStorage>;
+
+/** The registration states the tray shows (mirrors `RegistrationIndicator`). */
+export const registrationIndicatorSchema = z.enum([
+  'registered',
+  'connecting',
+  'unregistered',
+  'error',
+]) satisfies z.ZodType<RegistrationIndicator>;
+
+// eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+const printable = /^[^\u0000-\u001f\u007f]*$/;
+
+/** A call as the incoming-call notification shows it. `from` ends up in OS UI, so it is bounded and printable. */
+export const incomingCallSchema = z
+  .object({
+    callId: z.string().min(1).max(128).regex(printable),
+    from: z.string().min(1).max(128).regex(printable),
+  })
+  .strict();
+export type IncomingCall = z.infer<typeof incomingCallSchema>;
+
+/** Requests that carry nothing. */
+const noPayload = z.undefined();
+
+/**
+ * Renderer→main requests (`ipcRenderer.invoke` / `ipcMain.handle`), one per `HostBridge` verb.
+ * `tray:show-registration-state` is an invoke too (the preload ignores its result) so that every
+ * renderer→main message goes through the same sender check and parse.
+ */
+export const invokeContract = {
+  'settings:get': { request: noPayload, response: settingsSchema },
+  'settings:update': { request: settingsPatchSchema, response: settingsSchema },
+  'sip-credentials:load': { request: noPayload, response: sipCredentialsSchema.nullable() },
+  'sip-credentials:save': { request: sipCredentialsSchema, response: secretStorageSchema },
+  'sip-credentials:forget': { request: noPayload, response: z.undefined() },
+  'history:load': { request: noPayload, response: z.array(callRecordSchema).max(callHistoryLimit) },
+  'history:append': { request: callRecordSchema, response: z.undefined() },
+  'notification:incoming-call': { request: incomingCallSchema, response: z.undefined() },
+  'tray:show-registration-state': { request: registrationIndicatorSchema, response: z.undefined() },
+} as const;
+
+/** Main→renderer events (`webContents.send` / `ipcRenderer.on`), one per `HostBridge` listener. */
+export const eventContract = {
+  /** A tel:/sip:/callto: link asked to dial; `number` is already the output of `parseTelLink`. */
+  'dial-request': z.object({ number: z.string().min(1).max(64) }).strict(),
+  /** The user pressed Answer on the incoming-call notification. */
+  'notification:answer': z.object({ callId: z.string().min(1).max(128) }).strict(),
+  /** The machine woke from sleep (`powerMonitor` 'resume'). */
+  'power:resume': z.object({}).strict(),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeContract;
+export type InvokeRequest<C extends InvokeChannel> = z.infer<(typeof invokeContract)[C]['request']>;
+export type InvokeResponse<C extends InvokeChannel> = z.infer<(typeof invokeContract)[C]['response']>;
+export type EventChannel = keyof typeof eventContract;
+export type EventPayload<C extends EventChannel> = z.infer<(typeof eventContract)[C]>;
+
+export const invokeChannels = Object.keys(invokeContract) as readonly InvokeChannel[];
+export const eventChannels = Object.keys(eventContract) as readonly EventChannel[];
+
+/** Why main refused a request. */
+export const ipcErrorCodeSchema = z.enum(['forbidden-sender', 'invalid-request', 'invalid-response', 'failed']);
+export type IpcErrorCode = z.infer<typeof ipcErrorCodeSchema>;
+
+/**
+ * What every invoke handler returns. Errors travel as data, not as thrown exceptions, because Electron
+ * rewrites thrown errors into "Error invoking remote method ..." and drops everything but the message
+ * (https://www.electronjs.org/docs/latest/api/ipc-main#ipcmainhandlechannel-listener).
+ */
+export type IpcResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly code: IpcErrorCode; readonly message: string } };
+
+const ipcEnvelopeSchema = z.discriminatedUnion('ok', [
+  // `value` is checked against the channel's response schema below; it may be absent for void channels.
+  z.object({ ok: z.literal(true), value: z.unknown() }).strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      error: z.object({ code: ipcErrorCodeSchema, message: z.string().max(1000) }).strict(),
+    })
+    .strict(),
+]);
+
+/**
+ * Parses what main answered on `channel` (the preload's side of the contract). Throws a `ZodError`
+ * when the answer does not match the contract.
+ */
+export function parseIpcResult<C extends InvokeChannel>(channel: C, raw: unknown): IpcResult<InvokeResponse<C>> {
+  const envelope = ipcEnvelopeSchema.parse(raw);
+  if (!envelope.ok) return envelope;
+  const value = invokeContract[channel].response.parse(envelope.value) as InvokeResponse<C>;
+  return { ok: true, value };
+}
+
+/**
+ * Which channel serves which `HostBridge` member; the preload is built from this table and the
+ * `satisfies` makes a new `HostBridge` member break the build until it is mapped.
+ */
+export const hostBridgeChannels = {
+  kind: null,
+  getSettings: { invoke: 'settings:get' },
+  updateSettings: { invoke: 'settings:update' },
+  loadSipCredentials: { invoke: 'sip-credentials:load' },
+  saveSipCredentials: { invoke: 'sip-credentials:save' },
+  forgetSipCredentials: { invoke: 'sip-credentials:forget' },
+  loadHistory: { invoke: 'history:load' },
+  appendHistory: { invoke: 'history:append' },
+  onDialRequest: { event: 'dial-request' },
+  notifyIncomingCall: { invoke: 'notification:incoming-call' },
+  onAnswerFromNotification: { event: 'notification:answer' },
+  showRegistrationState: { invoke: 'tray:show-registration-state' },
+  onResume: { event: 'power:resume' },
+} as const satisfies Record<keyof HostBridge, { invoke: InvokeChannel } | { event: EventChannel } | null>;
