@@ -1,0 +1,403 @@
+/**
+ * Starts and stops a Kamailio SIP server as a child process, for development, tests and `npm run stack`.
+ *
+ * Each server lives in its own run dir (config, subscriber table, pid file, control socket, log), so several
+ * can run side by side on different ports. Kamailio runs in the foreground (`-DD -E`), in its own process
+ * group, and never outlives the Node process that started it:
+ *   - on a normal exit of Node, a process 'exit' handler sends it SIGTERM;
+ *   - when Node dies any other way (SIGKILL, crash, an unhandled signal), the kernel sends it SIGTERM: it is
+ *     started through `setpriv --pdeathsig SIGTERM` (util-linux), which sets PR_SET_PDEATHSIG before exec.
+ * On SIGTERM the Kamailio main process stops its workers itself (~2 s). If it has not exited after
+ * `stopTimeoutMs`, stop() kills the whole process group with SIGKILL.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { constants as fsConstants } from 'node:fs';
+import { access, open, readFile } from 'node:fs/promises';
+import { createConnection, createServer, isIP, isIPv6 } from 'node:net';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { renderKamailioConfig, sipHost, type RenderedKamailioConfig } from './kamailio-config.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Options of {@link startKamailio}. */
+export interface KamailioOptions {
+  /** Absolute directory for everything this server writes; created if missing. */
+  readonly runDir: string;
+  /** SIP over WebSocket (ws) port. */
+  readonly wsPort: number;
+  /** SIP over UDP port. */
+  readonly udpPort: number;
+  /** SIP over secure WebSocket (wss) port; wss is off when absent. A self-signed certificate is generated. */
+  readonly wssPort?: number;
+  /** The SIP domain, also the digest realm. */
+  readonly domain: string;
+  /** Accounts allowed to register and call. */
+  readonly users: readonly { readonly username: string; readonly password: string }[];
+  /** Address to listen on; default 127.0.0.1. */
+  readonly listenHost?: string;
+  /** Where Kamailio's log goes (appended); default `<runDir>/kamailio.log`. */
+  readonly logFile?: string;
+}
+
+/** A running Kamailio. */
+export interface RunningKamailio {
+  /** e.g. ws://127.0.0.1:15080 */
+  readonly wsUrl: string;
+  /** e.g. wss://127.0.0.1:15443, when wss is on. */
+  readonly wssUrl?: string;
+  readonly udpPort: number;
+  /** Pid of the Kamailio main process (changes on restart()). */
+  readonly pid: number;
+  /** SIGTERM, resolves once the process has exited (SIGKILL to its process group after a timeout). */
+  stop(): Promise<void>;
+  /** stop() then start again on the same ports. Registrations are lost (usrloc is in memory). */
+  restart(): Promise<void>;
+  /** Addresses of record currently registered (from `kamcmd ul.dump`). */
+  registrations(): Promise<string[]>;
+}
+
+/** Why Kamailio could not be started; the message says what to do. */
+export class KamailioStartError extends Error {
+  override readonly name = 'KamailioStartError';
+}
+
+const port = z.number().int().min(1).max(65535);
+// Unix sockets paths are limited to 107 bytes (sun_path); the control socket lives in the run dir.
+const maxRunDirLength = 107 - '/kamailio_ctl'.length;
+
+const optionsSchema = z
+  .object({
+    runDir: z
+      .string()
+      .refine(isAbsolute, 'must be an absolute path')
+      .refine((dir) => dir.length <= maxRunDirLength, `must be at most ${maxRunDirLength} characters (unix socket path limit)`)
+      .refine((dir) => !/[!"\n\r\s]/.test(dir), 'must not contain whitespace, quotes or "!" (it is written into the config)'),
+    wsPort: port,
+    udpPort: port,
+    wssPort: port.optional(),
+    domain: z
+      .string()
+      .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a host name like cabine.test'),
+    users: z
+      .array(
+        z.object({
+          // db_text separates columns with ':'; SIP user parts of our accounts are simple tokens anyway.
+          username: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ + -'),
+          password: z.string().min(1).max(256),
+        }),
+      )
+      .min(1, 'at least one user is needed'),
+    listenHost: z
+      .string()
+      .refine((host) => isIP(host) !== 0, 'must be an IP address')
+      .default('127.0.0.1'),
+    logFile: z.string().refine(isAbsolute, 'must be an absolute path').optional(),
+  })
+  .refine((o) => o.wssPort === undefined || o.wssPort !== o.wsPort, { message: 'wssPort must differ from wsPort', path: ['wssPort'] });
+
+type ValidOptions = z.infer<typeof optionsSchema>;
+
+/** Debian packages that provide the modules our config loads. */
+const modulePackages: Readonly<Record<string, string>> = {
+  websocket: 'kamailio-websocket-modules',
+  xhttp: 'kamailio',
+  tls: 'kamailio-tls-modules',
+  http_client: 'kamailio-utils-modules',
+  db_sqlite: 'kamailio-sqlite-modules',
+  db_postgres: 'kamailio-postgres-modules',
+};
+
+const startTimeoutMs = 10_000;
+const stopTimeoutMs = 5_000;
+
+/** Main pids of every Kamailio started by this Node process and still running. */
+const running = new Set<number>();
+let exitHandlerInstalled = false;
+
+function installExitHandler(): void {
+  if (exitHandlerInstalled) {
+    return;
+  }
+  exitHandlerInstalled = true;
+  // 'exit' handlers must be synchronous: send the signal and let Kamailio shut down on its own.
+  process.on('exit', () => {
+    for (const pid of running) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
+async function findExecutable(name: string): Promise<string | undefined> {
+  // Kamailio lives in /usr/sbin, which is not on every user's PATH.
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    if (dir === '') {
+      continue;
+    }
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+async function requireExecutable(name: string, debianPackage: string): Promise<string> {
+  const found = await findExecutable(name);
+  if (found === undefined) {
+    throw new KamailioStartError(`${name} not found on PATH or in /usr/sbin: install it with "apt-get install ${debianPackage}"`);
+  }
+  return found;
+}
+
+/** Fails with a clear message when a port is taken (by another Kamailio, or anything else). */
+async function assertTcpPortFree(host: string, tcpPort: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new KamailioStartError(
+          error.code === 'EADDRINUSE'
+            ? `${what} port ${tcpPort}/tcp on ${host} is already in use: choose another port or stop what listens there`
+            : `cannot listen on ${host}:${tcpPort}/tcp for ${what}: ${error.message}`,
+        ),
+      );
+    });
+    server.listen({ host, port: tcpPort, exclusive: true }, () => server.close(() => resolve()));
+  });
+}
+
+async function assertUdpPortFree(host: string, udpPort: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.close();
+      reject(
+        new KamailioStartError(
+          error.code === 'EADDRINUSE'
+            ? `UDP port ${udpPort}/udp on ${host} is already in use: choose another port or stop what listens there`
+            : `cannot bind ${host}:${udpPort}/udp: ${error.message}`,
+        ),
+      );
+    });
+    socket.bind(udpPort, host, () => socket.close(() => resolve()));
+  });
+}
+
+/** Turns `kamailio -c` output into an actionable message (missing module -> Debian package). */
+function explainConfigError(output: string): string {
+  const missing = /could not find module <([a-z_]+)>|load_module\(\): could not open module <[^>]*\/([a-z_]+)\.so>/i.exec(output);
+  const moduleName = missing?.[1] ?? missing?.[2];
+  if (moduleName !== undefined) {
+    const pkg = modulePackages[moduleName];
+    return `Kamailio module "${moduleName}" is missing${pkg === undefined ? '' : `: apt-get install ${pkg}`}`;
+  }
+  const lines = output
+    .split('\n')
+    .filter((line) => /ERROR|CRITICAL/.test(line))
+    .slice(0, 10);
+  return `Kamailio rejected the config:\n${lines.join('\n') || output.slice(-2000)}`;
+}
+
+async function tail(file: string, lines = 20): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Resolves once something accepts TCP connections on host:port; polls every 25 ms. */
+async function waitForTcp(host: string, tcpPort: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host, port: tcpPort });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (connected) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Resolves with the exit code/signal of a child process. */
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+
+/** Where clients connect: a wildcard listen address is reached over loopback. */
+const connectHost = (listenHost: string): string =>
+  listenHost === '0.0.0.0' ? '127.0.0.1' : listenHost === '::' ? '::1' : listenHost;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly rendered: RenderedKamailioConfig;
+}
+
+async function launch(options: ValidOptions): Promise<Started> {
+  const kamailio = await requireExecutable('kamailio', 'kamailio kamailio-websocket-modules');
+  const { runDir, listenHost } = options;
+
+  await assertTcpPortFree(listenHost, options.wsPort, 'WebSocket');
+  if (options.wssPort !== undefined) {
+    await assertTcpPortFree(listenHost, options.wssPort, 'secure WebSocket');
+  }
+  await assertUdpPortFree(listenHost, options.udpPort);
+
+  const rendered = await renderKamailioConfig({
+    runDir,
+    domain: options.domain,
+    listenHost,
+    wsPort: options.wsPort,
+    udpPort: options.udpPort,
+    wssPort: options.wssPort,
+    users: options.users,
+  });
+
+  try {
+    await execFileAsync(kamailio, ['-f', rendered.configFile, '-c'], { cwd: runDir });
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    throw new KamailioStartError(explainConfigError(`${failure.stdout ?? ''}${failure.stderr ?? ''}`), { cause: error });
+  }
+
+  const logFile = options.logFile ?? join(runDir, 'kamailio.log');
+  const log = await open(logFile, 'a');
+  const args = [
+    '-f', rendered.configFile,
+    '-DD', // foreground, but still fork the workers
+    '-E', // log to stderr (our log file)
+    '-P', rendered.pidFile,
+    '-Y', runDir, // runtime dir (sockets, fifo)
+    '-w', runDir, // working dir
+    '-m', '256', // shared memory MB: ~64 KB per WebSocket connection
+    '-M', '8', // private memory MB per process
+  ];
+  const setpriv = await findExecutable('setpriv');
+  const [command, commandArgs] =
+    setpriv === undefined ? [kamailio, args] : [setpriv, ['--pdeathsig', 'SIGTERM', '--', kamailio, ...args]];
+
+  let child: ChildProcess;
+  try {
+    // detached: its own process group, so stop() can SIGKILL the workers too and a Ctrl-C in the terminal
+    // reaches only us (we stop it cleanly).
+    child = spawn(command, commandArgs, { cwd: runDir, stdio: ['ignore', log.fd, log.fd], detached: true });
+  } finally {
+    await log.close();
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new KamailioStartError(`could not spawn ${kamailio}`);
+  }
+  running.add(pid);
+  installExitHandler();
+  child.once('exit', () => running.delete(pid));
+
+  const abort = new AbortController();
+  const host = connectHost(listenHost);
+  const timer = setTimeout(() => abort.abort(), startTimeoutMs);
+  try {
+    const outcome = await Promise.race([
+      waitForTcp(host, options.wsPort, abort.signal).then(() => (abort.signal.aborted ? 'timeout' : 'ready')),
+      exited(child).then(() => 'exited' as const),
+    ]);
+    if (outcome !== 'ready') {
+      await stopChild(child);
+      throw new KamailioStartError(
+        `Kamailio ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not accept connections on ${host}:${options.wsPort} within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
+      );
+    }
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return { child, rendered };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    return;
+  }
+  const pid = child.pid;
+  const done = exited(child);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL'); // the whole process group: main and workers
+    } catch {
+      // Already gone.
+    }
+  }, stopTimeoutMs);
+  await done;
+  clearTimeout(timer);
+}
+
+function parseAors(dump: string): string[] {
+  const aors = new Set<string>();
+  for (const match of dump.matchAll(/^\s*AoR:\s*(\S+)\s*$/gm)) {
+    if (match[1] !== undefined) {
+      aors.add(match[1]);
+    }
+  }
+  return [...aors];
+}
+
+/**
+ * Renders the config into `options.runDir`, checks it (`kamailio -c`), starts Kamailio in the foreground as
+ * a child process and resolves once its WebSocket port accepts connections.
+ *
+ * @throws KamailioStartError for invalid options, a port in use, a missing binary or module (naming the
+ *   Debian package to install), a rejected config, or a server that dies or hangs during start-up.
+ */
+export async function startKamailio(options: KamailioOptions): Promise<RunningKamailio> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+    throw new KamailioStartError(`invalid Kamailio options: ${issues.join('; ')}`);
+  }
+  const valid = parsed.data;
+  const kamcmd = await requireExecutable('kamcmd', 'kamailio');
+
+  let current = await launch(valid);
+  const host = sipHost(connectHost(valid.listenHost));
+
+  const server: RunningKamailio = {
+    wsUrl: `ws://${host}:${valid.wsPort}`,
+    ...(valid.wssPort === undefined ? {} : { wssUrl: `wss://${host}:${valid.wssPort}` }),
+    udpPort: valid.udpPort,
+    get pid(): number {
+      return current.child.pid ?? -1;
+    },
+    async stop(): Promise<void> {
+      await stopChild(current.child);
+    },
+    async restart(): Promise<void> {
+      await stopChild(current.child);
+      current = await launch(valid);
+    },
+    async registrations(): Promise<string[]> {
+      const { stdout } = await execFileAsync(kamcmd, ['-s', `unix:${current.rendered.controlSocket}`, 'ul.dump']);
+      return parseAors(stdout);
+    },
+  };
+  return server;
+}
