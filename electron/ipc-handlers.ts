@@ -15,9 +15,17 @@ import {
 } from '../shared/ipc/ipc-contract.js';
 import { isAppOrigin } from './app-origin.js';
 
-/** What main does for each channel, given an already parsed request. */
+/** Lists may be returned readonly; they are copied by the response parse anyway. */
+type Returned<T> = T extends (infer E)[] ? readonly E[] : T;
+
+/** One channel's implementation: channels that answer nothing may return void. */
+type ChannelImplementation<Request, Response> = [Response] extends [undefined]
+  ? (request: Request) => Promise<void> | void
+  : (request: Request) => Promise<Returned<Response>> | Returned<Response>;
+
+/** What main does for each channel, given an already parsed request; its result is parsed before it leaves. */
 export type IpcImplementation = {
-  readonly [C in InvokeChannel]: (request: InvokeRequest<C>) => Promise<InvokeResponse<C>> | InvokeResponse<C>;
+  readonly [C in InvokeChannel]: ChannelImplementation<InvokeRequest<C>, InvokeResponse<C>>;
 };
 
 type SenderFrame = Pick<WebFrameMain, 'url' | 'parent'> | null | undefined;
