@@ -66,7 +66,7 @@ export async function writeSubscriberTable(runDir: string, domain: string, users
       `${index + 1}:${user.username}:${domain}::${digestHa1(user.username, domain, user.password)}:` +
       `${digestHa1(`${user.username}@${domain}`, domain, user.password)}\n`,
   );
-  const header = 'id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) \n';
+  const header = 'id(int,auto) username(string) domain(string) password(string,null) ha1(string) ha1b(string) \n';
   const target = join(dbDir, 'subscriber');
   await writeFile(`${target}.tmp`, header + rows.join(''));
   await rename(`${target}.tmp`, target);
