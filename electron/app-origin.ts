@@ -22,5 +22,5 @@ export function isAppOrigin(urlOrOrigin: string | undefined | null): boolean {
   } catch {
     return false;
   }
-  return url.protocol === `${appScheme}:` && url.host === appHost && url.username === '' && url.password === '';
+  return url.protocol === `${appScheme}:` && url.host.toLowerCase() === appHost && url.username === '' && url.password === '';
 }

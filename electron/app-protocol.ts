@@ -68,7 +68,7 @@ export function resolveAppFile(root: string, requestUrl: string): string | null 
   } catch {
     return null;
   }
-  if (url.protocol !== `${appScheme}:` || url.host !== appHost) return null;
+  if (url.protocol !== `${appScheme}:` || url.host.toLowerCase() !== appHost) return null;
   let pathname: string;
   try {
     pathname = decodeURIComponent(url.pathname);

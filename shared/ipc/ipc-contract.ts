@@ -92,7 +92,7 @@ export type IpcResult<T> =
 
 const ipcEnvelopeSchema = z.discriminatedUnion('ok', [
   // `value` is checked against the channel's response schema below; it may be absent for void channels.
-  z.object({ ok: z.literal(true), value: z.unknown() }).strict(),
+  z.object({ ok: z.literal(true), value: z.unknown().optional() }).strict(),
   z
     .object({
       ok: z.literal(false),
