@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { numberKinds } from '../numbering/classify';
+import { currencySchema, nonNegativeAmountMinorSchema } from './common-schemas';
+
+/**
+ * The SIP proxy's API. Kamailio's http_client posts these bodies and reads the answers with its jansson
+ * module, so answers are flat JSON objects of strings, numbers and booleans.
+ */
+export const callIdSchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const authorizeCallRequestSchema = z.strictObject({
+  callId: callIdSchema,
+  callerExtension: z.string().regex(/^\d{2,8}$/),
+  sipDomain: z.string().min(1).max(253).optional(),
+  dialed: z.string().min(1).max(64),
+});
+export type AuthorizeCallRequest = z.infer<typeof authorizeCallRequestSchema>;
+
+export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller']);
+export type RefusalReason = z.infer<typeof refusalReasonSchema>;
+
+export const authorizeCallResponseSchema = z.strictObject({
+  allowed: z.boolean(),
+  reason: z.union([refusalReasonSchema, z.literal('ok')]),
+  callId: callIdSchema,
+  kind: z.enum(numberKinds),
+  charged: z.boolean().meta({ description: 'True when the wallet pays: complete() will charge it.' }),
+  e164: z.string(),
+  maxDurationSeconds: z.int().nonnegative().meta({ description: 'Hang up after this many answered seconds.' }),
+  reservedMinor: nonNegativeAmountMinorSchema,
+  currency: currencySchema,
+  balanceMinor: nonNegativeAmountMinorSchema.meta({ description: 'So the proxy can announce the balance before connecting.' }),
+  prefix: z.string(),
+  deckVersion: z.string(),
+});
+export type AuthorizeCallResponse = z.infer<typeof authorizeCallResponseSchema>;
+
+export const completeCallRequestSchema = z.strictObject({
+  callId: callIdSchema,
+  answeredSeconds: z.int().nonnegative().max(7 * 24 * 3600),
+});
+export type CompleteCallRequest = z.infer<typeof completeCallRequestSchema>;
+
+export const completeCallResponseSchema = z.strictObject({
+  callId: callIdSchema,
+  status: z.enum(['completed', 'released']),
+  chargedMinor: nonNegativeAmountMinorSchema,
+  billedSeconds: z.int().nonnegative(),
+  currency: currencySchema,
+  balanceMinor: nonNegativeAmountMinorSchema,
+});
+export type CompleteCallResponse = z.infer<typeof completeCallResponseSchema>;
+
+export const releaseCallRequestSchema = z.strictObject({ callId: callIdSchema });
+export type ReleaseCallRequest = z.infer<typeof releaseCallRequestSchema>;

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { numberKinds } from '../numbering/classify';
+import { rateNumberTypes } from '../rating/rate-deck';
+import { countrySchema, currencySchema, nonNegativeAmountMinorSchema } from './common-schemas';
+
+/** A rate amount: exact integer in ten-thousandths of the major unit, plus its decimal rendering. */
+export const rateAmountSchema = z.strictObject({
+  units: z.int().nonnegative().meta({ description: 'Ten-thousandths of the currency major unit.' }),
+  decimal: z.string().meta({ description: 'Exact decimal in major units, e.g. "0.0230".' }),
+});
+
+export const rateViewSchema = z.strictObject({
+  prefix: z.string(),
+  destination: z.string(),
+  country: z.string(),
+  numberType: z.enum(rateNumberTypes),
+  pricePerMinute: rateAmountSchema,
+  connectionFee: rateAmountSchema,
+  increment: z.string().meta({ description: 'first/next billing increments in seconds, e.g. "60/60".' }),
+});
+export type RateView = z.infer<typeof rateViewSchema>;
+
+export const ratesQuerySchema = z.strictObject({ country: countrySchema });
+export const ratesResponseSchema = z.strictObject({
+  country: countrySchema,
+  currency: currencySchema,
+  deckVersion: z.string(),
+  sample: z.boolean().meta({ description: 'True while the shipped SAMPLE deck is in use: prices are illustrative.' }),
+  rates: z.array(rateViewSchema),
+});
+export type RatesResponse = z.infer<typeof ratesResponseSchema>;
+
+export const rateCountriesResponseSchema = z.strictObject({
+  countries: z.array(z.strictObject({ country: z.string(), name: z.string() })),
+});
+
+export const quoteQuerySchema = z.strictObject({ number: z.string().min(1).max(64) });
+
+export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap']);
+
+export const quoteResponseSchema = z.strictObject({
+  number: z.string(),
+  e164: z.string().nullable(),
+  kind: z.enum(numberKinds),
+  billing: z.enum(['free', 'wallet', 'refused']),
+  country: z.string().nullable(),
+  rate: rateViewSchema.nullable(),
+  currency: currencySchema,
+  balanceMinor: nonNegativeAmountMinorSchema,
+  minutesAffordable: z.int().nonnegative().nullable().meta({ description: 'Whole minutes the available balance buys; null when free.' }),
+  costOfFirstMinuteMinor: nonNegativeAmountMinorSchema.nullable(),
+  warnings: z.array(quoteWarningSchema),
+});
+export type QuoteResponse = z.infer<typeof quoteResponseSchema>;

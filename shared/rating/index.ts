@@ -1,0 +1,3 @@
+export * from './rate-deck';
+export * from './rate-index';
+export * from './tariff';
