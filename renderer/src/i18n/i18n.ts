@@ -1,0 +1,34 @@
+import i18next, { type i18n as I18n } from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import type { LanguageSetting } from '../../../shared/settings.js';
+import { en } from './en.js';
+import { fr } from './fr.js';
+
+export type AppLanguage = 'en' | 'fr';
+
+/** 'system' follows the browser or OS language; French for any fr-* locale, English otherwise. */
+export function resolveLanguage(setting: LanguageSetting, systemLanguages: readonly string[]): AppLanguage {
+  if (setting !== 'system') return setting;
+  for (const tag of systemLanguages) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'fr') return 'fr';
+    if (base === 'en') return 'en';
+  }
+  return 'en';
+}
+
+/** One i18next instance for the page, keys flat (they contain dots). */
+export async function createI18n(language: AppLanguage): Promise<I18n> {
+  const instance = i18next.createInstance();
+  await instance.use(initReactI18next).init({
+    lng: language,
+    fallbackLng: 'en',
+    resources: { en: { translation: en }, fr: { translation: fr } },
+    keySeparator: false,
+    nsSeparator: false,
+    // React escapes what it renders.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return instance;
+}

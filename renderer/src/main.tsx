@@ -1,0 +1,68 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nextProvider } from 'react-i18next';
+import { createAudioController } from './audio/audio-controller.js';
+import { listAudioOutputs } from './audio/output-devices.js';
+import { installE2eHook } from './e2e/e2e-hook.js';
+import { isBrowserHost, pickHost } from './host/pick-host.js';
+import { createI18n, resolveLanguage } from './i18n/i18n.js';
+import { createPhone } from './phone.js';
+import { loadRuntimeConfig } from './runtime-config.js';
+import { createSipAdapter } from './sip/sip-adapter.js';
+import { App } from './ui/app.js';
+import { PhoneContext } from './ui/phone-context.js';
+
+async function start(): Promise<void> {
+  const root = document.getElementById('root');
+  const sinks = document.getElementById('audio-sinks');
+  if (root === null || sinks === null) throw new Error('index.html lacks #root or #audio-sinks');
+
+  let i18nRef: Awaited<ReturnType<typeof createI18n>> | null = null;
+  const host = pickHost({
+    incomingCallText: (from) => ({
+      title: i18nRef?.t('notification.incomingTitle') ?? 'Incoming call',
+      body: i18nRef?.t('notification.incomingBody', { from }) ?? from,
+    }),
+  });
+  const [settings, config, remembered] = await Promise.all([
+    host.getSettings(),
+    loadRuntimeConfig(async (url) => (await fetch(url, { cache: 'no-store' })).json() as Promise<unknown>),
+    host.loadSipCredentials().catch(() => null),
+  ]);
+  const i18n = await createI18n(resolveLanguage(settings.language, navigator.languages));
+  i18nRef = i18n;
+  document.documentElement.lang = i18n.language;
+
+  const adapter = createSipAdapter({ traceSip: new URLSearchParams(location.search).get('traceSip') === '1' });
+  const phone = createPhone({ host, adapter, audio: createAudioController(sinks), listOutputs: listAudioOutputs });
+  phone.settings.subscribe(() => {
+    const language = resolveLanguage(phone.settings.getState().settings.language, navigator.languages);
+    if (language !== i18n.language) {
+      void i18n.changeLanguage(language).then(() => {
+        document.documentElement.lang = language;
+      });
+    }
+  });
+  if (new URLSearchParams(location.search).get('e2e') === '1') installE2eHook(adapter);
+
+  const rememberedAccount = remembered?.account ?? (isBrowserHost(host) ? host.rememberedAccount() : null);
+  const signInDefaults = rememberedAccount ?? { server: config.sipServer, domain: config.sipDomain };
+
+  createRoot(root).render(
+    <StrictMode>
+      <I18nextProvider i18n={i18n}>
+        <PhoneContext.Provider value={phone}>
+          <App signInDefaults={signInDefaults} rememberedPassword={remembered?.password} />
+        </PhoneContext.Provider>
+      </I18nextProvider>
+    </StrictMode>,
+  );
+
+  // A desktop user who asked to be remembered is signed in straight away.
+  if (remembered !== null) void phone.signIn(remembered, true);
+}
+
+start().catch((error: unknown) => {
+  console.error('Cabine could not start', error);
+  document.body.textContent = `Cabine could not start: ${error instanceof Error ? error.message : String(error)}`;
+});

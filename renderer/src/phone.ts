@@ -1,0 +1,201 @@
+import type { HostBridge } from '../../shared/host/host-bridge.js';
+import { parseDialString, type DialTarget } from '../../shared/dial/dial-string.js';
+import type { SettingsPatch, SipCredentials } from '../../shared/settings.js';
+import { isOnHold } from '../../shared/call/hold-state.js';
+import type { AudioController } from './audio/audio-controller.js';
+import type { SipAdapter } from './sip/sip-adapter.js';
+import type { SipAdapterEvent } from './sip/sip-events.js';
+import { createStore, type Store } from './state/store.js';
+import {
+  callRecordFor,
+  frontCall,
+  initialCallsState,
+  reduceCalls,
+  ringbackWanted,
+  ringtoneWanted,
+  type CallsState,
+} from './state/calls-store.js';
+import { initialHistoryState, reduceHistory, type HistoryState } from './state/history-store.js';
+import {
+  initialRegistrationState,
+  reduceRegistration,
+  registrationIndicator,
+  type RegistrationState,
+} from './state/registration-store.js';
+import { initialSettingsState, reduceSettings, type SettingsState } from './state/settings-store.js';
+
+/** What the UI reads and does. Components hold no SIP state of their own. */
+export interface Phone {
+  readonly host: HostBridge;
+  readonly registration: Store<RegistrationState>;
+  readonly calls: Store<CallsState>;
+  readonly history: Store<HistoryState>;
+  readonly settings: Store<SettingsState>;
+  /** Where the password went last time "remember me" was used ('not-remembered' in the browser). */
+  readonly secretStorage: Store<'encrypted' | 'not-remembered' | null>;
+  signIn(credentials: SipCredentials, remember: boolean): Promise<void>;
+  signOut(): Promise<void>;
+  /** Dials what the user typed; returns the parsed target so the dialer can explain an invalid one. */
+  dial(input: string): DialTarget;
+  answer(callId: string): void;
+  decline(callId: string): void;
+  hangup(callId: string): void;
+  /** Hang up the call in front (Escape). */
+  hangupFront(): void;
+  toggleMute(callId: string): void;
+  toggleHold(callId: string): void;
+  sendDtmf(callId: string, tones: string): void;
+  updateSettings(patch: SettingsPatch): Promise<void>;
+  /** Lists the audio outputs again (after permission was granted or devices changed). */
+  refreshOutputs(): Promise<void>;
+  /** Stops listening to the host; for tests and hot reload. */
+  dispose(): void;
+}
+
+export interface PhoneParts {
+  readonly host: HostBridge;
+  readonly adapter: SipAdapter;
+  readonly audio: AudioController;
+  readonly listOutputs?: () => Promise<SettingsState['outputs']>;
+}
+
+/** Wires the adapter's events into the feature stores and the stores into audio and the host. */
+export function createPhone(parts: PhoneParts): Phone {
+  const { host, adapter, audio } = parts;
+  const registration = createStore(initialRegistrationState);
+  const calls = createStore(initialCallsState);
+  const history = createStore(initialHistoryState);
+  const settings = createStore(initialSettingsState);
+  const secretStorage = createStore<'encrypted' | 'not-remembered' | null>(null);
+
+  const onAdapterEvent = (event: SipAdapterEvent): void => {
+    switch (event.type) {
+      case 'connectionChange':
+      case 'registrationChange':
+        registration.update((state) => reduceRegistration(state, event));
+        return;
+      case 'remoteAudio':
+        audio.setRemoteAudio(event.callId, event.stream);
+        return;
+      case 'callEnded': {
+        const ended = calls.getState().calls.find((call) => call.id === event.callId);
+        if (ended !== undefined) {
+          const record = callRecordFor(ended, event.reason, event.at);
+          history.update((state) => reduceHistory(state, { type: 'appended', record }));
+          host.appendHistory(record).catch((error: unknown) => console.error('Could not save the call history', error));
+        }
+        break;
+      }
+      case 'callCreated':
+        if (event.call.direction === 'incoming') {
+          void host.notifyIncomingCall({ callId: event.call.id, from: event.call.remoteDisplay }).catch(() => undefined);
+        }
+        break;
+      case 'holdChange':
+        audio.setAudible(event.callId, !isOnHold(event.hold));
+        break;
+      case 'callProgress':
+      case 'callAnswering':
+      case 'callAnswered':
+      case 'muteChange':
+      case 'commandFailed':
+        break;
+    }
+    calls.update((state) => reduceCalls(state, event));
+  };
+
+  const unsubscribers: Array<() => void> = [
+    adapter.subscribe(onAdapterEvent),
+    calls.subscribe(() => {
+      const state = calls.getState();
+      audio.setRingback(ringbackWanted(state));
+      audio.setRingtone(ringtoneWanted(state), settings.getState().settings.ringerDeviceId);
+    }),
+    registration.subscribe(() => host.showRegistrationState(registrationIndicator(registration.getState().phase))),
+    host.onAnswerFromNotification((callId) => adapter.answer(callId)),
+    host.onResume(() => adapter.reconnectNow()),
+    host.onDialRequest((number) => {
+      phone.dial(number);
+    }),
+  ];
+
+  const listOutputs = parts.listOutputs ?? (() => Promise.resolve([]));
+
+  const phone: Phone = {
+    host,
+    registration,
+    calls,
+    history,
+    settings,
+    secretStorage,
+    async signIn(credentials, remember) {
+      audio.unlock();
+      registration.update((state) => reduceRegistration(state, { type: 'signIn', account: credentials.account }));
+      adapter.connect(credentials);
+      if (remember) {
+        secretStorage.update(() => null);
+        const where = await host.saveSipCredentials(credentials).catch(() => null);
+        secretStorage.update(() => where);
+      } else {
+        await host.forgetSipCredentials().catch(() => undefined);
+      }
+    },
+    async signOut() {
+      await adapter.disconnect();
+      registration.update((state) => reduceRegistration(state, { type: 'signOut' }));
+    },
+    dial(input) {
+      const target = parseDialString(input, settings.getState().settings.defaultCountry);
+      if (target.kind === 'invalid') return target;
+      const display = target.kind === 'phone' ? target.display : target.kind === 'extension' ? target.extension : target.digits;
+      audio.unlock();
+      adapter.call(target, display);
+      return target;
+    },
+    answer: (callId) => {
+      audio.unlock();
+      adapter.answer(callId);
+    },
+    decline: (callId) => adapter.decline(callId),
+    hangup: (callId) => adapter.hangup(callId),
+    hangupFront() {
+      const front = frontCall(calls.getState());
+      if (front !== null) adapter.hangup(front.id);
+    },
+    toggleMute(callId) {
+      const call = calls.getState().calls.find((c) => c.id === callId);
+      if (call !== undefined) adapter.setMuted(callId, !call.muted);
+    },
+    toggleHold(callId) {
+      const call = calls.getState().calls.find((c) => c.id === callId);
+      if (call === undefined) return;
+      if (call.hold === 'active') adapter.hold(callId);
+      else if (call.hold === 'held') adapter.resume(callId);
+    },
+    sendDtmf(callId, tones) {
+      adapter.sendDtmf(callId, tones);
+    },
+    async updateSettings(patch) {
+      const next = await host.updateSettings(patch);
+      settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: next }));
+    },
+    async refreshOutputs() {
+      const outputs = await listOutputs().catch(() => []);
+      settings.update((state) => reduceSettings(state, { type: 'outputsChanged', outputs }));
+    },
+    dispose() {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+    },
+  };
+
+  void host.getSettings().then(
+    (loaded) => settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: loaded })),
+    (error: unknown) => console.error('Could not load the settings', error),
+  );
+  void host.loadHistory().then(
+    (records) => history.update((state) => reduceHistory(state, { type: 'loaded', records })),
+    (error: unknown) => console.error('Could not load the call history', error),
+  );
+
+  return phone;
+}

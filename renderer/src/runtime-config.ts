@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * Defaults the server hosting the web softphone hands to the page (`/cabine-config.json`, written by
+ * scripts/lib/static-server.ts): where the SIP server is. Absent in the desktop app; then the sign-in form
+ * starts empty or with the remembered account.
+ */
+export const runtimeConfigSchema = z.object({
+  sipServer: z.string().max(512).regex(/^wss?:\/\/\S+$/).optional(),
+  sipDomain: z.string().max(253).regex(/^[A-Za-z0-9.-]+$/).optional(),
+});
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+export async function loadRuntimeConfig(fetchJson: (url: string) => Promise<unknown>): Promise<RuntimeConfig> {
+  try {
+    const parsed = runtimeConfigSchema.safeParse(await fetchJson('./cabine-config.json'));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}

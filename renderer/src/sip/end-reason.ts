@@ -1,0 +1,83 @@
+import type { CallDirection, CallOutcome } from '../../../shared/call-record.js';
+import { assertNever } from '../../../shared/assert-never.js';
+
+/**
+ * Why a call ended, in the app's words. The adapter derives it from who hung up and, for failed
+ * INVITEs, from the final SIP status (RFC 3261 section 21).
+ */
+export type EndReason =
+  /** We hung up an established call (BYE). */
+  | 'local-hangup'
+  /** The other side hung up an established call (BYE). */
+  | 'remote-hangup'
+  /** We cancelled our outgoing call before it was answered (CANCEL). */
+  | 'cancelled'
+  /** The caller gave up, or the call was answered elsewhere, before we answered. */
+  | 'remote-cancelled'
+  /** We declined an incoming call. */
+  | 'declined'
+  /** The callee declined (603). */
+  | 'remote-declined'
+  /** 486 / 600 Busy. */
+  | 'busy'
+  /** 404 / 484 / 604: nobody by that number. */
+  | 'not-found'
+  /** 408 / 480 / 503 / no answer: registered nowhere or unreachable. */
+  | 'unavailable'
+  /** The connection to the server was lost and the call could not be kept. */
+  | 'connection-lost'
+  /** Anything else (media failure, 4xx/5xx we do not name). */
+  | 'failed';
+
+/** Maps the final status of a failed INVITE to a reason (RFC 3261 21.4-21.6). */
+export function endReasonForStatus(statusCode: number): EndReason {
+  switch (statusCode) {
+    case 486:
+    case 600:
+      return 'busy';
+    case 603:
+      return 'remote-declined';
+    case 404:
+    case 484:
+    case 604:
+      return 'not-found';
+    case 408:
+    case 480:
+    case 503:
+    case 504:
+      return 'unavailable';
+    case 487:
+      // Request Terminated: the answer to our own CANCEL.
+      return 'cancelled';
+    default:
+      return 'failed';
+  }
+}
+
+/** The history outcome of a call that ended for `reason`. */
+export function outcomeForEnd(direction: CallDirection, reason: EndReason, answered: boolean): CallOutcome {
+  if (answered) return 'answered';
+  switch (reason) {
+    case 'local-hangup':
+    case 'remote-hangup':
+      // Ended by a BYE without ever being answered cannot happen; count it as failed rather than lie.
+      return 'failed';
+    case 'cancelled':
+      return direction === 'outgoing' ? 'cancelled' : 'missed';
+    case 'remote-cancelled':
+      return 'missed';
+    case 'declined':
+      return 'declined';
+    case 'remote-declined':
+      return 'declined';
+    case 'busy':
+      return 'busy';
+    case 'not-found':
+    case 'unavailable':
+    case 'connection-lost':
+    case 'failed':
+      return direction === 'incoming' ? 'missed' : 'failed';
+    default:
+      return assertNever(reason);
+  }
+}

@@ -1,0 +1,716 @@
+/**
+ * The one module that imports sip.js (house style 7; lint enforces it). It turns SIP.js's UserAgent,
+ * Registerer, Inviter and Invitation into plain app events (sip-events.ts) and carries out the app's
+ * commands. Nothing outside this file holds a SIP.js object.
+ *
+ * Staying registered (see also reconnect-schedule.ts):
+ * - the WebSocket is reopened with backoff forever after it drops; each time it is back, a fresh
+ *   Registerer registers (the old one is disposed while the socket is down, so it sends nothing);
+ * - a dead socket that never closes (peer vanished, no FIN) is found by our own RFC 5626 section 4.4.1 CRLF
+ *   ping every ~15 s with a 10 s pong watchdog: any frame from the server counts as the pong;
+ * - after a reconnect every established call gets an ICE-restart re-INVITE (RFC 8445 section 9), so its
+ *   media can follow a changed network path and its dialog learns our new connection;
+ * - a registrar that refuses our credentials (second 401/407, or 403) ends the session: no retry storm.
+ */
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  UserAgentState,
+  Web,
+  type Core,
+  type Session,
+} from 'sip.js';
+import { assertNever } from '../../../shared/assert-never.js';
+import type { CallDirection } from '../../../shared/call-record.js';
+import { hangupAction, initialCallState, transition, type CallEvent, type CallState, type HangupAction } from '../../../shared/call/call-state.js';
+import { holdTransition, isOnHold, reinviteRetryDelayMs, type HoldEvent, type HoldState } from '../../../shared/call/hold-state.js';
+import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
+import type { SipCredentials } from '../../../shared/settings.js';
+import { keepAliveIntervalSeconds, keepAlivePongTimeoutSeconds } from '../../../shared/sip/reconnect-policy.js';
+import { endReasonForStatus, type EndReason } from './end-reason.js';
+import { nextReconnectDelayMs } from './reconnect-schedule.js';
+import { isDtmfTones, parseRetryAfter, registrationRejectionFor } from './registration-rejection.js';
+import type { CallInfo, ConnectionStatus, RegistrationStatus, SipAdapterEvent, SipAdapterListener } from './sip-events.js';
+
+/** REGISTER expiry we ask for (Kamailio allows 60-3600 s). SIP.js refreshes before it runs out. */
+const registrationExpiresSeconds = 300;
+/** Connecting a WebSocket that takes longer than this is abandoned and retried. */
+const connectTimeoutSeconds = 4;
+/**
+ * How long we wait for ICE candidates before sending an offer or answer. Host candidates arrive within
+ * milliseconds; without STUN/TURN servers configured there is nothing else to wait for.
+ */
+const iceGatheringTimeoutMs = 500;
+/** RFC 4733 tone length and gap, the common defaults of desk phones (and above RTCDTMFSender's minimums). */
+const dtmfDurationMs = 160;
+const dtmfGapMs = 70;
+
+export interface SipAdapterOptions {
+  /** ICE servers for the peer connections; none by default (the local stack needs none). */
+  readonly iceServers?: RTCIceServer[];
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** Log SIP messages to the console (development). */
+  readonly traceSip?: boolean;
+}
+
+/** The commands the app gives to SIP. Every method is safe to call in any state: misuse is a no-op. */
+export interface SipAdapter {
+  subscribe(listener: SipAdapterListener): () => void;
+  /** Signs in: connects, registers, and keeps it so until disconnect() or a credentials rejection. */
+  connect(credentials: SipCredentials): void;
+  /** Signs out: unregisters, ends every call, closes the socket. */
+  disconnect(): Promise<void>;
+  /** The network came back or the machine woke up: try now instead of waiting out the backoff. */
+  reconnectNow(): void;
+  /** Places a call; returns its id, or null when not possible (not signed in, invalid target). */
+  call(target: DialTarget, display: string): string | null;
+  answer(callId: string): void;
+  decline(callId: string): void;
+  /** Cancel, reject or BYE, whichever the call's state calls for (shared/call/call-state.ts hangupAction). */
+  hangup(callId: string): void;
+  setMuted(callId: string, muted: boolean): void;
+  hold(callId: string): void;
+  resume(callId: string): void;
+  /** RFC 4733 telephone-events on the call's RTP (RTCDTMFSender). */
+  sendDtmf(callId: string, tones: string): boolean;
+  /** The live peer connections, for the `?e2e=1` test hook only. */
+  peerConnections(): RTCPeerConnection[];
+}
+
+type IncomingResponse = Core.IncomingResponse;
+type MediaOptions = Web.SessionDescriptionHandlerOptions;
+
+interface CallEntry {
+  readonly info: CallInfo;
+  readonly session: Inviter | Invitation;
+  state: CallState;
+  hold: HoldState;
+  muted: boolean;
+  /** Set when we end the call ourselves, or learn why it failed, before SIP.js reports Terminated. */
+  endReason: EndReason | null;
+  holdRetryTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const listeners = new Set<SipAdapterListener>();
+  const calls = new Map<string, CallEntry>();
+
+  let userAgent: UserAgent | null = null;
+  let registerer: Registerer | null = null;
+  let credentials: SipCredentials | null = null;
+  /** True between connect() and disconnect() (or a credentials rejection). */
+  let wanted = false;
+  let attempt = 0;
+  let lostAt: number | null = null;
+  let everConnected = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let registerRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  let registerAttempt = 0;
+  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  let detachSocket: (() => void) | null = null;
+
+  const emit = (event: SipAdapterEvent): void => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('SIP adapter listener failed', error);
+      }
+    }
+  };
+  const connectionChange = (connection: ConnectionStatus): void => emit({ type: 'connectionChange', connection });
+  const registrationChange = (registration: RegistrationStatus): void => emit({ type: 'registrationChange', registration });
+  const commandFailed = (callId: string | null, command: string, error: unknown): void =>
+    emit({ type: 'commandFailed', callId, command, message: describeError(error) });
+
+  // ----- connection supervision -----
+
+  function clearTimer(timer: ReturnType<typeof setTimeout> | undefined): undefined {
+    if (timer !== undefined) clearTimeout(timer);
+    return undefined;
+  }
+
+  function stopKeepAlive(): void {
+    pingTimer = clearTimer(pingTimer);
+    pongTimer = clearTimer(pongTimer);
+    detachSocket?.();
+    detachSocket = null;
+  }
+
+  /**
+   * SIP.js sends no ping of its own here (its keepAliveInterval never acts on a missing pong), so we do:
+   * a double CRLF every keepAliveIntervalSeconds × [0.8, 1), and if nothing at all arrives from the server
+   * within keepAlivePongTimeoutSeconds we declare the flow dead (RFC 5626 section 4.4.1) and reconnect.
+   */
+  function startKeepAlive(ua: UserAgent): void {
+    stopKeepAlive();
+    const transport = ua.transport;
+    const socket = transport instanceof Web.Transport ? transport.ws : undefined;
+    if (socket === undefined) return;
+    const onFrame = (): void => {
+      pongTimer = clearTimer(pongTimer);
+    };
+    socket.addEventListener('message', onFrame);
+    detachSocket = () => socket.removeEventListener('message', onFrame);
+    const schedulePing = (): void => {
+      const delay = keepAliveIntervalSeconds * 1000 * (0.8 + 0.2 * random());
+      pingTimer = setTimeout(() => {
+        if (userAgent !== ua || !ua.isConnected()) return;
+        pongTimer ??= setTimeout(() => {
+          pongTimer = undefined;
+          if (userAgent !== ua) return;
+          console.warn('SIP server silent after a keep-alive ping: reconnecting');
+          // Closing moves the transport out of Connected, which runs onDisconnect and the reconnection.
+          void ua.transport.disconnect().catch(() => undefined);
+        }, keepAlivePongTimeoutSeconds * 1000);
+        void ua.transport.send('\r\n\r\n').catch(() => undefined);
+        schedulePing();
+      }, delay);
+    };
+    schedulePing();
+  }
+
+  function hasEstablishedCall(): boolean {
+    for (const entry of calls.values()) if (entry.state === 'established') return true;
+    return false;
+  }
+
+  function scheduleReconnect(): void {
+    retryTimer = clearTimer(retryTimer);
+    if (!wanted || userAgent === null) return;
+    const delay = nextReconnectDelayMs({
+      attempt,
+      callEstablished: hasEstablishedCall(),
+      sinceLostMs: lostAt === null ? 0 : now() - lostAt,
+      random,
+    });
+    connectionChange({ kind: 'waiting', retryAt: now() + delay, attempt });
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      tryConnect();
+    }, delay);
+  }
+
+  function tryConnect(): void {
+    const ua = userAgent;
+    if (!wanted || ua === null) return;
+    connectionChange({ kind: 'connecting', attempt });
+    const opening = ua.state === UserAgentState.Started ? ua.reconnect() : ua.start();
+    opening.catch(() => {
+      if (userAgent !== ua || !wanted) return;
+      attempt += 1;
+      scheduleReconnect();
+    });
+  }
+
+  function onTransportConnected(ua: UserAgent): void {
+    if (userAgent !== ua || !wanted) return;
+    const reconnected = everConnected;
+    everConnected = true;
+    attempt = 0;
+    lostAt = null;
+    retryTimer = clearTimer(retryTimer);
+    connectionChange({ kind: 'connected' });
+    startKeepAlive(ua);
+    register(ua);
+    if (reconnected) {
+      for (const entry of calls.values()) {
+        if (entry.state === 'established') restartIce(entry);
+      }
+    }
+  }
+
+  function onTransportLost(ua: UserAgent): void {
+    if (userAgent !== ua) return;
+    stopKeepAlive();
+    registerRetryTimer = clearTimer(registerRetryTimer);
+    // Dispose of the Registerer while the socket is down: its un-REGISTER cannot be sent (SIP.js answers it
+    // with an internal 503), so it cannot remove the binding the next Registerer makes on the new socket.
+    const old = registerer;
+    registerer = null;
+    if (old !== null) void old.dispose().catch(() => undefined);
+    if (!wanted) return;
+    lostAt ??= now();
+    registrationChange({ kind: 'unregistered' });
+    scheduleReconnect();
+  }
+
+  // ----- registration -----
+
+  function register(ua: UserAgent): void {
+    if (registerer !== null) void registerer.dispose().catch(() => undefined);
+    const fresh = new Registerer(ua, { expires: registrationExpiresSeconds });
+    registerer = fresh;
+    registerAttempt = 0;
+    fresh.stateChange.addListener((state) => {
+      if (registerer !== fresh) return;
+      switch (state) {
+        case RegistererState.Registered:
+          registerAttempt = 0;
+          registrationChange({ kind: 'registered' });
+          break;
+        case RegistererState.Unregistered:
+        case RegistererState.Initial:
+        case RegistererState.Terminated:
+          break;
+        default:
+          assertNever(state);
+      }
+    });
+    sendRegister(ua, fresh);
+  }
+
+  function sendRegister(ua: UserAgent, target: Registerer): void {
+    registrationChange({ kind: 'registering' });
+    const retryLater = (): void => {
+      if (registerer !== target || !wanted) return;
+      registrationChange({ kind: 'unregistered' });
+      const delay = nextReconnectDelayMs({ attempt: registerAttempt, callEstablished: false, sinceLostMs: Infinity, random });
+      registerAttempt += 1;
+      registerRetryTimer = clearTimer(registerRetryTimer);
+      registerRetryTimer = setTimeout(() => {
+        registerRetryTimer = undefined;
+        if (registerer === target && ua.isConnected()) sendRegister(ua, target);
+      }, delay);
+    };
+    target
+      .register({
+        requestDelegate: {
+          onReject(response: IncomingResponse) {
+            if (registerer !== target) return;
+            const statusCode = response.message.statusCode ?? 0;
+            const rejection = registrationRejectionFor(statusCode);
+            if (rejection === null) {
+              retryLater();
+              return;
+            }
+            // The user must fix this; stop here, do not retry (no retry storm, no ban at the registrar).
+            registrationChange({ kind: 'rejected', reason: rejection, statusCode });
+            void shutDown();
+          },
+        },
+      })
+      .catch(() => retryLater());
+  }
+
+  // ----- calls -----
+
+  function emitCallState(entry: CallEntry, event: CallEvent): boolean {
+    try {
+      entry.state = transition(entry.state, event);
+      return true;
+    } catch (error) {
+      // An illegal move means SIP.js told us something twice; log it rather than break the phone.
+      console.error(error);
+      return false;
+    }
+  }
+
+  function setHold(entry: CallEntry, event: HoldEvent): boolean {
+    try {
+      entry.hold = holdTransition(entry.hold, event);
+    } catch (error) {
+      console.error(error);
+      return false;
+    }
+    emit({ type: 'holdChange', callId: entry.info.id, hold: entry.hold });
+    applyTrackState(entry);
+    return true;
+  }
+
+  function handlerOf(session: Session): Web.SessionDescriptionHandler | null {
+    const sdh = session.sessionDescriptionHandler;
+    return sdh instanceof Web.SessionDescriptionHandler ? sdh : null;
+  }
+
+  /** Our microphone flows only when neither muted nor held; their audio plays only when not held. */
+  function applyTrackState(entry: CallEntry): void {
+    const sdh = handlerOf(entry.session);
+    if (sdh === null || sdh.peerConnection === undefined) return;
+    const held = isOnHold(entry.hold);
+    try {
+      sdh.enableSenderTracks(!held && !entry.muted);
+      sdh.enableReceiverTracks(!held);
+    } catch {
+      // Peer connection already closed: nothing to switch.
+    }
+  }
+
+  function track(entry: CallEntry): void {
+    calls.set(entry.info.id, entry);
+    const { session } = entry;
+    session.stateChange.addListener((state) => {
+      switch (state) {
+        case SessionState.Initial:
+        case SessionState.Establishing:
+          break;
+        case SessionState.Established: {
+          if (!emitCallState(entry, 'accepted')) break;
+          emit({ type: 'callAnswered', callId: entry.info.id, at: now() });
+          const sdh = handlerOf(session);
+          if (sdh !== null) emit({ type: 'remoteAudio', callId: entry.info.id, stream: sdh.remoteMediaStream });
+          applyTrackState(entry);
+          break;
+        }
+        case SessionState.Terminating:
+          break;
+        case SessionState.Terminated:
+          finish(entry);
+          break;
+        default:
+          assertNever(state);
+      }
+    });
+    session.delegate = {
+      onBye() {
+        entry.endReason ??= 'remote-hangup';
+      },
+    };
+  }
+
+  function finish(entry: CallEntry): void {
+    if (!calls.has(entry.info.id)) return;
+    calls.delete(entry.info.id);
+    entry.holdRetryTimer = clearTimer(entry.holdRetryTimer);
+    const answered = entry.state === 'established';
+    emitCallState(entry, 'ended');
+    const reason: EndReason = entry.endReason ?? (answered ? 'remote-hangup' : 'failed');
+    emit({ type: 'remoteAudio', callId: entry.info.id, stream: null });
+    emit({ type: 'callEnded', callId: entry.info.id, reason, at: now() });
+  }
+
+  function callInfo(id: string, direction: CallDirection, remoteUser: string, remoteDisplay: string): CallInfo {
+    return { id, direction, remoteUser, remoteDisplay, remoteNumber: remoteUser };
+  }
+
+  function onInvite(ua: UserAgent, invitation: Invitation): void {
+    if (userAgent !== ua) {
+      void invitation.reject({ statusCode: 480 }).catch(() => undefined);
+      return;
+    }
+    const id = crypto.randomUUID();
+    const identity = invitation.remoteIdentity;
+    const user = identity.uri.user ?? identity.uri.host;
+    const entry: CallEntry = {
+      info: callInfo(id, 'incoming', user, identity.displayName || user),
+      session: invitation,
+      state: initialCallState('incoming'),
+      hold: 'active',
+      muted: false,
+      endReason: null,
+      holdRetryTimer: undefined,
+    };
+    track(entry);
+    invitation.delegate = {
+      ...invitation.delegate,
+      onCancel() {
+        entry.endReason ??= 'remote-cancelled';
+      },
+    };
+    emit({ type: 'callCreated', call: entry.info, at: now() });
+    // 180 Ringing: the caller hears ringback (RFC 3261 13.3.1.1).
+    void invitation.progress().catch(() => undefined);
+  }
+
+  function sessionOptions(): MediaOptions {
+    return {
+      constraints: { audio: true, video: false },
+      iceGatheringTimeout: iceGatheringTimeoutMs,
+    };
+  }
+
+  // ----- hold, resume, ICE restart: re-INVITEs -----
+
+  /**
+   * SIP.js keeps the options of the last re-INVITE and reuses them to answer the other side's re-INVITEs,
+   * so every re-INVITE states the whole media intent (hold flag included), never a partial change.
+   */
+  function mediaOptions(extra: MediaOptions): MediaOptions {
+    return { ...sessionOptions(), ...extra };
+  }
+
+  /** Sends the hold or resume re-INVITE, retrying 491/500 as shared/call/hold-state.ts decides. */
+  function sendHoldReinvite(entry: CallEntry, hold: boolean, attemptNumber: number): void {
+    const failed = (statusCode: number, retryAfter: number | undefined, reason: unknown): void => {
+      if (!calls.has(entry.info.id)) return;
+      const delay = reinviteRetryDelayMs(statusCode, retryAfter, attemptNumber, {
+        ownsCallId: entry.info.direction === 'outgoing',
+        random,
+      });
+      if (delay === null) {
+        setHold(entry, 'reinviteFailed');
+        commandFailed(entry.info.id, hold ? 'hold' : 'resume', reason);
+        return;
+      }
+      entry.holdRetryTimer = setTimeout(() => {
+        entry.holdRetryTimer = undefined;
+        if (calls.has(entry.info.id)) sendHoldReinvite(entry, hold, attemptNumber + 1);
+      }, delay);
+    };
+    entry.session
+      .invite({
+        sessionDescriptionHandlerOptions: mediaOptions({ hold }),
+        requestDelegate: {
+          onAccept() {
+            if (calls.has(entry.info.id)) setHold(entry, 'reinviteSucceeded');
+          },
+          onReject(response: IncomingResponse) {
+            const statusCode = response.message.statusCode ?? 0;
+            failed(statusCode, parseRetryAfter(response.message.getHeader('Retry-After')), `${statusCode} ${response.message.reasonPhrase ?? ''}`);
+          },
+        },
+      })
+      .catch((error: unknown) => {
+        // Our own re-INVITE still pending (an ICE restart, say): treat it as glare and wait (RFC 3261 14.1).
+        failed(491, undefined, error);
+      });
+  }
+
+  function restartIce(entry: CallEntry): void {
+    entry.session
+      .invite({
+        sessionDescriptionHandlerOptions: mediaOptions({ hold: isOnHold(entry.hold), offerOptions: { iceRestart: true } }),
+        requestDelegate: {
+          onReject(response: IncomingResponse) {
+            // The call keeps its current ICE path; a failed refresh is not a reason to end it.
+            console.warn(`ICE restart re-INVITE refused: ${response.message.statusCode ?? 0}`);
+          },
+        },
+      })
+      .catch((error: unknown) => console.warn('ICE restart re-INVITE not sent', error));
+  }
+
+  // ----- sign in / out -----
+
+  async function shutDown(): Promise<void> {
+    wanted = false;
+    retryTimer = clearTimer(retryTimer);
+    registerRetryTimer = clearTimer(registerRetryTimer);
+    stopKeepAlive();
+    const ua = userAgent;
+    userAgent = null;
+    const reg = registerer;
+    registerer = null;
+    for (const entry of [...calls.values()]) {
+      hangupEntry(entry);
+    }
+    if (reg !== null && ua?.isConnected() === true) await reg.unregister().catch(() => undefined);
+    if (ua !== null) await ua.stop().catch(() => undefined);
+    for (const entry of [...calls.values()]) {
+      entry.endReason ??= 'connection-lost';
+      finish(entry);
+    }
+    if (ua !== null) connectionChange({ kind: 'disconnected' });
+  }
+
+  function hangupEntry(entry: CallEntry): void {
+    let action: HangupAction;
+    try {
+      action = hangupAction(entry.state, entry.info.direction);
+    } catch (error) {
+      console.error(error);
+      return;
+    }
+    const { session } = entry;
+    switch (action) {
+      case 'cancel':
+        entry.endReason ??= 'cancelled';
+        if (session instanceof Inviter) void session.cancel().catch((error: unknown) => commandFailed(entry.info.id, 'hangup', error));
+        break;
+      case 'reject':
+        entry.endReason ??= 'declined';
+        if (session instanceof Invitation) void session.reject({ statusCode: 603 }).catch(() => void session.dispose());
+        break;
+      case 'bye':
+        entry.endReason ??= 'local-hangup';
+        void session.bye().catch(() => void session.dispose());
+        break;
+      case 'none':
+        break;
+      default:
+        assertNever(action);
+    }
+  }
+
+  const entryOf = (callId: string): CallEntry | undefined => calls.get(callId);
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    connect(next) {
+      void shutDown().then(() => {
+        credentials = next;
+        wanted = true;
+        attempt = 0;
+        lostAt = null;
+        everConnected = false;
+        const { account, password } = next;
+        const uri = UserAgent.makeURI(`sip:${account.username}@${account.domain}`);
+        if (uri === undefined) {
+          registrationChange({ kind: 'rejected', reason: 'forbidden', statusCode: 0 });
+          wanted = false;
+          return;
+        }
+        const ua: UserAgent = new UserAgent({
+          uri,
+          authorizationUsername: account.username,
+          authorizationPassword: password,
+          displayName: account.displayName ?? account.username,
+          transportOptions: {
+            server: account.server,
+            connectionTimeout: connectTimeoutSeconds,
+            traceSip: options.traceSip ?? false,
+          },
+          reconnectionAttempts: 0,
+          logLevel: 'warn',
+          userAgentString: 'Cabine/0.1 (SIP.js 0.21)',
+          sessionDescriptionHandlerFactoryOptions: {
+            iceGatheringTimeout: iceGatheringTimeoutMs,
+            peerConnectionConfiguration: { iceServers: options.iceServers ?? [] },
+          },
+          delegate: {
+            onConnect: () => onTransportConnected(ua),
+            onDisconnect: () => onTransportLost(ua),
+            onInvite: (invitation) => onInvite(ua, invitation),
+          },
+        });
+        userAgent = ua;
+        tryConnect();
+      });
+    },
+
+    disconnect() {
+      credentials = null;
+      return shutDown();
+    },
+
+    reconnectNow() {
+      if (!wanted || userAgent === null || userAgent.isConnected()) return;
+      attempt = 0;
+      retryTimer = clearTimer(retryTimer);
+      tryConnect();
+    },
+
+    call(target, display) {
+      const ua = userAgent;
+      if (ua === null || credentials === null || !ua.isConnected()) return null;
+      let user: string;
+      try {
+        user = sipUserPart(target);
+      } catch {
+        return null;
+      }
+      const phoneParam = target.kind === 'phone' ? ';user=phone' : '';
+      const uri = UserAgent.makeURI(`sip:${encodeURIComponent(user).replace(/%2B/g, '+')}@${credentials.account.domain}${phoneParam}`);
+      if (uri === undefined) return null;
+      const id = crypto.randomUUID();
+      const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions() });
+      const number = target.kind === 'phone' ? target.e164 : user;
+      const entry: CallEntry = {
+        info: { id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number },
+        session: inviter,
+        state: initialCallState('outgoing'),
+        hold: 'active',
+        muted: false,
+        endReason: null,
+        holdRetryTimer: undefined,
+      };
+      track(entry);
+      emit({ type: 'callCreated', call: entry.info, at: now() });
+      inviter
+        .invite({
+          requestDelegate: {
+            onProgress(response) {
+              const code = response.message.statusCode ?? 0;
+              if (code > 100 && code < 200 && entry.state !== 'ended' && emitCallState(entry, 'progress')) {
+                emit({ type: 'callProgress', callId: id });
+              }
+            },
+            onReject(response) {
+              entry.endReason ??= endReasonForStatus(response.message.statusCode ?? 0);
+            },
+          },
+        })
+        .catch((error: unknown) => {
+          entry.endReason ??= 'failed';
+          commandFailed(id, 'call', error);
+          finish(entry);
+        });
+      return id;
+    },
+
+    answer(callId) {
+      const entry = entryOf(callId);
+      if (entry === undefined || !(entry.session instanceof Invitation) || entry.state !== 'incoming') return;
+      if (!emitCallState(entry, 'answer')) return;
+      emit({ type: 'callAnswering', callId });
+      entry.session.accept({ sessionDescriptionHandlerOptions: sessionOptions() }).catch((error: unknown) => {
+        entry.endReason ??= 'failed';
+        commandFailed(callId, 'answer', error);
+      });
+    },
+
+    decline(callId) {
+      const entry = entryOf(callId);
+      if (entry === undefined || entry.info.direction !== 'incoming') return;
+      hangupEntry(entry);
+    },
+
+    hangup(callId) {
+      const entry = entryOf(callId);
+      if (entry !== undefined) hangupEntry(entry);
+    },
+
+    setMuted(callId, muted) {
+      const entry = entryOf(callId);
+      if (entry === undefined || entry.muted === muted) return;
+      entry.muted = muted;
+      applyTrackState(entry);
+      emit({ type: 'muteChange', callId, muted });
+    },
+
+    hold(callId) {
+      const entry = entryOf(callId);
+      if (entry === undefined || entry.state !== 'established' || entry.hold !== 'active') return;
+      if (setHold(entry, 'holdRequested')) sendHoldReinvite(entry, true, 1);
+    },
+
+    resume(callId) {
+      const entry = entryOf(callId);
+      if (entry === undefined || entry.state !== 'established' || entry.hold !== 'held') return;
+      if (setHold(entry, 'resumeRequested')) sendHoldReinvite(entry, false, 1);
+    },
+
+    sendDtmf(callId, tones) {
+      const entry = entryOf(callId);
+      if (entry === undefined || entry.state !== 'established' || !isDtmfTones(tones)) return false;
+      const sdh = handlerOf(entry.session);
+      if (sdh === null) return false;
+      return sdh.sendDtmf(tones.toUpperCase(), { duration: dtmfDurationMs, interToneGap: dtmfGapMs });
+    },
+
+    peerConnections() {
+      const result: RTCPeerConnection[] = [];
+      for (const entry of calls.values()) {
+        const pc = handlerOf(entry.session)?.peerConnection;
+        if (pc !== undefined) result.push(pc);
+      }
+      return result;
+    },
+  };
+}
