@@ -11,10 +11,12 @@
  * `stopTimeoutMs`, stop() kills the whole process group with SIGKILL.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { constants as fsConstants } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
-import { createConnection, createServer, isIP, isIPv6 } from 'node:net';
+import { createServer, isIP, isIPv6 } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -217,21 +219,41 @@ async function tail(file: string, lines = 20): Promise<string> {
   }
 }
 
-/** Resolves once something accepts TCP connections on host:port; polls every 25 ms. */
-async function waitForTcp(host: string, tcpPort: number, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    const connected = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host, port: tcpPort });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        resolve(false);
-      });
+/** One WebSocket handshake (RFC 6455 4.1, sub-protocol "sip"); true when the server switched protocols. */
+const handshake = (host: string, wsPort: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const request = httpRequest({
+      host,
+      port: wsPort,
+      path: '/',
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        'Sec-WebSocket-Protocol': 'sip',
+      },
     });
-    if (connected) {
+    request.once('upgrade', (_response, socket) => {
+      socket.destroy();
+      resolve(true);
+    });
+    request.once('response', (response) => {
+      response.resume();
+      resolve(false);
+    });
+    request.once('error', () => resolve(false));
+    request.end();
+  });
+
+/**
+ * Resolves once Kamailio completes a WebSocket handshake on host:port (polled every 25 ms). A handshake, not
+ * just an accepted TCP connection: it proves the TCP workers are up too. Stopping Kamailio while its TCP
+ * main process is still handing its first connection to workers that are not ready can hang its shutdown.
+ */
+async function waitForWebSocket(host: string, wsPort: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    if (await handshake(host, wsPort)) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -317,13 +339,13 @@ async function launch(options: ValidOptions): Promise<Started> {
   const timer = setTimeout(() => abort.abort(), startTimeoutMs);
   try {
     const outcome = await Promise.race([
-      waitForTcp(host, options.wsPort, abort.signal).then(() => (abort.signal.aborted ? 'timeout' : 'ready')),
+      waitForWebSocket(host, options.wsPort, abort.signal).then(() => (abort.signal.aborted ? 'timeout' : 'ready')),
       exited(child).then(() => 'exited' as const),
     ]);
     if (outcome !== 'ready') {
       await stopChild(child);
       throw new KamailioStartError(
-        `Kamailio ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not accept connections on ${host}:${options.wsPort} within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
+        `Kamailio ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not accept WebSocket connections on ${host}:${options.wsPort} within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
       );
     }
   } finally {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Inviter, SessionState, UserAgent } from 'sip.js';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSipDomain, demoUsers } from '../../../shared/config/defaults.js';
 import { KamailioStartError, startKamailio, type RunningKamailio } from '../../../deploy/kamailio-process.js';
@@ -109,6 +110,22 @@ describe('Kamailio started by startKamailio', () => {
     expect(await server.registrations()).not.toContain(carol.username);
   });
 
+  it('answers the CRLF keep-alive SIP.js sends over WebSocket (RFC 5626 4.4.1)', async () => {
+    const socket = new WebSocket(server.wsUrl, 'sip');
+    try {
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      expect(socket.protocol).toBe('sip');
+      const pong = new Promise<string>((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString())));
+      socket.send('\r\n\r\n');
+      expect(await pong).toBe('\r\n');
+    } finally {
+      socket.close();
+    }
+  });
+
   it('registers over secure WebSocket (self-signed certificate)', async () => {
     const secure = await phone(bob, server.wssUrl);
     expect(await secure.register()).toBe(200);
@@ -161,7 +178,7 @@ describe('Kamailio started by startKamailio', () => {
     }
     const inviter = new Inviter(caller.userAgent, target);
     const status = new Promise<number>((resolve) => {
-      void inviter.invite({ requestDelegate: { onReject: (response) => resolve(response.message.statusCode) } });
+      void inviter.invite({ requestDelegate: { onReject: (response) => resolve(response.message.statusCode ?? 0) } });
     });
     expect(await status).toBe(404);
   });

@@ -103,8 +103,8 @@ export async function connectTestPhone(options: TestPhoneOptions): Promise<TestP
         registerer
           .register({
             requestDelegate: {
-              onAccept: (response) => resolve(response.message.statusCode),
-              onReject: (response) => resolve(response.message.statusCode),
+              onAccept: (response) => resolve(response.message.statusCode ?? 0),
+              onReject: (response) => resolve(response.message.statusCode ?? 0),
             },
           })
           .catch(reject);
