@@ -183,6 +183,19 @@ describe('Kamailio started by startKamailio', () => {
     expect(await status).toBe(404);
   });
 
+  it('refuses calls that leave the company with 403 (no carrier trunk yet)', async () => {
+    const caller = await phone(alice);
+    const target = UserAgent.makeURI('sip:+33123456789@carrier.example');
+    if (target === undefined) {
+      throw new Error('bad target');
+    }
+    const inviter = new Inviter(caller.userAgent, target);
+    const status = new Promise<number>((resolve) => {
+      void inviter.invite({ requestDelegate: { onReject: (response) => resolve(response.message.statusCode ?? 0) } });
+    });
+    expect(await status).toBe(403);
+  });
+
   it('drops the registration of a WebSocket client that vanishes (handle_lost_tcp)', async () => {
     const vanishing = await phone(carol);
     expect(await vanishing.register()).toBe(200);
@@ -207,6 +220,23 @@ describe('Kamailio started by startKamailio', () => {
     expect(exitCode).toBe(0);
     expect(await server.registrations()).toContain(carol.username);
   });
+
+  it('answers 480 when a registered user does not respond (the sipp "desk phone" is gone)', async () => {
+    // The previous test left 1003 registered over UDP at sipp's port, and sipp has exited: Kamailio sends
+    // the INVITE there, gets no answer within fr_timer (5 s) and turns the timeout into 480.
+    expect(await server.registrations()).toContain(carol.username);
+    const caller = await phone(alice);
+    expect(await caller.register()).toBe(200);
+    const target = UserAgent.makeURI(`sip:${carol.username}@${defaultSipDomain}`);
+    if (target === undefined) {
+      throw new Error('bad target');
+    }
+    const inviter = new Inviter(caller.userAgent, target);
+    const status = new Promise<number>((resolve) => {
+      void inviter.invite({ requestDelegate: { onReject: (response) => resolve(response.message.statusCode ?? 0) } });
+    });
+    expect(await status).toBe(480);
+  }, 15_000);
 
   it('silently drops requests from SIP scanners', async () => {
     const socket = createSocket('udp4');
