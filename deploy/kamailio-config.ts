@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { access, copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,7 @@ export const digestHa1 = (username: string, realm: string, password: string): st
 
 /**
  * Writes the db_text `subscriber` table (and its `version` row) into `<runDir>/db`. db_text re-reads a table
- * whose file changed (it compares mtimes), so calling this on a running server changes who may log in without
+ * whose file changed (db_mode 1 compares mtimes), so calling this on a running server changes who may log in without
  * a restart. The file is replaced atomically (write + rename) so Kamailio never reads half a table.
  */
 export async function writeSubscriberTable(runDir: string, domain: string, users: readonly SipUser[]): Promise<void> {
@@ -69,6 +69,16 @@ export async function writeSubscriberTable(runDir: string, domain: string, users
   const header = 'id(int,auto) username(string) domain(string) password(string,null) ha1(string) ha1b(string) \n';
   const target = join(dbDir, 'subscriber');
   await writeFile(`${target}.tmp`, header + rows.join(''));
+  // db_text compares mtimes in whole seconds: make sure a rewrite within the same second still looks newer.
+  const previous = await stat(target).catch(() => undefined);
+  if (previous !== undefined) {
+    const previousSeconds = Math.floor(previous.mtimeMs / 1000);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    if (nowSeconds <= previousSeconds) {
+      const newer = previousSeconds + 1;
+      await utimes(`${target}.tmp`, newer, newer);
+    }
+  }
   await rename(`${target}.tmp`, target);
 }
 

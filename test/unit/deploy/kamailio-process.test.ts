@@ -13,6 +13,7 @@ import { Inviter, SessionState, UserAgent } from 'sip.js';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSipDomain, demoUsers } from '../../../shared/config/defaults.js';
+import { writeSubscriberTable } from '../../../deploy/kamailio-config.js';
 import { KamailioStartError, startKamailio, type RunningKamailio } from '../../../deploy/kamailio-process.js';
 import { freeTcpPort, freeUdpPort } from './free-ports.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
@@ -124,6 +125,15 @@ describe('Kamailio started by startKamailio', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('picks up a rewritten subscriber table without a restart', async () => {
+    const newcomer = { username: '1004', password: 'cabine-1004' };
+    const early = await phone(newcomer);
+    expect([401, 403]).toContain(await early.register());
+    await writeSubscriberTable(runDir, defaultSipDomain, [...demoUsers, newcomer]);
+    const late = await phone(newcomer);
+    expect(await late.register()).toBe(200);
   });
 
   it('registers over secure WebSocket (self-signed certificate)', async () => {
