@@ -1,7 +1,7 @@
 /**
  * The preload: the only module that imports `ipcRenderer`. It exposes `window.cabine`, an object that
  * implements `HostBridge` with one function per verb and nothing else: no generic send or invoke, and no
- * IPC event object ever reaches the page (checklist items 3 and 17;
+ * IPC event object ever reaches the page (checklist items 3 and 20;
  * https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations).
  *
  * It is bundled to CommonJS (`dist/electron/preload.cjs`): sandboxed preloads cannot be ES modules

@@ -24,12 +24,13 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     nodeIntegrationInSubFrames: false,
     // Item 6: keep the same-origin policy.
     webSecurity: true,
-    // Item 8: no experimental web platform features.
-    experimentalFeatures: false,
+    // Item 8: no http content inside the app's secure origin.
     allowRunningInsecureContent: false,
-    // Item 12: <webview> is not needed, so it is not even available.
+    // Item 9: no experimental web platform features.
+    experimentalFeatures: false,
+    // Items 11 and 12: <webview> is not needed, so it is not even available.
     webviewTag: false,
-    // Item 9: blinkFeatures stay untouched (no enableBlinkFeatures key).
+    // Item 10: blink features stay untouched (no enableBlinkFeatures key).
     navigateOnDragDrop: false,
     spellcheck: false,
     // The softphone must keep ringing and keep its SIP keep-alives on time while in the background.
