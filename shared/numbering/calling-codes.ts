@@ -82,6 +82,12 @@ const extraPrefixes: ReadonlyArray<readonly [string, string]> = [
   ['PR', '1939'],
 ];
 
+/** Every prefix that names a country, including the extra ones of shared codes (for rate decks). */
+export const callingPrefixes: ReadonlyArray<{ readonly prefix: string; readonly country: string }> = [
+  ...callingCodes.map((entry) => ({ prefix: entry.prefix, country: entry.country })),
+  ...extraPrefixes.map(([country, prefix]) => ({ prefix, country })),
+];
+
 const byPrefix = new Map<string, string>();
 for (const entry of callingCodes) byPrefix.set(entry.prefix, entry.country);
 for (const [country, prefix] of extraPrefixes) byPrefix.set(prefix, country);

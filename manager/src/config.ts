@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { defaultPorts, defaultSipDomain } from '../../shared/config/defaults';
+import { currencyCodes } from '../../shared/money/currency';
+
+/** The manager's configuration, from the environment, with defaults that are safe for a single machine. */
+export interface ManagerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL connection string; when absent, SQLite in `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly currency: (typeof currencyCodes)[number];
+  readonly topUpAmountsMinor: readonly number[];
+  readonly sipWsUrl: string;
+  readonly sipDomain: string;
+  /** Shared with Kamailio's auth_ephemeral; null → generated once and kept in the database. */
+  readonly sipSharedSecret: string | null;
+  readonly sipCredentialTtlSeconds: number;
+  /** Shared with Kamailio's http_client calls; null → generated once and kept in the database. */
+  readonly proxySecret: string | null;
+  readonly rateDeckPath: string;
+  readonly maxCallSeconds: number;
+  readonly ringAllowanceSeconds: number;
+  readonly maxRefillsPerDay: number;
+  readonly refillDeclinesBeforeDisable: number;
+  readonly lowBalanceMinor: number;
+  readonly cookieSecure: boolean;
+  readonly scryptLogN: number;
+  readonly seedDemo: boolean;
+  readonly logLevel: string;
+  readonly eventsPollMs: number;
+  readonly pendingRecoveryAgeMs: number;
+  readonly bodyLimitBytes: number;
+  readonly pgPoolSize: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** The shipped SAMPLE deck, next to the service. */
+export const sampleRateDeckPath = resolve(here, '../data/sample-rate-deck.csv');
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  CABINE_MANAGER_HOST: z.string().default('127.0.0.1'),
+  CABINE_MANAGER_PORT: int(0, 65535).default(defaultPorts.manager),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
+  CABINE_MANAGER_DATA_DIR: z.string().default('.run/manager'),
+  CABINE_MANAGER_PUBLIC_URL: z.url().optional(),
+  CABINE_CURRENCY: z.enum(currencyCodes).default('EUR'),
+  CABINE_TOPUP_AMOUNTS: z
+    .string()
+    .regex(/^\d{1,9}(,\d{1,9})*$/, 'comma-separated minor units, e.g. 1000,2500,5000,10000')
+    .default('1000,2500,5000,10000'),
+  CABINE_SIP_WS_URL: z.string().default(`ws://127.0.0.1:${defaultPorts.sipWs}`),
+  CABINE_SIP_DOMAIN: z.string().default(defaultSipDomain),
+  CABINE_SIP_SHARED_SECRET: z.string().min(16).optional(),
+  CABINE_SIP_CREDENTIAL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600),
+  CABINE_PROXY_SECRET: z.string().min(16).optional(),
+  CABINE_RATE_DECK: z.string().default(sampleRateDeckPath),
+  CABINE_MAX_CALL_SECONDS: int(60, 24 * 3600).default(4 * 3600),
+  CABINE_RING_ALLOWANCE_SECONDS: int(0, 600).default(180),
+  CABINE_MAX_REFILLS_PER_DAY: int(1, 100).default(5),
+  CABINE_REFILL_DECLINES_BEFORE_DISABLE: int(1, 20).default(3),
+  CABINE_LOW_BALANCE_MINOR: int(0, 1_000_000).default(500),
+  CABINE_COOKIE_SECURE: bool.default(true),
+  CABINE_SCRYPT_LOG_N: int(10, 20).default(16),
+  CABINE_SEED_DEMO: bool.default(true),
+  CABINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CABINE_EVENTS_POLL_MS: int(50, 60_000).default(1000),
+  CABINE_PENDING_RECOVERY_AGE_MS: int(0, 3_600_000).default(30_000),
+  CABINE_BODY_LIMIT_BYTES: int(256, 1_048_576).default(16_384),
+  CABINE_PG_POOL_SIZE: int(1, 200).default(10),
+});
+
+/** Reads the configuration; throws with every problem listed when the environment is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid manager configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const amounts = [...new Set(e.CABINE_TOPUP_AMOUNTS.split(',').map(Number))].filter((value) => value > 0).sort((a, b) => a - b);
+  if (amounts.length === 0) throw new Error('CABINE_TOPUP_AMOUNTS needs at least one positive amount');
+  return {
+    host: e.CABINE_MANAGER_HOST,
+    port: e.CABINE_MANAGER_PORT,
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: resolve(e.CABINE_MANAGER_DATA_DIR),
+    publicUrl: e.CABINE_MANAGER_PUBLIC_URL ?? `http://${e.CABINE_MANAGER_HOST}:${e.CABINE_MANAGER_PORT}`,
+    currency: e.CABINE_CURRENCY,
+    topUpAmountsMinor: amounts,
+    sipWsUrl: e.CABINE_SIP_WS_URL,
+    sipDomain: e.CABINE_SIP_DOMAIN,
+    sipSharedSecret: e.CABINE_SIP_SHARED_SECRET ?? null,
+    sipCredentialTtlSeconds: e.CABINE_SIP_CREDENTIAL_TTL_SECONDS,
+    proxySecret: e.CABINE_PROXY_SECRET ?? null,
+    rateDeckPath: resolve(e.CABINE_RATE_DECK),
+    maxCallSeconds: e.CABINE_MAX_CALL_SECONDS,
+    ringAllowanceSeconds: e.CABINE_RING_ALLOWANCE_SECONDS,
+    maxRefillsPerDay: e.CABINE_MAX_REFILLS_PER_DAY,
+    refillDeclinesBeforeDisable: e.CABINE_REFILL_DECLINES_BEFORE_DISABLE,
+    lowBalanceMinor: e.CABINE_LOW_BALANCE_MINOR,
+    cookieSecure: e.CABINE_COOKIE_SECURE,
+    scryptLogN: e.CABINE_SCRYPT_LOG_N,
+    seedDemo: e.CABINE_SEED_DEMO,
+    logLevel: e.CABINE_LOG_LEVEL,
+    eventsPollMs: e.CABINE_EVENTS_POLL_MS,
+    pendingRecoveryAgeMs: e.CABINE_PENDING_RECOVERY_AGE_MS,
+    bodyLimitBytes: e.CABINE_BODY_LIMIT_BYTES,
+    pgPoolSize: e.CABINE_PG_POOL_SIZE,
+  };
+}

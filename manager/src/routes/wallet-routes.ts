@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import { endpoints } from '../../../shared/api/endpoints';
+import type { ActivityItem, WalletEvent } from '../../../shared/api/wallet-schemas';
+import { CardRejectedError } from '../payments/payment-provider';
+import { ApiError } from '../http/api-error';
+import { apiRoute, companyIdOf } from '../http/api-route';
+import type { ManagerContext } from '../http/manager-context';
+import type { LedgerTransactionRow } from '../store/repository';
+
+const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+/** The Idempotency-Key header, validated; 400 when missing or malformed. */
+export function idempotencyKeyOf(header: unknown): string {
+  if (typeof header !== 'string' || !idempotencyKeyPattern.test(header)) {
+    throw new ApiError(400, 'validation_failed', 'Idempotency-Key header required: 8-128 characters of A-Z a-z 0-9 _ . : -', [{ path: 'headers.idempotency-key', message: 'required' }]);
+  }
+  return header;
+}
+
+/** One ledger transaction as an activity line. */
+export function activityItem(row: LedgerTransactionRow): ActivityItem {
+  const details = row.details ? (JSON.parse(row.details) as Record<string, unknown>) : {};
+  return {
+    transactionId: row.id,
+    seq: row.seq,
+    kind: row.kind,
+    amountMinor: row.walletDeltaMinor,
+    currency: row.currency,
+    balanceAfterMinor: row.balanceAfterMinor,
+    createdAt: new Date(row.createdAt).toISOString(),
+    reference: row.reference,
+    call: row.kind === 'call_charge'
+      ? {
+          number: String(details.number ?? ''),
+          answeredSeconds: Number(details.answeredSeconds ?? 0),
+          billedSeconds: Number(details.billedSeconds ?? 0),
+          prefix: row.ratePrefix ?? '',
+          destination: String(details.destination ?? ''),
+          deckVersion: row.deckVersion ?? '',
+          extension: String(details.extension ?? ''),
+        }
+      : null,
+  };
+}
+
+/** The wallet event sent on the SSE stream. */
+export async function walletEventFor(ctx: ManagerContext, companyId: string): Promise<WalletEvent> {
+  const view = await ctx.wallet.walletView(companyId);
+  const company = await ctx.repository.store.getCompany(companyId);
+  return { companyId, balanceMinor: view.balanceMinor, currency: view.currency, lowBalance: view.lowBalance, seq: company?.lastSeq ?? 0 };
+}
+
+/** Wallet, top-ups, automatic refill, card on file, activity, notifications and the live event stream. */
+export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext): void {
+  const store = ctx.repository.store;
+
+  apiRoute(app, ctx, endpoints.wallet, ({ principal }) => ctx.wallet.walletView(companyIdOf(principal)));
+
+  apiRoute(app, ctx, endpoints.topUpOptions, async ({ principal }) => {
+    const company = await store.getCompany(companyIdOf(principal));
+    return { currency: company?.currency ?? ctx.config.currency, amountsMinor: [...ctx.config.topUpAmountsMinor] };
+  });
+
+  apiRoute(app, ctx, endpoints.topUp, async ({ principal, body, request, reply }) => {
+    const idempotencyKey = idempotencyKeyOf(request.headers['idempotency-key']);
+    const result = await ctx.wallet.topUp({ companyId: companyIdOf(principal), userId: principal.user.id, amountMinor: body.amountMinor, currency: body.currency, idempotencyKey });
+    reply.code(result.status);
+    return result.body;
+  });
+
+  apiRoute(app, ctx, endpoints.getTopUp, ({ principal, params }) => ctx.wallet.getTopUp(companyIdOf(principal), params.id));
+
+  apiRoute(app, ctx, endpoints.getAutoRefill, async ({ principal }) => (await ctx.wallet.walletView(companyIdOf(principal))).autoRefill);
+
+  apiRoute(app, ctx, endpoints.putAutoRefill, async ({ principal, body }) => (await ctx.wallet.setAutoRefill(companyIdOf(principal), body)).autoRefill);
+
+  apiRoute(app, ctx, endpoints.getCard, async ({ principal }) => {
+    const card = await store.getCard(companyIdOf(principal));
+    return { card: card ? { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } : null };
+  });
+
+  apiRoute(app, ctx, endpoints.putCard, async ({ principal, body }) => {
+    const companyId = companyIdOf(principal);
+    let card;
+    try {
+      card = await ctx.provider.tokenizeCard(body);
+    } catch (error) {
+      if (error instanceof CardRejectedError) throw new ApiError(422, 'validation_failed', `Card refused: ${error.message}`, [{ path: 'body.number', message: error.message }]);
+      throw error;
+    }
+    await store.upsertCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: ctx.now() });
+    return { card: { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } };
+  });
+
+  apiRoute(app, ctx, endpoints.activity, async ({ principal, query }) => {
+    const rows = await store.listLedger(companyIdOf(principal), query.before ?? null, query.limit);
+    const last = rows.at(-1);
+    return { items: rows.map(activityItem), nextBefore: rows.length === query.limit && last ? last.seq : null };
+  });
+
+  apiRoute(app, ctx, endpoints.notifications, async ({ principal }) => {
+    const rows = await store.listNotifications(companyIdOf(principal), 50);
+    return {
+      notifications: rows.map((row) => ({
+        id: row.id, kind: row.kind as 'auto_refill_declined', message: row.message, createdAt: new Date(row.createdAt).toISOString(),
+      })),
+    };
+  });
+
+  apiRoute(app, ctx, endpoints.walletEvents, async ({ principal, request, reply }) => {
+    const companyId = companyIdOf(principal);
+    // Server-Sent Events (HTML Living Standard §9.2): the stream is written directly to the socket.
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const send = (event: WalletEvent): void => {
+      raw.write(`event: wallet\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    send(await walletEventFor(ctx, companyId));
+    const unsubscribe = ctx.hub.subscribe(companyId, send);
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    heartbeat.unref();
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

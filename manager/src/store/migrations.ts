@@ -1,0 +1,201 @@
+/**
+ * Versioned schema migrations, one list per dialect, applied in order inside a transaction and recorded in
+ * `schema_migrations`. Never edit a shipped migration: add the next one. The two dialects describe the same
+ * tables; differences are only the auto-increment key, the trigger syntax and the `BIGINT` spelling.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// Column lists shared by both dialects. Money is BIGINT minor units; times are epoch milliseconds.
+function coreTables(seqColumn: string): string {
+  return `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE companies (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  country TEXT NOT NULL,
+  sip_domain TEXT NOT NULL UNIQUE,
+  balance_minor BIGINT NOT NULL DEFAULT 0 CHECK (balance_minor >= 0),
+  last_seq BIGINT NOT NULL DEFAULT 0,
+  auto_refill_enabled INTEGER NOT NULL DEFAULT 0,
+  auto_refill_threshold_minor BIGINT NOT NULL DEFAULT 500 CHECK (auto_refill_threshold_minor > 0),
+  auto_refill_amount_minor BIGINT NOT NULL DEFAULT 2500 CHECK (auto_refill_amount_minor > 0),
+  auto_refill_declines INTEGER NOT NULL DEFAULT 0,
+  auto_refill_disabled_reason TEXT,
+  daily_cap_minor BIGINT CHECK (daily_cap_minor IS NULL OR daily_cap_minor > 0),
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  company_id TEXT REFERENCES companies(id),
+  email TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'employee', 'operator')),
+  extension TEXT,
+  password_hash TEXT NOT NULL,
+  premium_barred INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  UNIQUE (company_id, extension),
+  CHECK ((role = 'operator') = (company_id IS NULL))
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  kind TEXT NOT NULL CHECK (kind IN ('app', 'web')),
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE handoff_codes (
+  code_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  next_path TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE TABLE sign_in_attempts (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, failures INTEGER NOT NULL);
+CREATE TABLE cards (
+  company_id TEXT PRIMARY KEY REFERENCES companies(id),
+  provider_token TEXT NOT NULL,
+  brand TEXT NOT NULL,
+  last4 TEXT NOT NULL,
+  exp_month INTEGER NOT NULL,
+  exp_year INTEGER NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE ledger_transactions (
+  seq ${seqColumn},
+  id TEXT NOT NULL UNIQUE,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  kind TEXT NOT NULL CHECK (kind IN ('topup', 'auto_refill', 'call_charge', 'reversal')),
+  reference TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  wallet_delta_minor BIGINT NOT NULL,
+  balance_after_minor BIGINT NOT NULL CHECK (balance_after_minor >= 0),
+  rate_prefix TEXT,
+  deck_version TEXT,
+  details TEXT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (company_id, kind, reference)
+);
+CREATE INDEX ledger_transactions_company ON ledger_transactions (company_id, seq);
+CREATE INDEX ledger_transactions_kind_time ON ledger_transactions (company_id, kind, created_at);
+CREATE TABLE ledger_entries (
+  txn_seq BIGINT NOT NULL REFERENCES ledger_transactions(seq),
+  leg INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  currency TEXT NOT NULL,
+  PRIMARY KEY (txn_seq, leg)
+);
+CREATE INDEX ledger_entries_account ON ledger_entries (account);
+CREATE TABLE topups (
+  id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  user_id TEXT REFERENCES users(id),
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'declined', 'cancelled')),
+  decline_code TEXT,
+  provider_reference TEXT,
+  card_last4 TEXT,
+  receipt_number TEXT UNIQUE,
+  txn_seq BIGINT,
+  response_status INTEGER,
+  response_body TEXT,
+  cancel_txn_seq BIGINT,
+  cancel_reason TEXT,
+  refund_status TEXT CHECK (refund_status IS NULL OR refund_status IN ('pending', 'refunded')),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  cancelled_at BIGINT,
+  UNIQUE (company_id, idempotency_key)
+);
+CREATE INDEX topups_status ON topups (status, created_at);
+CREATE TABLE refills (
+  id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  trigger_txn_seq BIGINT NOT NULL UNIQUE,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'declined', 'skipped_limit')),
+  decline_code TEXT,
+  provider_reference TEXT,
+  txn_seq BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX refills_company_time ON refills (company_id, created_at);
+CREATE INDEX refills_status ON refills (status);
+CREATE TABLE reservations (
+  call_id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  user_id TEXT NOT NULL REFERENCES users(id),
+  dialed TEXT NOT NULL,
+  e164 TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  charged INTEGER NOT NULL,
+  rate_prefix TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  deck_version TEXT NOT NULL,
+  price_per_minute BIGINT NOT NULL,
+  connection_fee BIGINT NOT NULL,
+  increment_first INTEGER NOT NULL,
+  increment_next INTEGER NOT NULL,
+  max_seconds INTEGER NOT NULL,
+  reserved_minor BIGINT NOT NULL CHECK (reserved_minor >= 0),
+  status TEXT NOT NULL CHECK (status IN ('active', 'completed', 'released')),
+  answered_seconds INTEGER,
+  billed_seconds INTEGER,
+  charged_minor BIGINT,
+  txn_seq BIGINT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX reservations_active ON reservations (company_id, status, expires_at);
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX notifications_company ON notifications (company_id, created_at);
+`;
+}
+
+/** SQLite migrations. */
+export const sqliteMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core schema',
+    sql: `${coreTables('INTEGER PRIMARY KEY AUTOINCREMENT')}
+-- The ledger is append-only (house style 10): corrections are new transactions, never edits.
+CREATE TRIGGER ledger_transactions_no_update BEFORE UPDATE ON ledger_transactions BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER ledger_transactions_no_delete BEFORE DELETE ON ledger_transactions BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+`,
+  },
+];
+
+/** PostgreSQL migrations. */
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core schema',
+    sql: `${coreTables('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')}
+CREATE FUNCTION cabine_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'ledger is append-only'; END $$;
+CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions FOR EACH ROW EXECUTE FUNCTION cabine_ledger_append_only();
+CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION cabine_ledger_append_only();
+`,
+  },
+];

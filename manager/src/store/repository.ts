@@ -1,0 +1,254 @@
+import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
+import type { CurrencyCode } from '../../../shared/money/currency';
+
+/** Rows as the service sees them: camelCase, numbers for money (safe integers), epoch ms for times. */
+export interface CompanyRow {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: CurrencyCode;
+  readonly country: string;
+  readonly sipDomain: string;
+  readonly balanceMinor: number;
+  readonly lastSeq: number;
+  readonly autoRefillEnabled: boolean;
+  readonly autoRefillThresholdMinor: number;
+  readonly autoRefillAmountMinor: number;
+  readonly autoRefillDeclines: number;
+  readonly autoRefillDisabledReason: string | null;
+  readonly dailyCapMinor: number | null;
+  readonly createdAt: number;
+}
+
+export type UserRole = 'admin' | 'employee' | 'operator';
+
+export interface UserRow {
+  readonly id: string;
+  readonly companyId: string | null;
+  readonly email: string;
+  readonly displayName: string;
+  readonly role: UserRole;
+  readonly extension: string | null;
+  readonly passwordHash: string;
+  readonly premiumBarred: boolean;
+  readonly createdAt: number;
+}
+
+export interface SessionRow {
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly kind: 'app' | 'web';
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface CardRow {
+  readonly companyId: string;
+  readonly providerToken: string;
+  readonly brand: string;
+  readonly last4: string;
+  readonly expMonth: number;
+  readonly expYear: number;
+  readonly updatedAt: number;
+}
+
+export type LedgerKind = 'topup' | 'auto_refill' | 'call_charge' | 'reversal';
+
+/** One leg of a double-entry transaction; the legs of a transaction sum to zero. */
+export interface LedgerLeg {
+  readonly account: string;
+  readonly amountMinor: number;
+}
+
+export interface NewLedgerTransaction {
+  readonly id: string;
+  readonly companyId: string;
+  readonly kind: LedgerKind;
+  readonly reference: string;
+  readonly currency: CurrencyCode;
+  readonly walletDeltaMinor: number;
+  readonly balanceAfterMinor: number;
+  readonly ratePrefix: string | null;
+  readonly deckVersion: string | null;
+  readonly details: string | null;
+  readonly createdAt: number;
+  readonly legs: readonly LedgerLeg[];
+}
+
+export interface LedgerTransactionRow extends Omit<NewLedgerTransaction, 'legs'> {
+  readonly seq: number;
+}
+
+export type TopUpStatusValue = 'pending' | 'succeeded' | 'declined' | 'cancelled';
+
+export interface TopUpRow {
+  readonly id: string;
+  readonly companyId: string;
+  readonly userId: string | null;
+  readonly idempotencyKey: string;
+  readonly requestHash: string;
+  readonly amountMinor: number;
+  readonly currency: CurrencyCode;
+  readonly status: TopUpStatusValue;
+  readonly declineCode: string | null;
+  readonly providerReference: string | null;
+  readonly cardLast4: string | null;
+  readonly receiptNumber: string | null;
+  readonly txnSeq: number | null;
+  readonly responseStatus: number | null;
+  readonly responseBody: string | null;
+  readonly cancelTxnSeq: number | null;
+  readonly cancelReason: string | null;
+  readonly refundStatus: 'pending' | 'refunded' | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly cancelledAt: number | null;
+}
+
+export type RefillStatus = 'pending' | 'succeeded' | 'declined' | 'skipped_limit';
+
+export interface RefillRow {
+  readonly id: string;
+  readonly companyId: string;
+  readonly triggerTxnSeq: number;
+  readonly amountMinor: number;
+  readonly currency: CurrencyCode;
+  readonly status: RefillStatus;
+  readonly declineCode: string | null;
+  readonly providerReference: string | null;
+  readonly txnSeq: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type ReservationStatus = 'active' | 'completed' | 'released';
+
+export interface ReservationRow {
+  readonly callId: string;
+  readonly companyId: string;
+  readonly userId: string;
+  readonly dialed: string;
+  readonly e164: string;
+  readonly kind: string;
+  readonly charged: boolean;
+  readonly ratePrefix: string;
+  readonly destination: string;
+  readonly deckVersion: string;
+  readonly pricePerMinute: number;
+  readonly connectionFee: number;
+  readonly incrementFirst: number;
+  readonly incrementNext: number;
+  readonly maxSeconds: number;
+  readonly reservedMinor: number;
+  readonly status: ReservationStatus;
+  readonly answeredSeconds: number | null;
+  readonly billedSeconds: number | null;
+  readonly chargedMinor: number | null;
+  readonly txnSeq: number | null;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NotificationRow {
+  readonly id: string;
+  readonly companyId: string;
+  readonly kind: string;
+  readonly message: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Every query the service needs. The same interface is used inside a transaction and outside one; inside
+ * (`Repository.transaction`) the calls form one atomic unit.
+ */
+export interface Store {
+  getMeta(key: string): Promise<string | null>;
+  setMetaIfAbsent(key: string, value: string): Promise<void>;
+
+  getCompany(id: string): Promise<CompanyRow | null>;
+  /** Reads the company row and, on PostgreSQL, locks it until commit: every money write starts here. */
+  lockCompany(id: string): Promise<CompanyRow | null>;
+  getCompanyByDomain(sipDomain: string): Promise<CompanyRow | null>;
+  listCompanies(): Promise<CompanyRow[]>;
+  insertCompany(company: CompanyRow): Promise<void>;
+  setCompanyBalance(id: string, balanceMinor: number, lastSeq: number): Promise<void>;
+  setAutoRefill(id: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number; declines: number; disabledReason: string | null }): Promise<void>;
+  setDailyCap(id: string, dailyCapMinor: number | null): Promise<void>;
+
+  getUser(id: string): Promise<UserRow | null>;
+  getUserByEmail(email: string): Promise<UserRow | null>;
+  getUserByExtension(companyId: string, extension: string): Promise<UserRow | null>;
+  listUsers(companyId: string): Promise<UserRow[]>;
+  insertUser(user: UserRow): Promise<void>;
+  setPremiumBarred(userId: string, barred: boolean): Promise<void>;
+
+  insertSession(session: SessionRow): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRow | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  insertHandoff(codeHash: string, userId: string, nextPath: string, expiresAt: number): Promise<void>;
+  /** Marks a valid, unused code used and returns it; null when unknown, expired or already used. */
+  consumeHandoff(codeHash: string, now: number): Promise<{ userId: string; nextPath: string } | null>;
+  getSignInAttempts(key: string): Promise<{ windowStart: number; failures: number } | null>;
+  setSignInAttempts(key: string, windowStart: number, failures: number): Promise<void>;
+  clearSignInAttempts(key: string): Promise<void>;
+
+  getCard(companyId: string): Promise<CardRow | null>;
+  upsertCard(card: CardRow): Promise<void>;
+
+  /** Appends a transaction and its legs; returns its sequence number. */
+  appendLedger(txn: NewLedgerTransaction): Promise<number>;
+  listLedger(companyId: string, beforeSeq: number | null, limit: number): Promise<LedgerTransactionRow[]>;
+  sumCallChargesSince(companyId: string, since: number): Promise<number>;
+  maxSeq(): Promise<number>;
+  companiesChangedSince(seq: number): Promise<Array<{ companyId: string; lastSeq: number }>>;
+
+  getTopUp(id: string): Promise<TopUpRow | null>;
+  getTopUpByKey(companyId: string, idempotencyKey: string): Promise<TopUpRow | null>;
+  insertTopUp(topUp: TopUpRow): Promise<void>;
+  updateTopUp(id: string, changes: Partial<Omit<TopUpRow, 'id' | 'companyId' | 'idempotencyKey' | 'requestHash'>>): Promise<void>;
+  listTopUps(companyId: string, limit: number): Promise<TopUpRow[]>;
+  listPendingTopUps(olderThan: number): Promise<TopUpRow[]>;
+  listPendingRefunds(): Promise<TopUpRow[]>;
+
+  insertRefill(refill: RefillRow): Promise<void>;
+  getRefill(id: string): Promise<RefillRow | null>;
+  updateRefill(id: string, changes: Partial<Pick<RefillRow, 'status' | 'declineCode' | 'providerReference' | 'txnSeq' | 'updatedAt'>>): Promise<void>;
+  countRefillsSince(companyId: string, since: number): Promise<number>;
+  listPendingRefills(): Promise<RefillRow[]>;
+  listRefills(companyId: string): Promise<RefillRow[]>;
+
+  getReservation(callId: string): Promise<ReservationRow | null>;
+  insertReservation(reservation: ReservationRow): Promise<void>;
+  updateReservation(callId: string, changes: Partial<Pick<ReservationRow, 'status' | 'answeredSeconds' | 'billedSeconds' | 'chargedMinor' | 'txnSeq' | 'updatedAt'>>): Promise<void>;
+  sumActiveReservations(companyId: string, now: number): Promise<number>;
+
+  insertNotification(notification: NotificationRow): Promise<void>;
+  listNotifications(companyId: string, limit: number): Promise<NotificationRow[]>;
+
+  /** Tells other instances a company's wallet changed; delivered only if the surrounding transaction commits. */
+  notifyWalletChange(companyId: string): Promise<void>;
+
+  /** Checks the ledger's invariants across all companies (see docs/money-flow.md). */
+  checkIntegrity(): Promise<IntegrityReport>;
+}
+
+/**
+ * The storage boundary: one interface, two implementations (SQLite embedded, PostgreSQL for several
+ * instances). Both run the same SQL through `SqlStore`; they differ in how a transaction is opened and how
+ * other instances hear about wallet changes.
+ */
+export interface Repository {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Reads and single-statement writes outside any transaction. */
+  readonly store: Store;
+  /**
+   * Runs `work` atomically and returns its result: everything it wrote commits together or not at all.
+   * Transient conflicts (SQLITE_BUSY, serialization failures, deadlocks) are retried from the start, so
+   * `work` must have no side effects outside the store.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** Subscribes to wallet changes made by any instance (PostgreSQL LISTEN); null when unsupported. */
+  listenWalletChanges(onChange: (companyId: string) => void): Promise<(() => Promise<void>) | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,374 @@
+import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
+import type {
+  CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, RefillRow, ReservationRow, SessionRow,
+  Store, TopUpRow, UserRow,
+} from './repository';
+import type { SqlExecutor, SqlRow } from './sql-executor';
+
+const booleanColumns = new Set(['autoRefillEnabled', 'premiumBarred', 'charged']);
+
+function camel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+function snake(key: string): string {
+  // Digits stay attached to their word: cardLast4 → card_last4, e164 → e164.
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+function mapRow<T>(row: SqlRow): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const name = camel(key);
+    out[name] = booleanColumns.has(name) ? value === 1 || value === true : value;
+  }
+  return out as T;
+}
+
+function toDb(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value ?? null;
+}
+
+function asNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (value === null || value === undefined) return 0;
+  throw new TypeError(`Expected a number from the database, got ${typeof value}`);
+}
+
+/**
+ * The one implementation of `Store`, shared by both dialects. Statements stay portable (SQLite 3.35+ and
+ * PostgreSQL 15 both have RETURNING and ON CONFLICT); the only dialect switch is the row lock.
+ */
+export class SqlStore implements Store {
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  private async one<T>(sql: string, params: readonly unknown[]): Promise<T | null> {
+    const rows = await this.db.all(sql, params);
+    return rows[0] ? mapRow<T>(rows[0]) : null;
+  }
+
+  private async many<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return (await this.db.all(sql, params)).map((row) => mapRow<T>(row));
+  }
+
+  private async insert(table: string, row: object): Promise<void> {
+    const entries = Object.entries(row);
+    const columns = entries.map(([key]) => snake(key));
+    await this.db.run(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      entries.map(([, value]) => toDb(value)),
+    );
+  }
+
+  private async update(table: string, keyColumn: string, key: string, changes: object): Promise<void> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await this.db.run(
+      `UPDATE ${table} SET ${entries.map(([name]) => `${snake(name)} = ?`).join(', ')} WHERE ${keyColumn} = ?`,
+      [...entries.map(([, value]) => toDb(value)), key],
+    );
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const row = await this.one<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]);
+    return row?.value ?? null;
+  }
+
+  async setMetaIfAbsent(key: string, value: string): Promise<void> {
+    await this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, value]);
+  }
+
+  getCompany(id: string): Promise<CompanyRow | null> {
+    return this.one('SELECT * FROM companies WHERE id = ?', [id]);
+  }
+
+  lockCompany(id: string): Promise<CompanyRow | null> {
+    // SQLite's BEGIN IMMEDIATE already holds the database write lock; PostgreSQL locks just this row.
+    return this.one(`SELECT * FROM companies WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]);
+  }
+
+  getCompanyByDomain(sipDomain: string): Promise<CompanyRow | null> {
+    return this.one('SELECT * FROM companies WHERE sip_domain = ?', [sipDomain]);
+  }
+
+  listCompanies(): Promise<CompanyRow[]> {
+    return this.many('SELECT * FROM companies ORDER BY created_at, id', []);
+  }
+
+  insertCompany(company: CompanyRow): Promise<void> {
+    return this.insert('companies', company);
+  }
+
+  async setCompanyBalance(id: string, balanceMinor: number, lastSeq: number): Promise<void> {
+    await this.db.run('UPDATE companies SET balance_minor = ?, last_seq = ? WHERE id = ?', [balanceMinor, lastSeq, id]);
+  }
+
+  async setAutoRefill(id: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number; declines: number; disabledReason: string | null }): Promise<void> {
+    await this.db.run(
+      'UPDATE companies SET auto_refill_enabled = ?, auto_refill_threshold_minor = ?, auto_refill_amount_minor = ?, auto_refill_declines = ?, auto_refill_disabled_reason = ? WHERE id = ?',
+      [toDb(settings.enabled), settings.thresholdMinor, settings.amountMinor, settings.declines, settings.disabledReason, id],
+    );
+  }
+
+  async setDailyCap(id: string, dailyCapMinor: number | null): Promise<void> {
+    await this.db.run('UPDATE companies SET daily_cap_minor = ? WHERE id = ?', [dailyCapMinor, id]);
+  }
+
+  getUser(id: string): Promise<UserRow | null> {
+    return this.one('SELECT * FROM users WHERE id = ?', [id]);
+  }
+
+  getUserByEmail(email: string): Promise<UserRow | null> {
+    return this.one('SELECT * FROM users WHERE email = ?', [email.toLowerCase()]);
+  }
+
+  getUserByExtension(companyId: string, extension: string): Promise<UserRow | null> {
+    return this.one('SELECT * FROM users WHERE company_id = ? AND extension = ?', [companyId, extension]);
+  }
+
+  listUsers(companyId: string): Promise<UserRow[]> {
+    return this.many('SELECT * FROM users WHERE company_id = ? ORDER BY extension, email', [companyId]);
+  }
+
+  insertUser(user: UserRow): Promise<void> {
+    return this.insert('users', { ...user, email: user.email.toLowerCase() });
+  }
+
+  async setPremiumBarred(userId: string, barred: boolean): Promise<void> {
+    await this.db.run('UPDATE users SET premium_barred = ? WHERE id = ?', [toDb(barred), userId]);
+  }
+
+  insertSession(session: SessionRow): Promise<void> {
+    return this.insert('sessions', session);
+  }
+
+  getSession(tokenHash: string): Promise<SessionRow | null> {
+    return this.one('SELECT * FROM sessions WHERE token_hash = ?', [tokenHash]);
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash]);
+  }
+
+  async insertHandoff(codeHash: string, userId: string, nextPath: string, expiresAt: number): Promise<void> {
+    await this.db.run('INSERT INTO handoff_codes (code_hash, user_id, next_path, expires_at) VALUES (?, ?, ?, ?)', [codeHash, userId, nextPath, expiresAt]);
+  }
+
+  async consumeHandoff(codeHash: string, now: number): Promise<{ userId: string; nextPath: string } | null> {
+    // One conditional UPDATE: of two racing requests only one sees its row come back.
+    return this.one(
+      'UPDATE handoff_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING user_id, next_path',
+      [now, codeHash, now],
+    );
+  }
+
+  getSignInAttempts(key: string): Promise<{ windowStart: number; failures: number } | null> {
+    return this.one('SELECT window_start, failures FROM sign_in_attempts WHERE key = ?', [key]);
+  }
+
+  async setSignInAttempts(key: string, windowStart: number, failures: number): Promise<void> {
+    await this.db.run(
+      'INSERT INTO sign_in_attempts (key, window_start, failures) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, failures = excluded.failures',
+      [key, windowStart, failures],
+    );
+  }
+
+  async clearSignInAttempts(key: string): Promise<void> {
+    await this.db.run('DELETE FROM sign_in_attempts WHERE key = ?', [key]);
+  }
+
+  getCard(companyId: string): Promise<CardRow | null> {
+    return this.one('SELECT * FROM cards WHERE company_id = ?', [companyId]);
+  }
+
+  async upsertCard(card: CardRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO cards (company_id, provider_token, brand, last4, exp_month, exp_year, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (company_id) DO UPDATE SET provider_token = excluded.provider_token, brand = excluded.brand, last4 = excluded.last4,
+       exp_month = excluded.exp_month, exp_year = excluded.exp_year, updated_at = excluded.updated_at`,
+      [card.companyId, card.providerToken, card.brand, card.last4, card.expMonth, card.expYear, card.updatedAt],
+    );
+  }
+
+  async appendLedger(txn: NewLedgerTransaction): Promise<number> {
+    const { legs, ...header } = txn;
+    const rows = await this.db.all(
+      `INSERT INTO ledger_transactions (id, company_id, kind, reference, currency, wallet_delta_minor, balance_after_minor, rate_prefix, deck_version, details, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      [header.id, header.companyId, header.kind, header.reference, header.currency, header.walletDeltaMinor, header.balanceAfterMinor, header.ratePrefix, header.deckVersion, header.details, header.createdAt],
+    );
+    const seq = asNumber(rows[0]?.seq);
+    for (const [leg, entry] of legs.entries()) {
+      await this.db.run('INSERT INTO ledger_entries (txn_seq, leg, account, amount_minor, currency) VALUES (?, ?, ?, ?, ?)', [seq, leg, entry.account, entry.amountMinor, header.currency]);
+    }
+    return seq;
+  }
+
+  listLedger(companyId: string, beforeSeq: number | null, limit: number): Promise<LedgerTransactionRow[]> {
+    return this.many(
+      'SELECT * FROM ledger_transactions WHERE company_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      [companyId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
+    );
+  }
+
+  async sumCallChargesSince(companyId: string, since: number): Promise<number> {
+    const rows = await this.db.all(
+      "SELECT COALESCE(SUM(-wallet_delta_minor), 0) AS total FROM ledger_transactions WHERE company_id = ? AND kind = 'call_charge' AND created_at >= ?",
+      [companyId, since],
+    );
+    return asNumber(rows[0]?.total);
+  }
+
+  async maxSeq(): Promise<number> {
+    const rows = await this.db.all('SELECT COALESCE(MAX(seq), 0) AS seq FROM ledger_transactions', []);
+    return asNumber(rows[0]?.seq);
+  }
+
+  companiesChangedSince(seq: number): Promise<Array<{ companyId: string; lastSeq: number }>> {
+    return this.many('SELECT id AS company_id, last_seq FROM companies WHERE last_seq > ?', [seq]);
+  }
+
+  getTopUp(id: string): Promise<TopUpRow | null> {
+    return this.one('SELECT * FROM topups WHERE id = ?', [id]);
+  }
+
+  getTopUpByKey(companyId: string, idempotencyKey: string): Promise<TopUpRow | null> {
+    return this.one('SELECT * FROM topups WHERE company_id = ? AND idempotency_key = ?', [companyId, idempotencyKey]);
+  }
+
+  insertTopUp(topUp: TopUpRow): Promise<void> {
+    return this.insert('topups', topUp);
+  }
+
+  updateTopUp(id: string, changes: Partial<TopUpRow>): Promise<void> {
+    return this.update('topups', 'id', id, changes);
+  }
+
+  listTopUps(companyId: string, limit: number): Promise<TopUpRow[]> {
+    return this.many('SELECT * FROM topups WHERE company_id = ? ORDER BY created_at DESC, id LIMIT ?', [companyId, limit]);
+  }
+
+  listPendingTopUps(olderThan: number): Promise<TopUpRow[]> {
+    return this.many("SELECT * FROM topups WHERE status = 'pending' AND created_at <= ? ORDER BY created_at", [olderThan]);
+  }
+
+  listPendingRefunds(): Promise<TopUpRow[]> {
+    return this.many("SELECT * FROM topups WHERE refund_status = 'pending' ORDER BY created_at", []);
+  }
+
+  insertRefill(refill: RefillRow): Promise<void> {
+    return this.insert('refills', refill);
+  }
+
+  getRefill(id: string): Promise<RefillRow | null> {
+    return this.one('SELECT * FROM refills WHERE id = ?', [id]);
+  }
+
+  updateRefill(id: string, changes: Partial<RefillRow>): Promise<void> {
+    return this.update('refills', 'id', id, changes);
+  }
+
+  async countRefillsSince(companyId: string, since: number): Promise<number> {
+    const rows = await this.db.all(
+      "SELECT COUNT(*) AS n FROM refills WHERE company_id = ? AND created_at >= ? AND status IN ('pending', 'succeeded', 'declined')",
+      [companyId, since],
+    );
+    return asNumber(rows[0]?.n);
+  }
+
+  listPendingRefills(): Promise<RefillRow[]> {
+    return this.many("SELECT * FROM refills WHERE status = 'pending' ORDER BY created_at", []);
+  }
+
+  listRefills(companyId: string): Promise<RefillRow[]> {
+    return this.many('SELECT * FROM refills WHERE company_id = ? ORDER BY trigger_txn_seq', [companyId]);
+  }
+
+  getReservation(callId: string): Promise<ReservationRow | null> {
+    return this.one('SELECT * FROM reservations WHERE call_id = ?', [callId]);
+  }
+
+  insertReservation(reservation: ReservationRow): Promise<void> {
+    return this.insert('reservations', reservation);
+  }
+
+  updateReservation(callId: string, changes: Partial<ReservationRow>): Promise<void> {
+    return this.update('reservations', 'call_id', callId, changes);
+  }
+
+  async sumActiveReservations(companyId: string, now: number): Promise<number> {
+    const rows = await this.db.all(
+      "SELECT COALESCE(SUM(reserved_minor), 0) AS total FROM reservations WHERE company_id = ? AND status = 'active' AND expires_at > ?",
+      [companyId, now],
+    );
+    return asNumber(rows[0]?.total);
+  }
+
+  insertNotification(notification: NotificationRow): Promise<void> {
+    return this.insert('notifications', notification);
+  }
+
+  listNotifications(companyId: string, limit: number): Promise<NotificationRow[]> {
+    return this.many('SELECT * FROM notifications WHERE company_id = ? ORDER BY created_at DESC, id LIMIT ?', [companyId, limit]);
+  }
+
+  async notifyWalletChange(companyId: string): Promise<void> {
+    // NOTIFY inside a transaction is delivered only if it commits. SQLite has no equivalent: other processes
+    // notice through the event hub's poll of companies.last_seq.
+    if (this.dialect === 'postgres') await this.db.all("SELECT pg_notify('cabine_wallet', ?)", [companyId]);
+  }
+
+  async checkIntegrity(): Promise<IntegrityReport> {
+    const problems: string[] = [];
+    const unbalanced = await this.db.all(
+      `SELECT t.seq AS seq, COUNT(e.leg) AS legs, COALESCE(SUM(e.amount_minor), 0) AS total FROM ledger_transactions t
+       LEFT JOIN ledger_entries e ON e.txn_seq = t.seq GROUP BY t.seq HAVING COUNT(e.leg) < 2 OR COALESCE(SUM(e.amount_minor), 0) <> 0`,
+      [],
+    );
+    for (const row of unbalanced) problems.push(`transaction ${String(row.seq)} has ${String(row.legs)} legs summing to ${String(row.total)}`);
+    const walletLegMismatch = await this.db.all(
+      `SELECT t.seq AS seq FROM ledger_transactions t LEFT JOIN ledger_entries e ON e.txn_seq = t.seq AND e.account = 'wallet:' || t.company_id
+       GROUP BY t.seq, t.wallet_delta_minor HAVING COALESCE(SUM(e.amount_minor), 0) <> t.wallet_delta_minor`,
+      [],
+    );
+    for (const row of walletLegMismatch) problems.push(`transaction ${String(row.seq)}: wallet leg differs from its recorded delta`);
+    const companies = await this.listCompanies();
+    for (const company of companies) {
+      const sums = await this.db.all(
+        "SELECT COALESCE(SUM(amount_minor), 0) AS total FROM ledger_entries WHERE account = ?",
+        [`wallet:${company.id}`],
+      );
+      const ledgerBalance = asNumber(sums[0]?.total);
+      if (ledgerBalance !== company.balanceMinor) problems.push(`company ${company.id}: balance ${company.balanceMinor} but ledger sums to ${ledgerBalance}`);
+      if (company.balanceMinor < 0) problems.push(`company ${company.id}: negative balance ${company.balanceMinor}`);
+      const last = await this.one<LedgerTransactionRow>('SELECT * FROM ledger_transactions WHERE company_id = ? ORDER BY seq DESC LIMIT 1', [company.id]);
+      if (last && (last.balanceAfterMinor !== company.balanceMinor || last.seq !== company.lastSeq)) {
+        problems.push(`company ${company.id}: last transaction ${last.seq} leaves ${last.balanceAfterMinor}, company row says ${company.balanceMinor} at ${company.lastSeq}`);
+      }
+    }
+    const topUpsWithoutMoney = await this.db.all(
+      `SELECT id FROM topups tu WHERE (status IN ('succeeded', 'cancelled') AND NOT EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.kind = 'topup' AND t.reference = tu.id))
+       OR (status IN ('pending', 'declined') AND EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.kind = 'topup' AND t.reference = tu.id))
+       OR (status = 'cancelled') <> EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.kind = 'reversal' AND t.reference = tu.id)`,
+      [],
+    );
+    for (const row of topUpsWithoutMoney) problems.push(`top-up ${String(row.id)}: status and ledger disagree`);
+    const refillsWithoutMoney = await this.db.all(
+      `SELECT id FROM refills r WHERE (status = 'succeeded') <> EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.kind = 'auto_refill' AND t.reference = r.id)`,
+      [],
+    );
+    for (const row of refillsWithoutMoney) problems.push(`refill ${String(row.id)}: status and ledger disagree`);
+    const chargesWithoutCall = await this.db.all(
+      `SELECT t.seq AS seq FROM ledger_transactions t WHERE t.kind = 'call_charge'
+       AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.call_id = t.reference AND r.status = 'completed' AND r.charged_minor = -t.wallet_delta_minor)`,
+      [],
+    );
+    for (const row of chargesWithoutCall) problems.push(`charge ${String(row.seq)} has no matching completed call`);
+    const counted = await this.db.all('SELECT COUNT(*) AS n FROM ledger_transactions', []);
+    return { ok: problems.length === 0, checkedCompanies: companies.length, checkedTransactions: asNumber(counted[0]?.n), problems };
+  }
+}
