@@ -111,6 +111,8 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   };
   hub = context.hub;
 
+  // JSON for the API, forms for the pages; nothing else (text/plain bodies get 415).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     const form: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [key, value] of new URLSearchParams(body as string)) form[key] = value;

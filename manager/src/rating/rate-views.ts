@@ -41,17 +41,19 @@ export function buildQuote(args: {
       warnings.push('no_rate');
     } else {
       let available = wallet.availableMinor;
+      let capLimited = false;
       if (wallet.dailyCapMinor !== null) {
         const capLeft = Math.max(0, wallet.dailyCapMinor - wallet.spentTodayMinor - wallet.reservedMinor);
         if (capLeft < available) {
           available = capLeft;
-          if (capLeft === 0) warnings.push('daily_cap');
+          capLimited = true;
         }
       }
       const seconds = maxFundedSeconds(rate, available, company.currency, args.maxCallSeconds);
       minutes = Math.floor(seconds / 60);
       firstMinute = callCostMinor(rate, 60, company.currency);
-      if (seconds === 0) warnings.push('insufficient_funds');
+      // Same reasons, in the same order, as authorizeCall would refuse with.
+      if (seconds === 0) warnings.push(capLimited ? 'daily_cap' : 'insufficient_funds');
     }
     if (wallet.lowBalance) warnings.push('low_balance');
   }
