@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { createAudioController } from './audio/audio-controller.js';
 import { listAudioOutputs } from './audio/output-devices.js';
-import { installE2eHook } from './e2e/e2e-hook.js';
+import { createE2eHook } from './e2e/e2e-hook.js';
 import { isBrowserHost, pickHost } from './host/pick-host.js';
 import { createI18n, resolveLanguage } from './i18n/i18n.js';
 import { createPhone } from './phone.js';
@@ -33,7 +33,10 @@ async function start(): Promise<void> {
   i18nRef = i18n;
   document.documentElement.lang = i18n.language;
 
-  const adapter = createSipAdapter({ traceSip: new URLSearchParams(location.search).get('traceSip') === '1' });
+  const query = new URLSearchParams(location.search);
+  // Test hooks exist only on `?e2e=1` pages (renderer/src/e2e/e2e-hook.ts).
+  const e2e = query.get('e2e') === '1' ? createE2eHook() : null;
+  const adapter = createSipAdapter({ traceSip: query.get('traceSip') === '1', onAudioReceiver: e2e?.onAudioReceiver });
   const phone = createPhone({ host, adapter, audio: createAudioController(sinks), listOutputs: listAudioOutputs });
   phone.settings.subscribe(() => {
     const language = resolveLanguage(phone.settings.getState().settings.language, navigator.languages);
@@ -43,7 +46,7 @@ async function start(): Promise<void> {
       });
     }
   });
-  if (new URLSearchParams(location.search).get('e2e') === '1') installE2eHook(adapter);
+  e2e?.install(adapter);
 
   const rememberedAccount = remembered?.account ?? (isBrowserHost(host) ? host.rememberedAccount() : null);
   const signInDefaults = rememberedAccount ?? { server: config.sipServer, domain: config.sipDomain };

@@ -22,6 +22,9 @@ async function openPhone(browser: Browser, stack: Stack, index: number, password
   const context = await browser.newContext({ locale: 'en-GB' });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${user.username}] page error`, error));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[${user.username}] console: ${message.text()}`);
+  });
   await page.goto(`${stack.webUrl}?e2e=1`);
   await page.getByLabel('Server').fill(stack.sipWsUrl);
   await page.getByLabel('Username').fill(user.username);
@@ -58,6 +61,20 @@ function connectionState(page: Page): Promise<string> {
 async function expectPacketsGrowing(page: Page, by = 10): Promise<void> {
   const start = await packetsReceived(page);
   await expect.poll(() => packetsReceived(page), { timeout: 10_000 }).toBeGreaterThan(start + by);
+}
+
+/**
+ * Inbound packets received since the previous call of the returned function. Polled with expect.poll,
+ * whose intervals (100 ms and up) are several 20 ms RTP packet times: 0 means the stream stopped.
+ */
+function packetDelta(page: Page): () => Promise<number> {
+  let previous: number | null = null;
+  return async () => {
+    const current = await packetsReceived(page);
+    const delta = previous === null ? Number.NaN : current - previous;
+    previous = current;
+    return delta;
+  };
 }
 
 async function placeCall(from: Phone, to: Phone): Promise<void> {
@@ -102,5 +119,74 @@ test.describe('the phone', () => {
 
     await a.context.close();
     await b.context.close();
+  });
+
+  test('B decodes the DTMF digits A sends; hold and resume stop and restart the audio', async ({ browser, stack }) => {
+    const a = await signedIn(browser, stack, 0);
+    const b = await signedIn(browser, stack, 1);
+    await placeCall(a, b);
+    await answer(a, b);
+    await expectPacketsGrowing(a.page);
+
+    // DTMF. A: the RTCDTMFSender plays each tone (tonechange). B: the RFC 4733 telephone-event packets that
+    // arrived are decoded by the e2e tap (renderer/src/e2e/dtmf-tap-worker.ts); getStats shows none.
+    expect(await b.page.evaluate(() => window.__cabineE2E?.dtmfTap ?? false)).toBe(true);
+    await a.page.evaluate(() => {
+      const sender = window.__cabineE2E?.peerConnections()[0]?.getSenders().find((s) => s.track?.kind === 'audio');
+      const played: string[] = [];
+      (window as unknown as { playedTones: string[] }).playedTones = played;
+      sender?.dtmf?.addEventListener('tonechange', (event) => {
+        if (event.tone !== '') played.push(event.tone);
+      });
+    });
+    await a.page.getByRole('button', { name: 'Keypad' }).click();
+    const tones = a.page.getByRole('group', { name: 'Send tones' });
+    for (const key of ['1', '5', '9', '#']) {
+      await tones.getByRole('button', { name: key, exact: true }).click();
+      // One digit at a time: insertDTMF replaces a tone still queued, so wait until this one was played.
+      await expect.poll(() => a.page.evaluate(() => (window as unknown as { playedTones: string[] }).playedTones.join(''))).toContain(key);
+    }
+    await expect.poll(() => a.page.evaluate(() => (window as unknown as { playedTones: string[] }).playedTones.join(''))).toBe('159#');
+    await expect.poll(() => b.page.evaluate(() => window.__cabineE2E?.receivedDtmf() ?? '')).toBe('159#');
+
+
+    // Hold (RFC 3264 sendonly): the held side (B) stops sending, so A's inbound packets stop growing.
+    await a.page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await expect(a.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'held');
+    await expect.poll(packetDelta(a.page), { timeout: 10_000 }).toBe(0);
+    // Resume: the audio flows again both ways.
+    await a.page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect(a.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'active');
+    await expectPacketsGrowing(a.page);
+    await expectPacketsGrowing(b.page);
+
+    // Escape hangs up (the caller here: see the next test for the callee after a hold).
+    await a.page.keyboard.press('Escape');
+    for (const phone of [a, b]) await expect(phone.page.locator('[data-call-state]')).toHaveCount(0);
+    await a.context.close();
+    await b.context.close();
+  });
+
+  test('the callee can hang up after the caller held and resumed', async ({ browser, stack }) => {
+    // Known server bug, kept visible: Kamailio's route[WITHINDLG] does not add_contact_alias() to in-dialog
+    // target-refresh requests, so A's hold re-INVITE gives B an unreachable Contact (".invalid" without
+    // ;alias) and B's BYE then gets 478 from Kamailio and never reaches A. Fix in deploy/kamailio/kamailio.cfg
+    // (alias the Contact of in-dialog INVITE/UPDATE from WebSocket clients); then remove this test.fail.
+    test.fail(true, 'deploy/kamailio/kamailio.cfg: in-dialog re-INVITE Contact is not aliased (BYE gets 478)');
+    const a = await signedIn(browser, stack, 0);
+    const b = await signedIn(browser, stack, 1);
+    await placeCall(a, b);
+    await answer(a, b);
+    await a.page.getByRole('button', { name: 'Hold', exact: true }).click();
+    await expect(a.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'held');
+    await a.page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect(a.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'active');
+    try {
+      await b.page.getByRole('button', { name: 'Hang up' }).click();
+      for (const phone of [a, b]) await expect(phone.page.locator('[data-call-state]')).toHaveCount(0);
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
   });
 });

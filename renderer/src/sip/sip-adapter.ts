@@ -23,6 +23,7 @@ import {
   Web,
   type Core,
   type Session,
+  type SessionDescriptionHandlerFactory,
 } from 'sip.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import type { CallDirection } from '../../../shared/call-record.js';
@@ -56,6 +57,11 @@ export interface SipAdapterOptions {
   readonly random?: () => number;
   /** Log SIP messages to the console (development). */
   readonly traceSip?: boolean;
+  /**
+   * Called with each call's audio receiver as soon as it exists, before it is negotiated (the only moment
+   * an encoded transform can still be attached in Chromium). Used by the `?e2e=1` DTMF tap only.
+   */
+  readonly onAudioReceiver?: (receiver: RTCRtpReceiver) => void;
 }
 
 /** The commands the app gives to SIP. Every method is safe to call in any state: misuse is a no-op. */
@@ -98,6 +104,39 @@ interface CallEntry {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * SIP.js's own factory, with the optional receiver hook attached to every handler it makes. Chromium only
+ * runs an encoded transform that was attached before the transceiver was negotiated: for the transceivers
+ * SIP.js creates with addTrack (every call here) that means right after addTrack, before the offer/answer
+ * (measured with Chromium 156: attached in `ontrack` it receives no frames). Transceivers created by a
+ * remote offer are handed over in `ontrack`, which works for them. The hook may see a receiver twice.
+ */
+function sessionDescriptionHandlerFactory(onAudioReceiver: SipAdapterOptions['onAudioReceiver']): SessionDescriptionHandlerFactory {
+  const base = Web.defaultSessionDescriptionHandlerFactory();
+  if (onAudioReceiver === undefined) return base;
+  return (session, factoryOptions) => {
+    const handler = base(session, factoryOptions);
+    if (!(handler instanceof Web.SessionDescriptionHandler)) return handler;
+    const pc = handler.peerConnection;
+    if (pc !== undefined) {
+      const addTrack = pc.addTrack.bind(pc);
+      pc.addTrack = (track, ...streams) => {
+        const sender = addTrack(track, ...streams);
+        const transceiver = pc.getTransceivers().find((t) => t.sender === sender);
+        if (track.kind === 'audio' && transceiver !== undefined) onAudioReceiver(transceiver.receiver);
+        return sender;
+      };
+    }
+    handler.peerConnectionDelegate = {
+      // SIP.js types the event as a plain Event; the peer connection hands it an RTCTrackEvent.
+      ontrack: (event) => {
+        if (event instanceof RTCTrackEvent && event.track.kind === 'audio') onAudioReceiver(event.receiver);
+      },
+    };
+    return handler;
+  };
 }
 
 export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
@@ -576,9 +615,9 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
             connectionTimeout: connectTimeoutSeconds,
             traceSip: options.traceSip ?? false,
           },
-          reconnectionAttempts: 0,
           logLevel: 'warn',
           userAgentString: 'Cabine/0.1 (SIP.js 0.21)',
+          sessionDescriptionHandlerFactory: sessionDescriptionHandlerFactory(options.onAudioReceiver),
           sessionDescriptionHandlerFactoryOptions: {
             iceGatheringTimeout: iceGatheringTimeoutMs,
             peerConnectionConfiguration: { iceServers: options.iceServers ?? [] },
