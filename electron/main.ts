@@ -22,8 +22,10 @@ import { fileURLToPath } from 'node:url';
 import type { Settings } from '../shared/settings.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { readFileIfExists, removeFile, writeFileAtomic } from './atomic-file.js';
+import { createAddFundsWindows } from './add-funds-window.js';
 import { createHistoryStore } from './history.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
+import { createManagerLink, type ManagerLink } from './manager-link.js';
 import { createIncomingCallNotifier, notificationLanguage } from './notifications.js';
 import { createOpenExternal } from './open-external.js';
 import { addFundsPartition, denyAllPermissions, installAppPermissions } from './permissions.js';
@@ -47,7 +49,8 @@ function start(): void {
   app.enableSandbox();
   registerAppScheme(protocol);
   const openExternal = createOpenExternal({ shell, log });
-  guardAllWebContents(app, openExternal);
+  // The add-funds window lives in its own partition and is locked to the manager's origin instead.
+  guardAllWebContents(app, openExternal, (contents) => contents.session === session.fromPartition(addFundsPartition));
 
   let mainWindow: BrowserWindow | null = null;
   const events = createRendererEvents(() => mainWindow?.webContents ?? null, log);
@@ -93,9 +96,35 @@ function start(): void {
         focusWindow: focus,
       });
 
+      const addFunds = createAddFundsWindows({
+        BrowserWindow,
+        allows: (url) => managerLink.allowsAddFundsUrl(url),
+        title: () => (notificationLanguage(settings.get().language, app.getLocale()) === 'fr' ? 'Ajouter des fonds' : 'Add funds'),
+        onPurchaseCompleted: () => void managerLink.purchaseCompleted(),
+        log,
+      });
+      const managerLink: ManagerLink = createManagerLink({
+        fetch: (url, init) => fetch(url, init),
+        safeStorage,
+        platform: process.platform,
+        filePath: join(userData, 'manager-session.bin'),
+        files: { read: readFileIfExists, write: writeFileAtomic, remove: removeFile },
+        wait: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds).unref()),
+        createDecoder: () => new TextDecoder(),
+        emit: (update) => events.emit('wallet:change', update),
+        openAddFundsWindow: (url, origin) => addFunds.open(url, origin),
+        log,
+      });
+      void managerLink.restore().catch((error: unknown) => log(`manager-link: restore failed: ${String(error)}`));
+      app.on('before-quit', () => {
+        managerLink.dispose();
+        addFunds.close();
+      });
+
       registerIpcHandlers(
         ipcMain,
         {
+          ...managerLink.implementation,
           'settings:get': () => settings.get(),
           'settings:update': (patch) => settings.update(patch),
           'sip-credentials:load': () => secrets.load(),

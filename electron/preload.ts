@@ -82,6 +82,19 @@ export function createHostBridge(ipc: RendererIpc): HostBridge {
       call('tray:show-registration-state', state).catch(() => undefined);
     },
     onResume: (listener) => subscribe('power:resume', () => listener()),
+    managerSignIn: (request) => call('manager:sign-in', request),
+    managerSignOut: () => call('manager:sign-out', undefined),
+    managerSession: () => call('manager:session', undefined),
+    getSipConfig: () => call('manager:sip-config', undefined),
+    getWallet: () => call('wallet:get', undefined),
+    getQuote: (number) => call('wallet:quote', number),
+    getRateCountries: () => call('wallet:rate-countries', undefined),
+    getRates: (country) => call('wallet:rates', country),
+    getActivity: () => call('wallet:activity', undefined),
+    getTopUpOptions: () => call('wallet:top-up-options', undefined),
+    setAutoRefill: (settings) => call('wallet:set-auto-refill', settings),
+    openAddFunds: () => call('wallet:open-add-funds', undefined),
+    onWalletChange: (listener) => subscribe('wallet:change', listener),
   };
 }
 

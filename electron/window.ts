@@ -84,8 +84,18 @@ export function hardenWebContents(contents: GuardedContents, openExternal: OpenE
  * not exist yet (the manager's add-funds window): the checklist's advice to guard at
  * `web-contents-created` (https://www.electronjs.org/docs/latest/tutorial/security#13-disable-or-limit-navigation).
  */
-export function guardAllWebContents(app: Pick<App, 'on'>, openExternal: OpenExternal): void {
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+export function guardAllWebContents(
+  app: Pick<App, 'on'>,
+  openExternal: OpenExternal,
+  /**
+   * Contents that follow another navigation rule (the add-funds window, locked to the manager's origin
+   * by add-funds-window.ts) are named here and left to that rule; every other contents stays in the app.
+   */
+  ownRule: (contents: WebContents) => boolean = () => false,
+): void {
+  app.on('web-contents-created', (_event, contents) => {
+    if (!ownRule(contents)) hardenWebContents(contents, openExternal);
+  });
 }
 
 export type BrowserWindowConstructor = new (options: BrowserWindowConstructorOptions) => BrowserWindow;

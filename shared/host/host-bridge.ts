@@ -1,7 +1,19 @@
+import type { SipConfigResponse } from '../api/auth-schemas.js';
+import type { QuoteResponse, RatesResponse } from '../api/rate-schemas.js';
+import type { ActivityResponse, AutoRefillSettings, AutoRefillView, TopUpOptionsResponse, WalletView } from '../api/wallet-schemas.js';
 import type { CallRecord } from '../call-record.js';
+import type { ManagerResult } from '../manager-link/manager-result.js';
+import type { ManagerSession, ManagerSignIn } from '../manager-link/manager-session.js';
+import type { WalletUpdate } from '../manager-link/wallet-stream.js';
 import type { SettingsPatch, Settings, SipCredentials } from '../settings.js';
 
 export type Unsubscribe = () => void;
+
+/** A country of the rate deck, for the International Rates picker. */
+export interface RateCountry {
+  readonly country: string;
+  readonly name: string;
+}
 
 /** Where the remembered SIP password lives, so the UI can say so. */
 export type SecretStorage =
@@ -38,4 +50,34 @@ export interface HostBridge {
   showRegistrationState(state: RegistrationIndicator): void;
   /** The machine woke from sleep: reconnect now. */
   onResume(listener: () => void): Unsubscribe;
+
+  // The company account and its Prepaid Account, through the manager. The host holds the bearer token
+  // (main process memory and safeStorage; the web host's closure) and never hands it to the page.
+
+  /** Signs in to the manager with the company account; the session the UI may show. */
+  managerSignIn(request: ManagerSignIn): Promise<ManagerResult<ManagerSession>>;
+  /** Revokes the token and forgets the session. */
+  managerSignOut(): Promise<void>;
+  /** The current session (restored at startup on the desktop), or null. */
+  managerSession(): Promise<ManagerSession | null>;
+  /** Time-limited SIP credentials for the signed-in user, so nobody types SIP settings. */
+  getSipConfig(): Promise<ManagerResult<SipConfigResponse>>;
+  getWallet(): Promise<ManagerResult<WalletView>>;
+  /** What a call to `number` would cost, and how long the balance lasts. */
+  getQuote(number: string): Promise<ManagerResult<QuoteResponse>>;
+  getRateCountries(): Promise<ManagerResult<readonly RateCountry[]>>;
+  getRates(country: string): Promise<ManagerResult<RatesResponse>>;
+  /** Recent wallet activity, newest first. */
+  getActivity(): Promise<ManagerResult<ActivityResponse>>;
+  /** The amounts an admin may add (automatic refill picks one of them). */
+  getTopUpOptions(): Promise<ManagerResult<TopUpOptionsResponse>>;
+  /** Changes automatic refill (admins; employees get a 'forbidden' failure). */
+  setAutoRefill(settings: AutoRefillSettings): Promise<ManagerResult<AutoRefillView>>;
+  /**
+   * Opens the manager's add-funds page already signed in (one-time hand-off code): a dedicated window
+   * locked to the manager's origin on the desktop, a new tab on the web.
+   */
+  openAddFunds(): Promise<ManagerResult<'opened'>>;
+  /** Live wallet changes (the manager's event stream, reconnected by the host) while signed in. */
+  onWalletChange(listener: (update: WalletUpdate) => void): Unsubscribe;
 }

@@ -11,6 +11,13 @@
  * and its own responses (history and settings come from disk); the preload parses events and responses.
  */
 import { z } from 'zod';
+import { sipConfigResponseSchema } from '../api/auth-schemas.js';
+import { countrySchema } from '../api/common-schemas.js';
+import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesResponseSchema } from '../api/rate-schemas.js';
+import { activityResponseSchema, autoRefillSettingsSchema, autoRefillViewSchema, topUpOptionsResponseSchema, walletViewSchema } from '../api/wallet-schemas.js';
+import { managerResultSchema } from '../manager-link/manager-result.js';
+import { managerSessionSchema, managerSignInSchema } from '../manager-link/manager-session.js';
+import { walletUpdateSchema } from '../manager-link/wallet-stream.js';
 import { callHistoryLimit, callRecordSchema } from '../call-record.js';
 import type { HostBridge, RegistrationIndicator, SecretStorage } from '../host/host-bridge.js';
 import { settingsPatchSchema, settingsSchema, sipCredentialsSchema } from '../settings.js';
@@ -56,6 +63,20 @@ export const invokeContract = {
   'history:append': { request: callRecordSchema, response: z.undefined() },
   'notification:incoming-call': { request: incomingCallSchema, response: z.undefined() },
   'tray:show-registration-state': { request: registrationIndicatorSchema, response: z.undefined() },
+  // The manager link (electron/manager-link.ts): main holds the token and calls the manager; the page gets
+  // parsed answers or a failure kind. Responses are the manager's own schemas from shared/api.
+  'manager:sign-in': { request: managerSignInSchema, response: managerResultSchema(managerSessionSchema) },
+  'manager:sign-out': { request: noPayload, response: z.undefined() },
+  'manager:session': { request: noPayload, response: managerSessionSchema.nullable() },
+  'manager:sip-config': { request: noPayload, response: managerResultSchema(sipConfigResponseSchema) },
+  'wallet:get': { request: noPayload, response: managerResultSchema(walletViewSchema) },
+  'wallet:quote': { request: quoteQuerySchema.shape.number, response: managerResultSchema(quoteResponseSchema) },
+  'wallet:rate-countries': { request: noPayload, response: managerResultSchema(rateCountriesResponseSchema.shape.countries) },
+  'wallet:rates': { request: countrySchema, response: managerResultSchema(ratesResponseSchema) },
+  'wallet:activity': { request: noPayload, response: managerResultSchema(activityResponseSchema) },
+  'wallet:top-up-options': { request: noPayload, response: managerResultSchema(topUpOptionsResponseSchema) },
+  'wallet:set-auto-refill': { request: autoRefillSettingsSchema, response: managerResultSchema(autoRefillViewSchema) },
+  'wallet:open-add-funds': { request: noPayload, response: managerResultSchema(z.literal('opened')) },
 } as const;
 
 /** Main→renderer events (`webContents.send` / `ipcRenderer.on`), one per `HostBridge` listener. */
@@ -66,6 +87,8 @@ export const eventContract = {
   'notification:answer': z.object({ callId: z.string().min(1).max(128) }).strict(),
   /** The machine woke from sleep (`powerMonitor` 'resume'). */
   'power:resume': z.object({}).strict(),
+  /** A new balance from the manager's event stream, or a change of the stream's state. */
+  'wallet:change': walletUpdateSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeContract;
@@ -130,4 +153,17 @@ export const hostBridgeChannels = {
   onAnswerFromNotification: { event: 'notification:answer' },
   showRegistrationState: { invoke: 'tray:show-registration-state' },
   onResume: { event: 'power:resume' },
+  managerSignIn: { invoke: 'manager:sign-in' },
+  managerSignOut: { invoke: 'manager:sign-out' },
+  managerSession: { invoke: 'manager:session' },
+  getSipConfig: { invoke: 'manager:sip-config' },
+  getWallet: { invoke: 'wallet:get' },
+  getQuote: { invoke: 'wallet:quote' },
+  getRateCountries: { invoke: 'wallet:rate-countries' },
+  getRates: { invoke: 'wallet:rates' },
+  getActivity: { invoke: 'wallet:activity' },
+  getTopUpOptions: { invoke: 'wallet:top-up-options' },
+  setAutoRefill: { invoke: 'wallet:set-auto-refill' },
+  openAddFunds: { invoke: 'wallet:open-add-funds' },
+  onWalletChange: { event: 'wallet:change' },
 } as const satisfies Record<keyof HostBridge, { invoke: InvokeChannel } | { event: EventChannel } | null>;

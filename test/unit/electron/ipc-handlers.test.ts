@@ -3,6 +3,8 @@ import type { CallRecord } from '../../../shared/call-record.js';
 import { invokeChannels } from '../../../shared/ipc/ipc-contract.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createChannelHandler, isAppMainFrame, registerIpcHandlers, type IpcImplementation } from '../../../electron/ipc-handlers.js';
+import type { ManagerChannels } from '../../../electron/manager-link.js';
+import { managerFailure } from '../../../shared/manager-link/manager-result.js';
 import { asElectron } from './fakes.js';
 
 const appFrame = { url: 'cabine://app/index.html', parent: null };
@@ -27,8 +29,26 @@ function implementation(): IpcImplementation {
     'history:append': vi.fn(),
     'notification:incoming-call': vi.fn(),
     'tray:show-registration-state': vi.fn(),
+    ...signedOutManager,
   };
 }
+
+const signedOut = () => managerFailure('signed-out', 'Not signed in to the manager');
+/** The manager channels with nobody signed in (manager-link.test.ts covers them). */
+const signedOutManager: Pick<IpcImplementation, ManagerChannels> = {
+  'manager:sign-in': signedOut,
+  'manager:sign-out': () => undefined,
+  'manager:session': () => null,
+  'manager:sip-config': signedOut,
+  'wallet:get': signedOut,
+  'wallet:quote': signedOut,
+  'wallet:rate-countries': signedOut,
+  'wallet:rates': signedOut,
+  'wallet:activity': signedOut,
+  'wallet:top-up-options': signedOut,
+  'wallet:set-auto-refill': signedOut,
+  'wallet:open-add-funds': signedOut,
+};
 
 describe('sender checks', () => {
   it.each([

@@ -1,0 +1,6 @@
+export * from './manager-client';
+export * from './manager-result';
+export * from './manager-session';
+export * from './manager-url';
+export * from './sse-parser';
+export * from './wallet-stream';
