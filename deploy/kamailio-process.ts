@@ -20,7 +20,10 @@ import { request as httpRequest } from 'node:http';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { renderKamailioConfig, sipHost, type RenderedKamailioConfig } from './kamailio-config.js';
+import { emergencyNumbersFor } from '../shared/numbering/emergency-numbers.js';
+import {
+  renderKamailioConfig, sipHost, type BillingConfig, type RenderedKamailioConfig, type TrunkConfig,
+} from './kamailio-config.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -42,6 +45,18 @@ export interface KamailioOptions {
   readonly listenHost?: string;
   /** Where Kamailio's log goes (appended); default `<runDir>/kamailio.log`. */
   readonly logFile?: string;
+  /** Secret shared with the manager for auth_ephemeral credentials; random when absent (no such users). */
+  readonly ephemeralSecret?: string;
+  /** The manager to authorize and charge calls to the phone network; absent: such calls get 503. */
+  readonly billing?: BillingConfig;
+  /** The carrier trunk; absent: calls outside the company get 403 (and emergency calls 503). */
+  readonly trunk?: TrunkConfig;
+  /** rtpengine's ng socket (`udp:127.0.0.1:<port>`); absent: no media relay. */
+  readonly rtpengineSocket?: string;
+  /** ISO country whose emergency short codes are routed first (shared/numbering); default FR. */
+  readonly emergencyCountry?: string;
+  /** Paid calls one user may start per minute; default 10. */
+  readonly paidCallsPerMinute?: number;
 }
 
 /** A running Kamailio. */
@@ -59,6 +74,8 @@ export interface RunningKamailio {
   restart(): Promise<void>;
   /** Addresses of record currently registered (from `kamcmd ul.dump`). */
   registrations(): Promise<string[]>;
+  /** Runs one RPC command over the control socket (`kamcmd`), e.g. `['htable.dump', 'billq']`. */
+  rpc(args: readonly string[]): Promise<string>;
 }
 
 /** Why Kamailio could not be started; the message says what to do. */
@@ -67,6 +84,8 @@ export class KamailioStartError extends Error {
 }
 
 const port = z.number().int().min(1).max(65535);
+// Secrets are substituted into the config with #!substdef "!NAME!value!g": no '!', quotes or backslashes.
+const configSecret = z.string().min(16).max(256).regex(/^[A-Za-z0-9._~+/=:-]+$/, 'must be 16-256 of A-Z a-z 0-9 . _ ~ + / = : -');
 // Unix sockets paths are limited to 107 bytes (sun_path); the control socket lives in the run dir.
 const maxRunDirLength = 107 - '/kamailio_ctl'.length;
 
@@ -97,6 +116,29 @@ const optionsSchema = z
       .refine((host) => isIP(host) !== 0, 'must be an IP address')
       .default('127.0.0.1'),
     logFile: z.string().refine(isAbsolute, 'must be an absolute path').optional(),
+    ephemeralSecret: configSecret.optional(),
+    billing: z
+      .object({
+        apiUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._\/-]*)?$/, 'must be an http(s) URL without query'),
+        proxySecret: configSecret,
+        authorizeTimeoutSeconds: z.number().int().min(1).max(10),
+      })
+      .optional(),
+    trunk: z
+      .object({
+        address: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ipv4:port'),
+        prefixRules: z.array(
+          z.object({
+            prefix: z.string().regex(/^[0-9+*#]{1,10}$/, 'must be 1-10 of 0-9 + * #'),
+            strip: z.number().int().min(0).max(10),
+            prepend: z.string().regex(/^[0-9A-Za-z+*#]{0,16}$/, 'must be up to 16 of 0-9 A-Z a-z + * #'),
+          }),
+        ),
+      })
+      .optional(),
+    rtpengineSocket: z.string().regex(/^udp6?:[0-9A-Za-z.:[\]-]+:\d{1,5}$/, 'must be udp:host:port').optional(),
+    emergencyCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').default('FR'),
+    paidCallsPerMinute: z.number().int().min(1).max(10_000).default(10),
   })
   .refine((o) => o.wssPort === undefined || o.wssPort !== o.wsPort, { message: 'wssPort must differ from wsPort', path: ['wssPort'] });
 
@@ -110,6 +152,9 @@ const modulePackages: Readonly<Record<string, string>> = {
   http_client: 'kamailio-utils-modules',
   db_sqlite: 'kamailio-sqlite-modules',
   db_postgres: 'kamailio-postgres-modules',
+  jansson: 'kamailio-json-modules',
+  auth_ephemeral: 'kamailio-autheph-modules',
+  rtpengine: 'kamailio-extra-modules',
 };
 
 const startTimeoutMs = 10_000;
@@ -293,6 +338,12 @@ async function launch(options: ValidOptions): Promise<Started> {
     udpPort: options.udpPort,
     wssPort: options.wssPort,
     users: options.users,
+    ephemeralSecret: options.ephemeralSecret ?? randomBytes(24).toString('base64url'),
+    billing: options.billing,
+    trunk: options.trunk,
+    rtpengineSocket: options.rtpengineSocket,
+    emergencyNumbers: emergencyNumbersFor(options.emergencyCountry),
+    paidCallsPerMinute: options.paidCallsPerMinute,
   });
 
   try {
@@ -415,6 +466,10 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
     async restart(): Promise<void> {
       await stopChild(current.child);
       current = await launch(valid);
+    },
+    async rpc(args: readonly string[]): Promise<string> {
+      const { stdout } = await execFileAsync(kamcmd, ['-s', `unix:${current.rendered.controlSocket}`, ...args]);
+      return stdout;
     },
     async registrations(): Promise<string[]> {
       const { stdout } = await execFileAsync(kamcmd, ['-s', `unix:${current.rendered.controlSocket}`, 'ul.dump']);

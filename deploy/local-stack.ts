@@ -1,0 +1,173 @@
+/**
+ * The whole local stack in one call, for `npm start`, the end-to-end fixtures, the SIP tests and the bench:
+ * rtpengine (media relay), the carrier stand-in (baresip or sipp behind the trunk), the manager (wallet,
+ * authorization, charging) and Kamailio wired to all three with shared secrets. Every port is free on
+ * loopback (chosen by the OS unless given), every process lives in `runDir`, and stop() stops them in the
+ * reverse order. If a part fails to start, the parts already started are stopped before the error surfaces.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
+import { startCarrier, type RunningCarrier } from './carrier-process.js';
+import { StackStartError, formatIssues, freePortPair, freeUdpPort } from './child-process.js';
+import type { TrunkPrefixRule } from './kamailio-config.js';
+import { startKamailio, type RunningKamailio } from './kamailio-process.js';
+import { startManager, type RunningManager } from './manager-process.js';
+import { startRtpengine, type RunningRtpengine } from './rtpengine-process.js';
+
+/** Options of {@link startLocalStack}; everything but runDir has a default. */
+export interface LocalStackOptions {
+  /** Absolute directory; each part gets a sub-directory. */
+  readonly runDir: string;
+  readonly domain?: string;
+  /** db_text demo users of Kamailio (the manager seeds the same extensions). Default: shared demo users. */
+  readonly users?: readonly { readonly username: string; readonly password: string }[];
+  /** Fixed ports (e.g. the documented defaults for `npm start`); free ports otherwise. */
+  readonly ports?: { readonly sipWs?: number; readonly sipUdp?: number; readonly manager?: number };
+  /** Start the manager (default true). Without it calls to the phone network are refused (503). */
+  readonly manager?: boolean;
+  /** Extra manager environment (e.g. CABINE_MAX_CALL_SECONDS). */
+  readonly managerEnv?: Readonly<Record<string, string>>;
+  /** The carrier stand-in's engine, or false for no trunk (default "baresip"). */
+  readonly carrier?: 'baresip' | 'sipp' | false;
+  /** Start rtpengine (default true). */
+  readonly rtpengine?: boolean;
+  /** The trunk's number rewriting (default none: E.164 with '+'). */
+  readonly trunkPrefixRules?: readonly TrunkPrefixRule[];
+  /** Default 10. */
+  readonly paidCallsPerMinute?: number;
+  /** Default 1 (http_client's smallest). */
+  readonly authorizeTimeoutSeconds?: number;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly domain: string;
+  readonly users: readonly { readonly username: string; readonly password: string }[];
+  readonly kamailio: RunningKamailio;
+  readonly manager?: RunningManager;
+  readonly rtpengine?: RunningRtpengine;
+  readonly carrier?: RunningCarrier;
+  /** Secret shared by Kamailio and the manager for auth_ephemeral credentials. */
+  readonly ephemeralSecret: string;
+  /** Stops every part, the last started first. */
+  stop(): Promise<void>;
+}
+
+const port = z.number().int().min(1).max(65535);
+const optionsSchema = z.object({
+  runDir: z.string().refine(isAbsolute, 'must be an absolute path'),
+  domain: z.string().default(defaultSipDomain),
+  users: z.array(z.object({ username: z.string(), password: z.string() })).default(demoUsers.map(({ username, password }) => ({ username, password }))),
+  ports: z.object({ sipWs: port.optional(), sipUdp: port.optional(), manager: port.optional() }).default({}),
+  manager: z.boolean().default(true),
+  managerEnv: z.record(z.string(), z.string()).default({}),
+  carrier: z.union([z.enum(['baresip', 'sipp']), z.literal(false)]).default('baresip'),
+  rtpengine: z.boolean().default(true),
+  trunkPrefixRules: z.array(z.object({ prefix: z.string(), strip: z.number(), prepend: z.string() })).default([]),
+  paidCallsPerMinute: z.number().int().positive().default(10),
+  authorizeTimeoutSeconds: z.number().int().min(1).max(10).default(1),
+});
+
+/**
+ * A random block of `size` ports in 40000-59999 for media. rtpengine and baresip skip ports someone else
+ * holds, so a collision with another stack on the machine costs a port, not a failure.
+ */
+const mediaRange = (size: number): { min: number; max: number } => {
+  const min = 40_000 + 2 * randomInt(0, (20_000 - size) / 2);
+  return { min, max: min + size - 1 };
+};
+
+/**
+ * Starts rtpengine, the carrier stand-in, the manager and Kamailio, in that order (each depends on the
+ * previous ones' addresses), and resolves when all of them answered their readiness probes.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new StackStartError(`invalid local stack options: ${formatIssues(parsed.error.issues)}`);
+  }
+  const o = parsed.data;
+  await mkdir(o.runDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch(() => undefined);
+    }
+  };
+  const ephemeralSecret = randomBytes(24).toString('base64url');
+  const proxySecret = randomBytes(24).toString('base64url');
+
+  try {
+    let rtpengine: RunningRtpengine | undefined;
+    if (o.rtpengine) {
+      const media = mediaRange(400);
+      rtpengine = await startRtpengine({ runDir: join(o.runDir, 'rtpengine'), ngPort: await freeUdpPort(), portMin: media.min, portMax: media.max });
+      stops.push(rtpengine.stop);
+    }
+
+    let carrier: RunningCarrier | undefined;
+    if (o.carrier !== false) {
+      const media = mediaRange(o.carrier === 'sipp' ? 2 : 100);
+      carrier = await startCarrier({
+        runDir: join(o.runDir, 'carrier'),
+        engine: o.carrier,
+        sipPort: await freePortPair('127.0.0.1', o.carrier === 'baresip'),
+        ...(o.carrier === 'baresip' ? { ctrlPort: await freePortPair() } : {}),
+        rtpPortMin: media.min,
+        rtpPortMax: media.max,
+      });
+      stops.push(carrier.stop);
+    }
+
+    const wsPort = o.ports.sipWs ?? (await freePortPair());
+    const udpPort = o.ports.sipUdp ?? (await freePortPair());
+
+    let manager: RunningManager | undefined;
+    if (o.manager) {
+      manager = await startManager({
+        runDir: join(o.runDir, 'manager'),
+        port: o.ports.manager ?? (await freePortPair()),
+        sipDomain: o.domain,
+        sipWsUrl: `ws://127.0.0.1:${wsPort}`,
+        proxySecret,
+        sipSharedSecret: ephemeralSecret,
+        // Demo passwords are hashed at start-up: the cheapest scrypt cost the manager accepts keeps it quick.
+        env: { CABINE_SCRYPT_LOG_N: '10', ...o.managerEnv },
+      });
+      stops.push(manager.stop);
+    }
+
+    const kamailio = await startKamailio({
+      runDir: join(o.runDir, 'kamailio'),
+      wsPort,
+      udpPort,
+      domain: o.domain,
+      users: o.users,
+      ephemeralSecret,
+      ...(manager === undefined
+        ? {}
+        : { billing: { apiUrl: `${manager.url}/api/v1`, proxySecret, authorizeTimeoutSeconds: o.authorizeTimeoutSeconds } }),
+      ...(carrier === undefined ? {} : { trunk: { address: carrier.address, prefixRules: o.trunkPrefixRules } }),
+      ...(rtpengine === undefined ? {} : { rtpengineSocket: rtpengine.ngSocket }),
+      paidCallsPerMinute: o.paidCallsPerMinute,
+    });
+    stops.push(kamailio.stop);
+
+    return {
+      domain: o.domain,
+      users: o.users,
+      kamailio,
+      ...(manager === undefined ? {} : { manager }),
+      ...(rtpengine === undefined ? {} : { rtpengine }),
+      ...(carrier === undefined ? {} : { carrier }),
+      ephemeralSecret,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
