@@ -3,6 +3,8 @@ import { initReactI18next } from 'react-i18next';
 import type { LanguageSetting } from '../../../shared/settings.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
+import { walletEn } from './wallet-en.js';
+import { walletFr } from './wallet-fr.js';
 
 export type AppLanguage = 'en' | 'fr';
 
@@ -23,7 +25,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: en }, fr: { translation: fr } },
+    resources: { en: { translation: { ...en, ...walletEn } }, fr: { translation: { ...fr, ...walletFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.
