@@ -12,6 +12,7 @@ import {
   type SipAccount,
   type SipCredentials,
 } from '../../../shared/settings.js';
+import type { ManagerHostPart } from './web-manager-link.js';
 
 /** The parts of the page the web host uses; tests pass in-memory stand-ins. */
 export interface BrowserHostEnvironment {
@@ -78,8 +79,9 @@ export function readHistory(storage: BrowserHostEnvironment['storage']): CallRec
  * The host of the web softphone. Settings, history and the account live in localStorage, validated on
  * the way in and out. The SIP password is never written to storage (house style: secrets do not belong in
  * renderer localStorage); it is kept for this page's lifetime only, so "remember me" remembers the account.
+ * The manager half (company account, wallet) is passed in (web-manager-link.ts).
  */
-export function createBrowserHost(env: BrowserHostEnvironment): BrowserHostBridge {
+export function createBrowserHost(env: BrowserHostEnvironment, manager: ManagerHostPart): BrowserHostBridge {
   const { storage } = env;
   let sessionCredentials: SipCredentials | null = null;
   const dialListeners = new Set<(number: string) => void>();
@@ -91,20 +93,22 @@ export function createBrowserHost(env: BrowserHostEnvironment): BrowserHostBridg
   };
 
   return {
+    ...manager,
     kind: 'web',
     getSettings: () => Promise.resolve(readSettings(storage)),
-    updateSettings(patch: SettingsPatch) {
+    // async: a payload that fails its schema rejects the promise, as the IPC host does; it never throws.
+    async updateSettings(patch: SettingsPatch) {
       const valid = settingsPatchSchema.parse(patch);
       const next = settingsSchema.parse({ ...readSettings(storage), ...valid });
       storage.setItem(storageKeys.settings, JSON.stringify(next));
-      return Promise.resolve(next);
+      return next;
     },
     loadSipCredentials: () => Promise.resolve(sessionCredentials),
-    saveSipCredentials(credentials: SipCredentials): Promise<SecretStorage> {
+    async saveSipCredentials(credentials: SipCredentials): Promise<SecretStorage> {
       const valid = sipCredentialsSchema.parse(credentials);
       sessionCredentials = valid;
       storage.setItem(storageKeys.account, JSON.stringify(valid.account));
-      return Promise.resolve('not-remembered');
+      return 'not-remembered';
     },
     forgetSipCredentials() {
       sessionCredentials = null;
@@ -113,11 +117,10 @@ export function createBrowserHost(env: BrowserHostEnvironment): BrowserHostBridg
     },
     rememberedAccount: readAccount,
     loadHistory: () => Promise.resolve(readHistory(storage)),
-    appendHistory(record: CallRecord) {
+    async appendHistory(record: CallRecord) {
       const valid = callRecordSchema.parse(record);
       const next = [...readHistory(storage).filter((r) => r.id !== valid.id), valid].slice(-callHistoryLimit);
       storage.setItem(storageKeys.history, JSON.stringify(next));
-      return Promise.resolve();
     },
     onDialRequest(listener): Unsubscribe {
       // The web softphone has no tel: handler; the listener set exists so the contract holds.

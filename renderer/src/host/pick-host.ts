@@ -1,5 +1,6 @@
 import type { HostBridge } from '../../../shared/host/host-bridge.js';
 import { createBrowserHost, type BrowserHostBridge } from './browser-host.js';
+import { createWebManagerLink } from './web-manager-link.js';
 
 declare global {
   interface Window {
@@ -16,6 +17,11 @@ export interface PickHostOptions {
 /** The desktop shell's bridge when the preload exposed one, else the web host. */
 export function pickHost(options: PickHostOptions): HostBridge | BrowserHostBridge {
   if (window.cabine !== undefined) return window.cabine;
+  const manager = createWebManagerLink({
+    fetch: (url, init) => fetch(url, { ...init, credentials: 'omit', cache: 'no-store' }),
+    wait: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+    openTab: (url) => void window.open(url, '_blank', 'noopener,noreferrer'),
+  });
   return createBrowserHost({
     storage: window.localStorage,
     events: window,
@@ -32,7 +38,7 @@ export function pickHost(options: PickHostOptions): HostBridge | BrowserHostBrid
     showIndicator(state) {
       document.documentElement.dataset['registration'] = state;
     },
-  });
+  }, manager);
 }
 
 export function isBrowserHost(host: HostBridge): host is BrowserHostBridge {

@@ -401,6 +401,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
           const sdh = handlerOf(session);
           if (sdh !== null) emit({ type: 'remoteAudio', callId: entry.info.id, stream: sdh.remoteMediaStream });
           applyTrackState(entry);
+          endWhenMediaFails(entry);
           break;
         }
         case SessionState.Terminating:
@@ -417,6 +418,23 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         entry.endReason ??= 'remote-hangup';
       },
     };
+  }
+
+  /**
+   * ICE gives up ('failed', about 30 s after the other side stopped answering consent checks, RFC 7675)
+   * when the other side vanished without a BYE reaching us, e.g. when the proxy lost the dialog's route.
+   * The call is over then; end it rather than show a silent call forever.
+   */
+  function endWhenMediaFails(entry: CallEntry): void {
+    const pc = handlerOf(entry.session)?.peerConnection;
+    if (pc === undefined) return;
+    const onChange = (): void => {
+      if (pc.connectionState !== 'failed' || !calls.has(entry.info.id)) return;
+      pc.removeEventListener('connectionstatechange', onChange);
+      entry.endReason ??= 'connection-lost';
+      void entry.session.bye().catch(() => void entry.session.dispose());
+    };
+    pc.addEventListener('connectionstatechange', onChange);
   }
 
   function finish(entry: CallEntry): void {
