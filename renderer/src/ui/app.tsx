@@ -10,6 +10,11 @@ import { usePhone } from './phone-context.js';
 import { RegistrationStatus } from './registration-status.js';
 import { SettingsPanel } from './settings-panel.js';
 import { SignInForm } from './sign-in-form.js';
+import { CompanySignIn } from '../wallet/company-sign-in.js';
+import { IncludedMark } from '../wallet/included-mark.js';
+import { PaidCallMeterView } from '../wallet/paid-call-meter-view.js';
+import { WalletPanel } from '../wallet/wallet-panel.js';
+import { WalletProvider } from '../wallet/wallet-provider.js';
 
 export interface AppProps {
   readonly signInDefaults: Partial<SipAccount>;
@@ -69,6 +74,7 @@ export function App({ signInDefaults, rememberedPassword }: AppProps) {
   };
 
   return (
+    <WalletProvider>
     <div className="app">
       <header className="app-header">
         <h1>{t('app.title')}</h1>
@@ -87,6 +93,8 @@ export function App({ signInDefaults, rememberedPassword }: AppProps) {
           <>
             <div className="calls-column">
               {front !== null ? <CallPanel key={front.id} call={front} /> : null}
+              <IncludedMark />
+              <PaidCallMeterView />
               {waiting.map((call) => (
                 <WaitingCall key={call.id} call={call} onAnswer={() => answerWaiting(call.id)} />
               ))}
@@ -122,10 +130,12 @@ export function App({ signInDefaults, rememberedPassword }: AppProps) {
             <HistoryList onRedial={(n) => setNumber(n)} />
           </>
         ) : (
-          <SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />
+          <CompanySignIn advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />
         )}
+        <WalletPanel />
         <SettingsPanel />
       </main>
     </div>
+    </WalletProvider>
   );
 }

@@ -1,0 +1,66 @@
+import { useId } from 'react';
+import type { ActivityItem } from '../../../shared/api/wallet-schemas.js';
+import { assertNever } from '../../../shared/assert-never.js';
+import { formatDateTime, formatDurationLong } from '../i18n/format.js';
+import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
+import { useStore } from '../state/use-store.js';
+import { useWallet } from './wallet-context.js';
+import { formatMoney } from './wallet-format.js';
+
+function describe(item: ActivityItem, t: WalletTranslate, language: string): string {
+  switch (item.kind) {
+    case 'call_charge':
+      return t('activity.kind.call_charge', {
+        number: item.call?.number ?? item.reference,
+        duration: formatDurationLong(item.call?.answeredSeconds ?? 0, language),
+      });
+    case 'topup':
+    case 'auto_refill':
+    case 'reversal':
+      return t(`activity.kind.${item.kind}`);
+    default:
+      return assertNever(item.kind);
+  }
+}
+
+/** Recent wallet activity, newest first: what each call cost, top-ups, refills. */
+export function ActivityList() {
+  const wallet = useWallet();
+  const { activity } = useStore(wallet.store);
+  const { t, language } = useWalletT();
+  const id = useId();
+  const shown = activity.slice(0, 10);
+  return (
+    <section className="wallet-activity" aria-labelledby={`${id}-heading`}>
+      <h3 id={`${id}-heading`}>{t('activity.heading')}</h3>
+      {shown.length === 0 ? (
+        <p className="hint">{t('activity.empty')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('activity.column.date')}</th>
+              <th scope="col">{t('activity.column.what')}</th>
+              <th scope="col" className="num">
+                {t('activity.column.amount')}
+              </th>
+              <th scope="col" className="num">
+                {t('activity.column.balance')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((item) => (
+              <tr key={item.transactionId} data-kind={item.kind}>
+                <td>{formatDateTime(item.createdAt, language)}</td>
+                <td>{describe(item, t, language)}</td>
+                <td className="num">{formatMoney(item.amountMinor, item.currency, language)}</td>
+                <td className="num">{formatMoney(item.balanceAfterMinor, item.currency, language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { AutoRefillView } from '../../../shared/api/wallet-schemas.js';
+import { useWalletT } from '../i18n/use-wallet-t.js';
+import { useStore } from '../state/use-store.js';
+import { useWallet } from './wallet-context.js';
+import { formatMoney } from './wallet-format.js';
+
+/** Thresholds offered besides the current one (minor units). */
+const thresholdChoices = [500, 1000, 2000, 5000];
+
+interface AutoRefillFormProps {
+  readonly initial: AutoRefillView;
+  readonly amounts: readonly number[];
+  readonly money: (minor: number) => string;
+}
+
+/** The admin's form; remounted (keyed) when the saved settings change, so it starts from them. */
+function AutoRefillForm({ initial, amounts, money }: AutoRefillFormProps) {
+  const wallet = useWallet();
+  const { t } = useWalletT();
+  const id = useId();
+  const [enabled, setEnabled] = useState(initial.enabled);
+  const [threshold, setThreshold] = useState(initial.thresholdMinor);
+  const [amount, setAmount] = useState(initial.amountMinor);
+  const [status, setStatus] = useState<'idle' | 'saving' | 'saved' | 'failed'>('idle');
+
+  const save = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    setStatus('saving');
+    void wallet.saveAutoRefill({ enabled, thresholdMinor: threshold, amountMinor: amount }).then((result) => setStatus(result.ok ? 'saved' : 'failed'));
+  };
+  const thresholds = [...new Set([...thresholdChoices, initial.thresholdMinor])].sort((a, b) => a - b);
+  const amountChoices = [...new Set([...amounts, initial.amountMinor])].sort((a, b) => a - b);
+
+  return (
+    <form onSubmit={save} className="auto-refill-form">
+      <label className="checkbox">
+        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        {t('autoRefill.enabled')}
+      </label>
+      <label htmlFor={`${id}-threshold`}>{t('autoRefill.threshold')}</label>
+      <select id={`${id}-threshold`} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))}>
+        {thresholds.map((value) => (
+          <option key={value} value={value}>
+            {money(value)}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-amount`}>{t('autoRefill.amount')}</label>
+      <select id={`${id}-amount`} value={amount} onChange={(e) => setAmount(Number(e.target.value))}>
+        {amountChoices.map((value) => (
+          <option key={value} value={value}>
+            {money(value)}
+          </option>
+        ))}
+      </select>
+      <button type="submit" disabled={status === 'saving'}>
+        {status === 'saving' ? t('autoRefill.saving') : t('autoRefill.save')}
+      </button>
+      <span role="status" className="hint">
+        {status === 'saved' ? t('autoRefill.saved') : status === 'failed' ? t('autoRefill.failed') : ''}
+      </span>
+    </form>
+  );
+}
+
+/** Automatic refill: admins edit it here; employees read it and are told an admin is needed. */
+export function AutoRefillEditor() {
+  const wallet = useWallet();
+  const { session, autoRefill, balance } = useStore(wallet.store);
+  const { t, language } = useWalletT();
+  const id = useId();
+  const [amounts, setAmounts] = useState<readonly number[]>([]);
+  const admin = session?.user.role === 'admin';
+
+  useEffect(() => {
+    if (!admin) return undefined;
+    let live = true;
+    void wallet.topUpAmounts().then((options) => live && setAmounts(options));
+    return () => {
+      live = false;
+    };
+  }, [admin, wallet]);
+
+  if (autoRefill === null || balance === null) return null;
+  const money = (minor: number): string => formatMoney(minor, balance.currency, language);
+  const summary = autoRefill.enabled
+    ? t('autoRefill.on', { amount: money(autoRefill.amountMinor), threshold: money(autoRefill.thresholdMinor) })
+    : t('autoRefill.off');
+
+  return (
+    <section className="auto-refill" aria-labelledby={`${id}-heading`}>
+      <h3 id={`${id}-heading`}>{t('autoRefill.heading')}</h3>
+      <p>{summary}</p>
+      {autoRefill.disabledReason !== null ? <p className="notice">{t('autoRefill.disabledBecause', { reason: autoRefill.disabledReason })}</p> : null}
+      {admin ? (
+        <AutoRefillForm key={`${String(autoRefill.enabled)}-${autoRefill.thresholdMinor}-${autoRefill.amountMinor}`} initial={autoRefill} amounts={amounts} money={money} />
+      ) : (
+        <p className="hint">{t('autoRefill.adminOnly')}</p>
+      )}
+    </section>
+  );
+}
