@@ -202,9 +202,11 @@ export class SqlStore implements Store {
       [header.id, header.companyId, header.kind, header.reference, header.currency, header.walletDeltaMinor, header.balanceAfterMinor, header.ratePrefix, header.deckVersion, header.details, header.createdAt],
     );
     const seq = asNumber(rows[0]?.seq);
-    for (const [leg, entry] of legs.entries()) {
-      await this.db.run('INSERT INTO ledger_entries (txn_seq, leg, account, amount_minor, currency) VALUES (?, ?, ?, ?, ?)', [seq, leg, entry.account, entry.amountMinor, header.currency]);
-    }
+    // All legs in one statement: one round trip less while the company row is locked.
+    await this.db.run(
+      `INSERT INTO ledger_entries (txn_seq, leg, account, amount_minor, currency) VALUES ${legs.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      legs.flatMap((entry, leg) => [seq, leg, entry.account, entry.amountMinor, header.currency]),
+    );
     return seq;
   }
 
