@@ -42,6 +42,11 @@ export const sipAccountSchema = z
     username: z.string().min(1).max(64).regex(/^[A-Za-z0-9._~+-]+$/, 'Username has characters SIP does not allow'),
     domain: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'Domain must be a host name'),
     displayName: z.string().max(64).optional(),
+    /**
+     * The digest username when it differs from the SIP user: the manager's time-limited credentials for
+     * Kamailio's auth_ephemeral are "<expiry unix time>:<extension>" (GET /api/v1/sip-config).
+     */
+    authorizationUsername: z.string().min(1).max(128).regex(/^[A-Za-z0-9._~+:-]+$/, 'Authorization username has characters SIP does not allow').optional(),
   })
   .strict();
 export type SipAccount = z.infer<typeof sipAccountSchema>;

@@ -625,7 +625,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         }
         const ua: UserAgent = new UserAgent({
           uri,
-          authorizationUsername: account.username,
+          authorizationUsername: account.authorizationUsername ?? account.username,
           authorizationPassword: password,
           displayName: account.displayName ?? account.username,
           transportOptions: {

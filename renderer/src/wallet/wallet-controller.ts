@@ -78,6 +78,7 @@ export function createWallet(deps: WalletDeps): Wallet {
         account: {
           server: config.value.wsUrl,
           username: config.value.extension,
+          authorizationUsername: config.value.authorizationUsername,
           domain: config.value.domain,
           ...(session !== null ? { displayName: session.user.displayName.slice(0, 64) } : {}),
         },
