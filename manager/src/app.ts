@@ -14,6 +14,7 @@ import { newToken } from './ids';
 import type { PaymentProvider } from './payments/payment-provider';
 import { SandboxCardProcessor } from './payments/sandbox-card-processor';
 import { loadRateCatalog } from './rating/rate-catalog';
+import { appOriginsFromEnv, registerAppCors } from './http/app-cors';
 import { registerAccountRoutes } from './routes/account-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
@@ -129,6 +130,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
     done(null, payload);
   });
 
+  registerAppCors(app, appOriginsFromEnv());
   const renderWebError = registerWebRoutes(app, context);
   registerAccountRoutes(app, context);
   registerWalletRoutes(app, context);

@@ -79,6 +79,15 @@ export function registerWebRoutes(app: FastifyInstance, ctx: ManagerContext): We
     return { web, principal: web.principal, companyId: web.principal.user.companyId };
   };
 
+  const waitForTopUp = async (companyId: string, idempotencyKey: string) => {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const row = await store.getTopUpByKey(companyId, idempotencyKey);
+      if (row && row.status !== 'pending') return topUpView(row);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+    }
+    throw new ApiError(409, 'idempotency_key_in_progress', 'This purchase is still being processed; reload in a moment');
+  };
+
   const checkCsrf = (principal: Principal, form: Form): void => {
     if (form._csrf !== principal.session.csrfToken) throw new ApiError(403, 'csrf_failed', 'The form expired; reload the page and try again');
   };
@@ -214,8 +223,15 @@ ${notifications.length > 0 ? html`<section aria-labelledby="ntf-h"><h2 id="ntf-h
     if (!company || !Number.isSafeInteger(amountMinor) || !/^web-[A-Za-z0-9_-]{20,100}$/.test(form.idempotencyKey ?? '')) {
       throw new ApiError(400, 'validation_failed', 'Choose an amount from the list');
     }
-    const result = await ctx.wallet.topUp({ companyId, userId: principal.user.id, amountMinor, currency: company.currency, idempotencyKey: form.idempotencyKey ?? '' });
-    const topUp = result.body.topUp;
+    const idempotencyKey = form.idempotencyKey ?? '';
+    let topUp;
+    try {
+      topUp = (await ctx.wallet.topUp({ companyId, userId: principal.user.id, amountMinor, currency: company.currency, idempotencyKey })).body.topUp;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'idempotency_key_in_progress')) throw error;
+      // The same form was submitted twice at once: wait for the first submission's outcome and show it.
+      topUp = await waitForTopUp(companyId, idempotencyKey);
+    }
     if (topUp.status === 'succeeded' || topUp.status === 'cancelled') return reply.redirect(`/prepaid/receipts/${topUp.id}?new=1`, 303);
     const reason = t[`decline_${topUp.declineCode ?? 'card_declined'}` as keyof Messages];
     return send(reply, web, '/prepaid/add-funds', t.addFunds, html`<p class="error" role="alert" data-testid="topup-result">${t.topUpDeclined}: ${reason}</p>
