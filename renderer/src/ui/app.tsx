@@ -130,7 +130,7 @@ export function App({ signInDefaults, rememberedPassword }: AppProps) {
             <HistoryList onRedial={(n) => setNumber(n)} />
           </>
         ) : (
-          <CompanySignIn advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />
+          <CompanySignIn primary={signInDefaults.server !== undefined ? 'sip' : 'company'} advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />
         )}
         <WalletPanel />
         <SettingsPanel />

@@ -44,12 +44,36 @@ export function failureText(failure: ManagerFailure, t: WalletTranslate): string
 export interface CompanySignInProps {
   /** The manual SIP account form, offered under "Advanced". */
   readonly advanced: ReactNode;
+  /**
+   * Which form comes first. 'sip' when this deployment names a SIP server or a manual account was
+   * remembered (a phone used without a manager); the company sign-in is then the folded option.
+   */
+  readonly primary: 'company' | 'sip';
   /** The manager address the page was served with, if any. */
   readonly defaultManagerUrl?: string;
 }
 
+/**
+ * A folded section whose content exists only while open, so the two sign-in forms never put two
+ * "Password" fields or two "Sign in" buttons on screen (or in the accessibility tree) at once.
+ */
+function Fold({ summary, hint, children }: { readonly summary: string; readonly hint?: string; readonly children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="advanced-sign-in" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>{summary}</summary>
+      {open ? (
+        <>
+          {hint !== undefined ? <p className="hint">{hint}</p> : null}
+          {children}
+        </>
+      ) : null}
+    </details>
+  );
+}
+
 /** The company sign-in (manager address, email, password); the SIP settings then come from the manager. */
-export function CompanySignIn({ advanced, defaultManagerUrl }: CompanySignInProps) {
+export function CompanySignIn({ advanced, primary, defaultManagerUrl }: CompanySignInProps) {
   const wallet = useWallet();
   const state = useStore(wallet.store);
   const { t } = useWalletT();
@@ -90,8 +114,7 @@ export function CompanySignIn({ advanced, defaultManagerUrl }: CompanySignInProp
     );
   }
 
-  return (
-    <div className="company-sign-in-column">
+  const companyForm = (
       <form className="company-sign-in card" onSubmit={submit} aria-labelledby={`${id}-heading`} aria-busy={busy}>
         <h2 id={`${id}-heading`}>{t('company.heading')}</h2>
         <label htmlFor={`${id}-url`}>{t('company.managerUrl')}</label>
@@ -109,11 +132,23 @@ export function CompanySignIn({ advanced, defaultManagerUrl }: CompanySignInProp
           {busy ? t('company.signingIn') : t('company.submit')}
         </button>
       </form>
-      <details className="advanced-sign-in">
-        <summary>{t('company.advanced')}</summary>
-        <p className="hint">{t('company.advancedHint')}</p>
-        {advanced}
-      </details>
+  );
+
+  return (
+    <div className="company-sign-in-column">
+      {primary === 'company' ? (
+        <>
+          {companyForm}
+          <Fold summary={t('company.advanced')} hint={t('company.advancedHint')}>
+            {advanced}
+          </Fold>
+        </>
+      ) : (
+        <>
+          {advanced}
+          <Fold summary={t('company.heading')}>{companyForm}</Fold>
+        </>
+      )}
     </div>
   );
 }
