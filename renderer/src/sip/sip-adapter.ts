@@ -32,6 +32,7 @@ import { holdTransition, isOnHold, reinviteRetryDelayMs, type HoldEvent, type Ho
 import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
 import type { SipCredentials } from '../../../shared/settings.js';
 import { keepAliveIntervalSeconds, keepAlivePongTimeoutSeconds } from '../../../shared/sip/reconnect-policy.js';
+import { markCallTiming } from './call-timing.js';
 import { endReasonForStatus, type EndReason } from './end-reason.js';
 import { nextReconnectDelayMs } from './reconnect-schedule.js';
 import { isDtmfTones, parseRetryAfter, registrationRejectionFor } from './registration-rejection.js';
@@ -398,6 +399,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         case SessionState.Established: {
           if (!emitCallState(entry, 'accepted')) break;
           emit({ type: 'callAnswered', callId: entry.info.id, at: now() });
+          markCallTiming('answered', entry.info.id);
           const sdh = handlerOf(session);
           if (sdh !== null) emit({ type: 'remoteAudio', callId: entry.info.id, stream: sdh.remoteMediaStream });
           applyTrackState(entry);
@@ -478,7 +480,10 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     };
     emit({ type: 'callCreated', call: entry.info, at: now() });
     // 180 Ringing: the caller hears ringback (RFC 3261 13.3.1.1).
-    void invitation.progress().catch(() => undefined);
+    invitation.progress().then(
+      () => markCallTiming('incoming-ringing', id),
+      () => undefined,
+    );
   }
 
   function sessionOptions(): MediaOptions {
@@ -703,6 +708,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
             },
           },
         })
+        .then(() => markCallTiming('invite-sent', id))
         .catch((error: unknown) => {
           entry.endReason ??= 'failed';
           commandFailed(id, 'call', error);
