@@ -1,0 +1,244 @@
+/**
+ * `npm run bench:call`: call set-up through the local Kamailio, measured in real Chromium pages with fake
+ * microphones, for the Cabine app and for a bare SIP.js page (bench/bare-sipjs) in the same run.
+ *
+ * Per call it records, as epoch milliseconds taken inside the pages:
+ * - click → INVITE sent: the Call click until SIP.js has sent the INVITE (app mark `cabine:invite-sent`);
+ * - INVITE → ringing at the callee: until the callee has sent 180 Ringing (`cabine:incoming-ringing`);
+ * - answer → media flowing: the Answer click until both peer connections have received RTP.
+ * It prints median and p95 of each, for both, and the ratio app / bare of the medians.
+ */
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startKamailio } from '../deploy/kamailio-process.js';
+import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
+import { chromiumArgs, chromiumPath } from '../scripts/lib/chromium.js';
+import { freePort } from '../scripts/lib/free-port.js';
+import { startStaticServer } from '../scripts/lib/static-server.js';
+import type {} from '../renderer/src/e2e/e2e-hook.js';
+import type {} from './bare-sipjs/bare-phone.js';
+
+const calls = Number(process.env.BENCH_CALLS ?? 25);
+const warmup = 2;
+
+interface Sample {
+  readonly clickToInvite: number;
+  readonly inviteToRinging: number;
+  readonly answerToMedia: number;
+}
+
+/** A pair of pages that can call each other and report the three moments of each call. */
+interface Harness {
+  oneCall(): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+/** In the page: resolves with the epoch time at which the first RTP packet is seen on `pc()`. */
+function firstPacketTime(page: Page, source: 'app' | 'bare'): Promise<number> {
+  // No named functions inside: tsx's esbuild would wrap them in a `__name` helper the page lacks.
+  return page.evaluate(async (from) => {
+    for (;;) {
+      const connection = from === 'app' ? window.__cabineE2E?.peerConnections()[0] : window.bare?.peerConnection();
+      if (connection !== undefined) {
+        let packets = 0;
+        (await connection.getStats()).forEach((r: { type: string; packetsReceived?: number }) => {
+          if (r.type === 'inbound-rtp') packets += r.packetsReceived ?? 0;
+        });
+        if (packets > 0) return performance.timeOrigin + performance.now();
+      }
+      await new Promise((done) => setTimeout(done, 2));
+    }
+  }, source);
+}
+
+/** The epoch time of the newest User Timing mark `name`, once there are more than `count` of them. */
+function markAfter(page: Page, name: string, count: number): Promise<number> {
+  return page
+    .waitForFunction(
+      ({ name: n, count: c }) => {
+        const marks = performance.getEntriesByName(n);
+        const last = marks[marks.length - 1];
+        return marks.length > c && last !== undefined ? performance.timeOrigin + last.startTime : false;
+      },
+      { name, count },
+      { polling: 'raf' },
+    )
+    .then((handle) => handle.jsonValue() as Promise<number>);
+}
+
+const markCount = (page: Page, name: string): Promise<number> =>
+  page.evaluate((n) => performance.getEntriesByName(n).length, name);
+
+async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Promise<Harness> {
+  const pages: Page[] = [];
+  for (const user of demoUsers.slice(0, 2)) {
+    const context = await browser.newContext({ locale: 'en-GB', permissions: ['microphone'] });
+    const page = await context.newPage();
+    await page.goto(`${webUrl}?e2e=1`);
+    await page.getByLabel('Server').fill(wsUrl);
+    await page.getByLabel('Username').fill(user.username);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByLabel('Domain').fill(defaultSipDomain);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').filter({ hasText: 'Registered' }).waitFor();
+    pages.push(page);
+  }
+  const [caller, callee] = pages as [Page, Page];
+  const calleeUser = demoUsers[1]?.username ?? '1002';
+  return {
+    async oneCall() {
+      const invites = await markCount(caller, 'cabine:invite-sent');
+      const rings = await markCount(callee, 'cabine:incoming-ringing');
+      await caller.getByLabel('Number').fill(calleeUser);
+      const callButton = await caller.getByRole('button', { name: 'Call', exact: true }).elementHandle();
+      if (callButton === null) throw new Error('no Call button');
+      const clicked = await callButton.evaluate((button: HTMLButtonElement) => {
+        const t = performance.timeOrigin + performance.now();
+        button.click();
+        return t;
+      });
+      const inviteSent = await markAfter(caller, 'cabine:invite-sent', invites);
+      const ringing = await markAfter(callee, 'cabine:incoming-ringing', rings);
+      const answerButton = await callee.getByRole('button', { name: 'Answer' }).elementHandle();
+      if (answerButton === null) throw new Error('no Answer button');
+      const calleeMedia = firstPacketTime(callee, 'app');
+      const callerMedia = firstPacketTime(caller, 'app');
+      const answered = await answerButton.evaluate((button: HTMLButtonElement) => {
+        const t = performance.timeOrigin + performance.now();
+        button.click();
+        return t;
+      });
+      const media = Math.max(await callerMedia, await calleeMedia);
+      await caller.getByRole('button', { name: 'Hang up' }).click();
+      for (const page of pages) await page.locator('[data-call-state]').waitFor({ state: 'detached' });
+      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered };
+    },
+    async close() {
+      for (const page of pages) await page.context().close();
+    },
+  };
+}
+
+async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string): Promise<Harness> {
+  const pages: Page[] = [];
+  for (const user of demoUsers.slice(0, 2)) {
+    const context = await browser.newContext({ permissions: ['microphone'] });
+    const page = await context.newPage();
+    await page.goto(bareUrl);
+    await page.evaluate(
+      ({ server, username, password, domain }) => window.bare?.register(server, username, password, domain),
+      { server: wsUrl, username: user.username, password: user.password, domain: defaultSipDomain },
+    );
+    pages.push(page);
+  }
+  const [caller, callee] = pages as [Page, Page];
+  const calleeUser = demoUsers[1]?.username ?? '1002';
+  const moment = (page: Page, name: string, after: number): Promise<number> =>
+    page
+      .waitForFunction(
+        ({ n, a }) => {
+          const t = window.bare?.moments[n];
+          return t !== undefined && t > a ? t : false;
+        },
+        { n: name, a: after },
+        { polling: 'raf' },
+      )
+      .then((handle) => handle.jsonValue() as Promise<number>);
+  return {
+    async oneCall() {
+      const clicked = await caller.evaluate((user) => window.bare?.call(user) ?? 0, calleeUser);
+      const inviteSent = await moment(caller, 'inviteSent', clicked);
+      const ringing = await moment(callee, 'ringing', clicked);
+      const calleeMedia = firstPacketTime(callee, 'bare');
+      const callerMedia = firstPacketTime(caller, 'bare');
+      const answered = await callee.evaluate(() => window.bare?.answer() ?? 0);
+      const media = Math.max(await callerMedia, await calleeMedia);
+      await caller.evaluate(() => window.bare?.hangup());
+      for (const page of pages) await page.waitForFunction(() => window.bare?.idle() === true);
+      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered };
+    },
+    async close() {
+      for (const page of pages) await page.context().close();
+    },
+  };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function summarise(samples: readonly Sample[], key: keyof Sample): { p50: number; p95: number } {
+  const sorted = samples.map((s) => s[key]).sort((a, b) => a - b);
+  return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
+}
+
+async function measure(harness: Harness): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < warmup + calls; i += 1) {
+    const sample = await harness.oneCall();
+    if (i >= warmup) samples.push(sample);
+  }
+  await harness.close();
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const runDir = await mkdtemp(join(tmpdir(), 'cabine-bench-call-'));
+  const kamailio = await startKamailio({
+    runDir,
+    wsPort: await freePort(),
+    udpPort: await freePort(),
+    domain: defaultSipDomain,
+    users: demoUsers,
+  });
+  const bareDir = join(runDir, 'bare');
+  await build({
+    entryPoints: [resolve('bench/bare-sipjs/bare-phone.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile: join(bareDir, 'bare-phone.js'),
+    logLevel: 'silent',
+  });
+  await writeFile(join(bareDir, 'index.html'), '<!doctype html><title>bare SIP.js</title><script type="module" src="./bare-phone.js"></script>');
+  const app = await startStaticServer({
+    root: resolve('dist/renderer'),
+    port: 0,
+    runtimeConfig: { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain },
+  });
+  const bare = await startStaticServer({ root: bareDir, port: 0 });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
+  try {
+    const bareSamples = await measure(await bareHarness(browser, bare.url, kamailio.wsUrl));
+    const appSamples = await measure(await appHarness(browser, app.url, kamailio.wsUrl));
+    const rows: [string, keyof Sample][] = [
+      ['click -> INVITE sent', 'clickToInvite'],
+      ['INVITE -> 180 Ringing at callee', 'inviteToRinging'],
+      ['answer -> media flowing', 'answerToMedia'],
+    ];
+    console.log(`Call set-up through Kamailio, ${calls} calls each (after ${warmup} warm-up), milliseconds`);
+    console.log('| measure | app p50 | app p95 | bare SIP.js p50 | bare SIP.js p95 | ratio p50 |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const [label, key] of rows) {
+      const a = summarise(appSamples, key);
+      const b = summarise(bareSamples, key);
+      const ratio = b.p50 > 0 ? (a.p50 / b.p50).toFixed(2) : 'n/a';
+      console.log(`| ${label} | ${a.p50.toFixed(1)} | ${a.p95.toFixed(1)} | ${b.p50.toFixed(1)} | ${b.p95.toFixed(1)} | ${ratio} |`);
+    }
+  } finally {
+    await browser.close();
+    await app.close();
+    await bare.close();
+    await kamailio.stop();
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
