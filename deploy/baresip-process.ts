@@ -387,15 +387,21 @@ export async function startBaresip(options: BaresipOptions): Promise<RunningBare
 
   const account = valid.account;
   if (account.role === 'desk-phone') {
-    try {
-      await Promise.race([
-        waitForEvent('REGISTER_OK', startTimeoutMs),
-        waitForEvent('REGISTER_FAIL', startTimeoutMs).then((event) => {
-          throw new Error(`registration failed: ${event.param ?? ''}`);
-        }),
-      ]);
-    } catch (error) {
-      return fail(`could not register ${account.username}@${account.domain} at ${account.registrar}: ${String(error)}`);
+    // The registration may have finished before ctrl_tcp accepted us (its event is then lost to us), so
+    // ask: the `reginfo` command lists each account with "OK" once it is registered.
+    const registered = async (): Promise<boolean> => {
+      if (ctl.events.some((event) => event.type === 'REGISTER_OK')) {
+        return true;
+      }
+      const info = await ctl.command('reginfo', '', 500).catch(() => ({ ok: false, data: '' }));
+      // Colour codes around the status ("\x1b[32mOK \x1b[;m") would hide the word boundary.
+      // eslint-disable-next-line no-control-regex
+      return /\bOK\b/.test(info.data.replace(/\x1b\[[0-9;]*m/g, ''));
+    };
+    const outcome = await waitForReady(child, registered, startTimeoutMs, 50);
+    if (outcome !== 'ready') {
+      const failures = ctl.events.filter((event) => event.type === 'REGISTER_FAIL').map((event) => event.param ?? '');
+      return fail(`could not register ${account.username}@${account.domain} at ${account.registrar} (${outcome}${failures.length > 0 ? `: ${failures.join(', ')}` : ''})`);
     }
   }
 

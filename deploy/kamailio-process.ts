@@ -119,7 +119,7 @@ const optionsSchema = z
     ephemeralSecret: configSecret.optional(),
     billing: z
       .object({
-        apiUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._\/-]*)?$/, 'must be an http(s) URL without query'),
+        apiUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._/-]*)?$/, 'must be an http(s) URL without query'),
         proxySecret: configSecret,
         authorizeTimeoutSeconds: z.number().int().min(1).max(10),
       })

@@ -54,6 +54,8 @@ export interface TestPhoneOptions {
   readonly domain: string;
   readonly username: string;
   readonly password: string;
+  /** Digest user when it differs from the SIP user (auth_ephemeral: "<expiry>:<extension>"). */
+  readonly authorizationUsername?: string;
 }
 
 export interface TestPhone {
@@ -75,7 +77,7 @@ export async function connectTestPhone(options: TestPhoneOptions): Promise<TestP
   const waiting: ((invitation: Invitation) => void)[] = [];
   const userAgent = new UserAgent({
     uri,
-    authorizationUsername: options.username,
+    authorizationUsername: options.authorizationUsername ?? options.username,
     authorizationPassword: options.password,
     transportOptions: { server: options.server },
     sessionDescriptionHandlerFactory: () => new FixedSdpHandler(),
