@@ -23,7 +23,7 @@ export function AddFundsButton({ className }: { readonly className?: string }) {
       >
         {t('wallet.addFunds')}
       </button>
-      <span role="status" className="hint add-funds-status">
+      <span aria-live="polite" className="hint add-funds-status">
         {status === 'opened' ? t('wallet.addFunds.opened') : status === 'failed' ? t('wallet.addFunds.failed') : status === 'blocked' ? t('wallet.addFunds.blocked') : ''}
       </span>
     </>

@@ -57,7 +57,7 @@ function AutoRefillForm({ initial, amounts, money }: AutoRefillFormProps) {
       <button type="submit" disabled={status === 'saving'}>
         {status === 'saving' ? t('autoRefill.saving') : t('autoRefill.save')}
       </button>
-      <span role="status" className="hint">
+      <span aria-live="polite" className="hint">
         {status === 'saved' ? t('autoRefill.saved') : status === 'failed' ? t('autoRefill.failed') : ''}
       </span>
     </form>

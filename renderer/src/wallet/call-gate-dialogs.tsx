@@ -195,7 +195,7 @@ export function CallGate() {
       return null;
     case 'checking':
       return (
-        <p className="gate-checking" role="status">
+        <p className="gate-checking" aria-live="polite">
           {t('gate.checking', { number: gate.display })}
         </p>
       );

@@ -53,7 +53,7 @@ export function RatesBrowser() {
           </option>
         ))}
       </select>
-      {view.phase === 'loading' ? <p role="status">{t('rates.loading')}</p> : null}
+      {view.phase === 'loading' ? <p aria-live="polite">{t('rates.loading')}</p> : null}
       {view.phase === 'failed' ? <p role="alert">{t('rates.failed')}</p> : null}
       {view.phase === 'loaded' ? (
         <>
