@@ -129,7 +129,6 @@ function PremiumDialog({ quote, number }: { quote: QuoteResponse; number: string
         <button
           type="button"
           className="danger"
-          aria-disabled={!confirmed}
           onClick={() => {
             // Never auto-confirmed: the box must be ticked by the user, every time.
             if (!confirmed) {
