@@ -10,6 +10,7 @@
  */
 import { AsYouType, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { assertNever } from '../assert-never.js';
+import { emergencyNumbersFor } from '../numbering/emergency-numbers.js';
 import type { DialCountry } from '../settings.js';
 
 /** What a dialed string means. Only `invalid` cannot be called. */
@@ -36,22 +37,22 @@ export const maxDialInputLength = 32;
  */
 export const extensionPattern: RegExp = /^[12]\d{3}$/;
 
-/** 112, the single European emergency number (EU Directive 2018/1972 art. 109); also used in CH and GB. */
-const europeanEmergency: readonly RegExp[] = [/^112$/];
-
-/** 911, the North American emergency number (NANP). */
-const northAmericanEmergency: readonly RegExp[] = [/^911$/];
+/**
+ * Emergency numbers of a country as short-code patterns. The list itself lives once, in
+ * shared/numbering/emergency-numbers.ts, so the dialer, the wallet gate and the SIP proxy agree.
+ */
+function emergencyPatterns(country: DialCountry): readonly RegExp[] {
+  return [new RegExp(`^(?:${emergencyNumbersFor(country).join('|')})$`)];
+}
 
 /**
  * French short numbers, from the ARCEP national numbering plan (décision n° 2018-0881).
  * libphonenumber-js has no short-number metadata, so this list is ours.
  */
 const frenchShortCodes: readonly RegExp[] = [
-  // 15 SAMU, 17 police, 18 pompiers, 112 European emergency, 114 emergency by SMS/fax for deaf users,
-  // 115 SAMU social, 119 children at risk, 191 aeronautical rescue, 196 sea rescue, 197 alerte attentat.
-  /^(?:15|17|18|112|114|115|119|191|196|197)$/,
-  // Harmonised European numbers of social value: 116000 missing children, 116117 on-call doctor.
-  /^116(?:000|117)$/,
+  // Emergency: 15 SAMU, 17 police, 18 pompiers, 112, 114 (deaf users), 115 SAMU social, 119 children at
+  // risk, 191 aeronautical rescue, 196 sea rescue, 197 alerte attentat, 116000, 116117.
+  ...emergencyPatterns('FR'),
   // 118XYZ directory enquiries.
   /^118\d{3}$/,
   // 3BPQ service numbers (e.g. 3949 France Travail).
@@ -68,19 +69,19 @@ const frenchShortCodes: readonly RegExp[] = [
  */
 export const shortCodePatterns: Readonly<Record<DialCountry, readonly RegExp[]>> = {
   FR: frenchShortCodes,
-  BE: europeanEmergency,
-  CH: europeanEmergency,
-  LU: europeanEmergency,
-  DE: europeanEmergency,
-  ES: europeanEmergency,
-  IT: europeanEmergency,
-  GB: europeanEmergency,
-  NL: europeanEmergency,
-  PT: europeanEmergency,
-  IE: europeanEmergency,
-  AT: europeanEmergency,
-  US: northAmericanEmergency,
-  CA: northAmericanEmergency,
+  BE: emergencyPatterns('BE'),
+  CH: emergencyPatterns('CH'),
+  LU: emergencyPatterns('LU'),
+  DE: emergencyPatterns('DE'),
+  ES: emergencyPatterns('ES'),
+  IT: emergencyPatterns('IT'),
+  GB: emergencyPatterns('GB'),
+  NL: emergencyPatterns('NL'),
+  PT: emergencyPatterns('PT'),
+  IE: emergencyPatterns('IE'),
+  AT: emergencyPatterns('AT'),
+  US: emergencyPatterns('US'),
+  CA: emergencyPatterns('CA'),
 };
 
 /** International (IDD) prefix per dial country: "00" in Europe (ITU-T E.164 recommendation), "011" in NANP. */

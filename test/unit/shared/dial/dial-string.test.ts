@@ -164,7 +164,11 @@ describe('parseDialString', () => {
     // short codes belong to their country
     ['15', 'GB', invalid('not-a-number')],
     ['3949', 'BE', invalid('not-a-number')],
-    ['112', 'US', invalid('not-a-number')],
+    // 112 is an emergency number for every caller (shared/numbering/emergency-numbers.ts): GSM networks route it
+    // to 911 in North America, and letting an emergency call through beats refusing it.
+    ['112', 'US', { kind: 'short-code', digits: '112' }],
+    ['999', 'GB', { kind: 'short-code', digits: '999' }],
+    ['110', 'DE', { kind: 'short-code', digits: '110' }],
     ['911', 'FR', invalid('not-a-number')],
     ['+112', 'FR', invalid('not-a-number')],
     ['116111', 'FR', invalid('not-a-number')],
