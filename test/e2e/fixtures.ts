@@ -3,12 +3,18 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startKamailio, type RunningKamailio } from '../../deploy/kamailio-process.js';
+import type { RunningCarrier } from '../../deploy/carrier-process.js';
+import type { RunningKamailio } from '../../deploy/kamailio-process.js';
+import { startLocalStack, type LocalStack } from '../../deploy/local-stack.js';
+import type { RunningManager } from '../../deploy/manager-process.js';
+import type { RunningRtpengine } from '../../deploy/rtpengine-process.js';
 import { defaultSipDomain, demoUsers, type DemoUser } from '../../shared/config/defaults.js';
-import { freePort } from '../../scripts/lib/free-port.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
 
-/** The local stack one Playwright worker runs its tests against: real Kamailio, the built renderer. */
+/**
+ * The local stack one Playwright worker runs its tests against (deploy/local-stack.ts): Kamailio, rtpengine,
+ * the manager (demo company, 25 EUR), the carrier stand-in (baresip behind the trunk), and the built renderer.
+ */
 export interface Stack {
   /** The web softphone, served from dist/renderer. Append `?e2e=1` for the test hooks. */
   readonly webUrl: string;
@@ -16,6 +22,13 @@ export interface Stack {
   readonly domain: string;
   readonly users: readonly DemoUser[];
   readonly kamailio: RunningKamailio;
+  readonly manager: RunningManager;
+  readonly rtpengine: RunningRtpengine;
+  readonly carrier: RunningCarrier;
+  /** Every part, for what the fields above do not cover. */
+  readonly local: LocalStack;
+  /** The worker's run dir (e.g. for a desk phone's baresip config). */
+  readonly runDir: string;
 }
 
 const rendererRoot = resolve('dist/renderer');
@@ -29,25 +42,26 @@ export const test = base.extend<object, { stack: Stack }>({
         throw new Error('dist/renderer is missing: run `npm run build` before the end-to-end tests');
       }
       const runDir = await mkdtemp(join(tmpdir(), 'cabine-e2e-'));
-      const kamailio = await startKamailio({
-        runDir,
-        wsPort: await freePort(),
-        udpPort: await freePort(),
-        domain: defaultSipDomain,
-        users: demoUsers,
-        logFile: join(runDir, 'kamailio.log'),
-      });
+      const local = await startLocalStack({ runDir, domain: defaultSipDomain, users: demoUsers, carrier: 'baresip' });
+      const { kamailio, manager, rtpengine, carrier } = local;
+      if (manager === undefined || rtpengine === undefined || carrier === undefined) {
+        await local.stop();
+        throw new Error('the local stack started without its manager, rtpengine or carrier');
+      }
       const web = await startStaticServer({
         root: rendererRoot,
         port: 0,
-        runtimeConfig: { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain },
+        runtimeConfig: { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain, managerUrl: manager.url },
       });
       try {
-        await use({ webUrl: web.url, sipWsUrl: kamailio.wsUrl, domain: defaultSipDomain, users: demoUsers, kamailio });
+        await use({ webUrl: web.url, sipWsUrl: kamailio.wsUrl, domain: defaultSipDomain, users: demoUsers, kamailio, manager, rtpengine, carrier, local, runDir });
       } finally {
         await web.close();
-        await kamailio.stop();
-        await rm(runDir, { recursive: true, force: true });
+        await local.stop();
+        // CABINE_KEEP_RUN_DIR=1 keeps every process's log for a post-mortem.
+        if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') {
+          await rm(runDir, { recursive: true, force: true });
+        }
       }
     },
     { scope: 'worker', timeout: 60_000 },
