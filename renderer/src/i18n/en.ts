@@ -65,6 +65,8 @@ export const en = {
   'end.unavailable': 'The person is unavailable',
   'end.connection-lost': 'The connection was lost',
   'end.failed': 'The call failed',
+  'end.payment-required': 'The phone system refused the call: the Prepaid Account has not enough funds.',
+  'end.refused': 'The phone system refused this call: it is not allowed for your account.',
 
   'history.heading': 'History',
   'history.empty': 'No calls yet.',

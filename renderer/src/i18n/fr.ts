@@ -67,6 +67,8 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'end.unavailable': 'Votre correspondant est indisponible',
   'end.connection-lost': 'La connexion a été perdue',
   'end.failed': "L'appel a échoué",
+  'end.payment-required': "Le standard a refusé l'appel : le Compte prépayé n'a pas assez de fonds.",
+  'end.refused': "Le standard a refusé cet appel : il n'est pas autorisé pour votre compte.",
 
   'history.heading': 'Historique',
   'history.empty': 'Aucun appel pour le moment.',

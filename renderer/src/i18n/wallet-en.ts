@@ -138,8 +138,6 @@ export const walletEn = {
   'meter.warning': 'Less than a minute of funds left: the call will end when the Prepaid Account runs out.',
   'meter.rate': '{{rate}} per minute',
 
-  'sipEnd.payment': 'The phone system refused the call: the Prepaid Account has not enough funds.',
-  'sipEnd.forbidden': 'The phone system refused this call: it is not allowed for your account.',
 
   'settings.announceBalance': 'Announce the balance before paid calls',
 } as const;

@@ -139,8 +139,6 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'meter.warning': 'Moins d’une minute de fonds : l’appel s’arrêtera quand le Compte prépayé sera épuisé.',
   'meter.rate': '{{rate}} par minute',
 
-  'sipEnd.payment': 'Le standard a refusé l’appel : le Compte prépayé n’a pas assez de fonds.',
-  'sipEnd.forbidden': 'Le standard a refusé cet appel : il n’est pas autorisé pour votre compte.',
 
   'settings.announceBalance': 'Annoncer le solde avant les appels payants',
 };

@@ -26,6 +26,10 @@ export type EndReason =
   | 'unavailable'
   /** The connection to the server was lost and the call could not be kept. */
   | 'connection-lost'
+  /** 402 Payment Required: the SIP proxy found the Prepaid Account cannot pay for the call. */
+  | 'payment-required'
+  /** 403 Forbidden: the proxy refused the call (paid services barred, daily cap, not allowed). */
+  | 'refused'
   /** Anything else (media failure, 4xx/5xx we do not name). */
   | 'failed';
 
@@ -46,6 +50,10 @@ export function endReasonForStatus(statusCode: number): EndReason {
     case 503:
     case 504:
       return 'unavailable';
+    case 402:
+      return 'payment-required';
+    case 403:
+      return 'refused';
     case 487:
       // Request Terminated: the answer to our own CANCEL.
       return 'cancelled';
@@ -75,6 +83,8 @@ export function outcomeForEnd(direction: CallDirection, reason: EndReason, answe
     case 'not-found':
     case 'unavailable':
     case 'connection-lost':
+    case 'payment-required':
+    case 'refused':
     case 'failed':
       return direction === 'incoming' ? 'missed' : 'failed';
     default:
