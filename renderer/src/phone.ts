@@ -37,6 +37,11 @@ export interface Phone {
   signOut(): Promise<void>;
   /** Dials what the user typed; returns the parsed target so the dialer can explain an invalid one. */
   dial(input: string): DialTarget;
+  /**
+   * Where tel:/sip:/callto: links go; `dial` by default. The wallet routes them through its call gate
+   * (renderer/src/wallet/wallet-provider.tsx), so a link cannot skip the paid-call or premium warning.
+   */
+  routeDialRequests(route: ((input: string) => DialTarget) | null): void;
   answer(callId: string): void;
   decline(callId: string): void;
   hangup(callId: string): void;
@@ -104,6 +109,7 @@ export function createPhone(parts: PhoneParts): Phone {
     calls.update((state) => reduceCalls(state, event));
   };
 
+  let dialRoute: ((input: string) => DialTarget) | null = null;
   const unsubscribers: Array<() => void> = [
     adapter.subscribe(onAdapterEvent),
     calls.subscribe(() => {
@@ -115,7 +121,7 @@ export function createPhone(parts: PhoneParts): Phone {
     host.onAnswerFromNotification((callId) => adapter.answer(callId)),
     host.onResume(() => adapter.reconnectNow()),
     host.onDialRequest((number) => {
-      phone.dial(number);
+      (dialRoute ?? phone.dial)(number);
     }),
   ];
 
@@ -151,6 +157,9 @@ export function createPhone(parts: PhoneParts): Phone {
       audio.unlock();
       adapter.call(target, display);
       return target;
+    },
+    routeDialRequests(route) {
+      dialRoute = route;
     },
     answer: (callId) => {
       audio.unlock();
