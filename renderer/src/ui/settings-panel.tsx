@@ -4,6 +4,7 @@ import { countryName } from '../i18n/format.js';
 import { useT } from '../i18n/use-t.js';
 import { useStore } from '../state/use-store.js';
 import { usePhone } from './phone-context.js';
+import { AnnounceBalanceSetting } from '../wallet/announce-balance-setting.js';
 
 /** Default country, language and the ringtone's output device. Changes apply at once. */
 export function SettingsPanel() {
@@ -74,6 +75,7 @@ export function SettingsPanel() {
           </option>
         ))}
       </select>
+      <AnnounceBalanceSetting />
     </details>
   );
 }
