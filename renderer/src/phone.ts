@@ -38,10 +38,11 @@ export interface Phone {
   /** Dials what the user typed; returns the parsed target so the dialer can explain an invalid one. */
   dial(input: string): DialTarget;
   /**
-   * Where tel:/sip:/callto: links go; `dial` by default. The wallet routes them through its call gate
-   * (renderer/src/wallet/wallet-provider.tsx), so a link cannot skip the paid-call or premium warning.
+   * The last tel:/sip:/callto: link the host passed on. A link only puts its number in the dialer: the
+   * user presses Call, which goes through the wallet's gate like any dial, so a link on a web page can
+   * never place a paid call by itself. `seq` tells two links to the same number apart.
    */
-  routeDialRequests(route: ((input: string) => DialTarget) | null): void;
+  readonly dialRequest: Store<DialRequest | null>;
   answer(callId: string): void;
   decline(callId: string): void;
   hangup(callId: string): void;
@@ -55,6 +56,12 @@ export interface Phone {
   refreshOutputs(): Promise<void>;
   /** Stops listening to the host; for tests and hot reload. */
   dispose(): void;
+}
+
+/** A number a link asked the dialer to show. */
+export interface DialRequest {
+  readonly number: string;
+  readonly seq: number;
 }
 
 export interface PhoneParts {
@@ -72,6 +79,7 @@ export function createPhone(parts: PhoneParts): Phone {
   const history = createStore(initialHistoryState);
   const settings = createStore(initialSettingsState);
   const secretStorage = createStore<'encrypted' | 'not-remembered' | null>(null);
+  const dialRequest = createStore<DialRequest | null>(null);
 
   const onAdapterEvent = (event: SipAdapterEvent): void => {
     switch (event.type) {
@@ -109,7 +117,6 @@ export function createPhone(parts: PhoneParts): Phone {
     calls.update((state) => reduceCalls(state, event));
   };
 
-  let dialRoute: ((input: string) => DialTarget) | null = null;
   const unsubscribers: Array<() => void> = [
     adapter.subscribe(onAdapterEvent),
     calls.subscribe(() => {
@@ -120,9 +127,9 @@ export function createPhone(parts: PhoneParts): Phone {
     registration.subscribe(() => host.showRegistrationState(registrationIndicator(registration.getState().phase))),
     host.onAnswerFromNotification((callId) => adapter.answer(callId)),
     host.onResume(() => adapter.reconnectNow()),
-    host.onDialRequest((number) => {
-      (dialRoute ?? phone.dial)(number);
-    }),
+    // The host may replay a link that launched the app synchronously, before createPhone returns: only
+    // a store is touched here.
+    host.onDialRequest((number) => dialRequest.update((previous) => ({ number, seq: (previous?.seq ?? 0) + 1 }))),
   ];
 
   const listOutputs = parts.listOutputs ?? (() => Promise.resolve([]));
@@ -134,6 +141,7 @@ export function createPhone(parts: PhoneParts): Phone {
     history,
     settings,
     secretStorage,
+    dialRequest,
     async signIn(credentials, remember) {
       audio.unlock();
       registration.update((state) => reduceRegistration(state, { type: 'signIn', account: credentials.account }));
@@ -157,9 +165,6 @@ export function createPhone(parts: PhoneParts): Phone {
       audio.unlock();
       adapter.call(target, display);
       return target;
-    },
-    routeDialRequests(route) {
-      dialRoute = route;
     },
     answer: (callId) => {
       audio.unlock();

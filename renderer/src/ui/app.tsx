@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { formatAsYouType, sanitizeDialInput } from '../../../shared/dial/dial-string.js';
 import type { SipAccount } from '../../../shared/settings.js';
 import { useT } from '../i18n/use-t.js';
 import { backgroundCalls, frontCall, waitingCalls } from '../state/calls-store.js';
@@ -6,6 +7,7 @@ import { useStore } from '../state/use-store.js';
 import { CallPanel, WaitingCall } from './call-panel.js';
 import { Dialer } from './dialer.js';
 import { HistoryList } from './history-list.js';
+import type { Phone } from '../phone.js';
 import { usePhone } from './phone-context.js';
 import { RegistrationStatus } from './registration-status.js';
 import { SettingsPanel } from './settings-panel.js';
@@ -29,13 +31,31 @@ function isEditing(target: EventTarget | null): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
+/** The number of the last link, formatted for the dialer; empty when there was none. */
+function linkedNumber(phone: Phone): string {
+  const request = phone.dialRequest.getState();
+  if (request === null) return '';
+  const country = phone.settings.getState().settings.defaultCountry;
+  return formatAsYouType(sanitizeDialInput(request.number, country), country);
+}
+
 export function App({ signInDefaults, rememberedPassword }: AppProps) {
   const phone = usePhone();
   const { t } = useT();
   const registration = useStore(phone.registration);
   const callsState = useStore(phone.calls);
-  const [number, setNumber] = useState('');
+  // A tel:/sip:/callto: link fills the number field (also one that launched the app before this
+  // rendered); the user then presses Call, which goes through the wallet's gate.
+  const [number, setNumber] = useState(() => linkedNumber(phone));
   const numberRef = useRef<HTMLInputElement>(null);
+  useEffect(
+    () =>
+      phone.dialRequest.subscribe(() => {
+        setNumber(linkedNumber(phone));
+        numberRef.current?.focus();
+      }),
+    [phone],
+  );
 
   const front = frontCall(callsState);
   const waiting = waitingCalls(callsState);

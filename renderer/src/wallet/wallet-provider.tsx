@@ -34,11 +34,6 @@ export function WalletProvider({ children }: { readonly children: ReactNode }) {
   );
   useEffect(() => () => wallet.dispose(), [wallet]);
   const gated = useMemo(() => createGatedPhone(phone, wallet), [phone, wallet]);
-  // tel:/sip:/callto: links go through the gate too (emergency numbers still first, in gated.dial).
-  useEffect(() => {
-    phone.routeDialRequests(gated.dial);
-    return () => phone.routeDialRequests(null);
-  }, [phone, gated]);
   return (
     <WalletContext.Provider value={wallet}>
       <PhoneContext.Provider value={gated}>
