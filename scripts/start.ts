@@ -1,12 +1,13 @@
 /**
- * `npm start`: builds what the app needs, starts the local stack (Kamailio) and opens Cabine — the
+ * `npm start`: builds what the app needs, starts the local stack (deploy/local-stack.ts: Kamailio, rtpengine,
+ * the manager with its demo company, the carrier stand-in behind the trunk) and opens Cabine — the
  * desktop window where an Electron binary and a display exist, otherwise the same renderer served as a
  * web softphone on localhost. Stays in the foreground; Ctrl-C or SIGTERM stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { startKamailio } from '../deploy/kamailio-process.js';
+import { startLocalStack } from '../deploy/local-stack.js';
 import { defaultPorts, defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { findElectronBinary, hasDisplay } from './lib/electron-binary.js';
 import { envPort } from './lib/env-port.js';
@@ -42,24 +43,27 @@ async function main(): Promise<void> {
     sipWs: envPort('CABINE_SIP_WS_PORT', defaultPorts.sipWs),
     sipUdp: envPort('CABINE_SIP_UDP_PORT', defaultPorts.sipUdp),
     web: envPort('CABINE_WEB_PORT', defaultPorts.web),
+    manager: envPort('CABINE_MANAGER_PORT', defaultPorts.manager),
   };
 
   if (process.env.CABINE_SKIP_BUILD !== '1') await run('npm', ['run', '--silent', 'bundle']);
 
-  const runDir = resolve('.run/kamailio');
+  const runDir = resolve('.run/stack');
   await mkdir(runDir, { recursive: true });
-  const kamailio = await startKamailio({
+  const stack = await startLocalStack({
     runDir,
-    wsPort: ports.sipWs,
-    udpPort: ports.sipUdp,
     domain: defaultSipDomain,
     users: demoUsers,
-    logFile: resolve('.run/kamailio.log'),
+    ports: { sipWs: ports.sipWs, sipUdp: ports.sipUdp, manager: ports.manager },
+    carrier: 'baresip',
   });
-  stops.push(() => kamailio.stop());
+  stops.push(() => stack.stop());
+  const { kamailio, manager, carrier } = stack;
   console.log(`SIP server: ${kamailio.wsUrl} (domain ${defaultSipDomain}; demo users ${demoUsers.map((u) => u.username).join(', ')})`);
+  if (manager !== undefined) console.log(`Manager: ${manager.url} (demo admin alice@cabine.test / cabine-1001)`);
+  if (carrier !== undefined) console.log(`Carrier stand-in: ${carrier.address} (answers any number; logs in ${runDir})`);
 
-  const runtimeConfig = { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain };
+  const runtimeConfig = { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain, ...(manager === undefined ? {} : { managerUrl: manager.url }) };
   const electron = findElectronBinary();
   if (electron && hasDisplay()) {
     const app: ChildProcess = spawn(electron, [resolve('.')], {
