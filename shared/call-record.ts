@@ -17,6 +17,11 @@ export const callRecordSchema = z
     /** Seconds of conversation; 0 when never answered. */
     durationSeconds: z.number().int().min(0).max(7 * 24 * 3600),
     outcome: callOutcomeSchema,
+    /**
+     * The SIP Call-ID, so the manager's charge for a paid call can be found: the proxy bills each call as
+     * `<Call-ID>~<id>` (deploy/kamailio/kamailio.cfg), the reference of the call's activity item.
+     */
+    sipCallId: z.string().min(1).max(255).optional(),
   })
   .strict();
 export type CallRecord = z.infer<typeof callRecordSchema>;

@@ -84,6 +84,7 @@ export const en = {
   'history.column.start': 'Start',
   'history.column.duration': 'Duration',
   'history.column.outcome': 'Outcome',
+  'history.column.cost': 'Cost',
 
   'settings.heading': 'Settings',
   'settings.country': 'Default country',

@@ -86,6 +86,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'history.column.start': 'Début',
   'history.column.duration': 'Durée',
   'history.column.outcome': 'Résultat',
+  'history.column.cost': 'Coût',
 
   'settings.heading': 'Réglages',
   'settings.country': 'Pays par défaut',

@@ -450,8 +450,8 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     emit({ type: 'callEnded', callId: entry.info.id, reason, at: now() });
   }
 
-  function callInfo(id: string, direction: CallDirection, remoteUser: string, remoteDisplay: string): CallInfo {
-    return { id, direction, remoteUser, remoteDisplay, remoteNumber: remoteUser };
+  function callInfo(id: string, direction: CallDirection, remoteUser: string, remoteDisplay: string, sipCallId: string): CallInfo {
+    return { id, direction, remoteUser, remoteDisplay, remoteNumber: remoteUser, sipCallId };
   }
 
   function onInvite(ua: UserAgent, invitation: Invitation): void {
@@ -463,7 +463,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     const identity = invitation.remoteIdentity;
     const user = identity.uri.user ?? identity.uri.host;
     const entry: CallEntry = {
-      info: callInfo(id, 'incoming', user, identity.displayName || user),
+      info: callInfo(id, 'incoming', user, identity.displayName || user, invitation.request.callId),
       session: invitation,
       state: initialCallState('incoming'),
       hold: 'active',
@@ -684,7 +684,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions() });
       const number = target.kind === 'phone' ? target.e164 : user;
       const entry: CallEntry = {
-        info: { id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number },
+        info: { id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number, sipCallId: inviter.request.callId },
         session: inviter,
         state: initialCallState('outgoing'),
         hold: 'active',

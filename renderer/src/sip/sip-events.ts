@@ -36,6 +36,8 @@ export interface CallInfo {
   readonly remoteDisplay: string;
   /** For history: E.164 when it is a phone number, otherwise the SIP user. */
   readonly remoteNumber: string;
+  /** The dialog's SIP Call-ID (RFC 3261 8.1.1.4); links the call to its charge in the wallet. */
+  readonly sipCallId: string;
 }
 
 export type SipAdapterEvent =

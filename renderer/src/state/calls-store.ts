@@ -10,6 +10,7 @@ export interface CallView {
   readonly direction: CallInfo['direction'];
   readonly remoteDisplay: string;
   readonly remoteNumber: string;
+  readonly sipCallId: string;
   readonly state: CallState;
   readonly hold: HoldView;
   readonly muted: boolean;
@@ -69,6 +70,7 @@ export function reduceCalls(state: CallsState, event: SipAdapterEvent): CallsSta
         direction: call.direction,
         remoteDisplay: call.remoteDisplay,
         remoteNumber: call.remoteNumber,
+        sipCallId: call.sipCallId,
         state: call.direction === 'outgoing' ? 'calling' : 'incoming',
         hold: 'active',
         muted: false,
@@ -153,5 +155,6 @@ export function callRecordFor(call: CallView, reason: EndReason, endedAt: number
     startedAt: new Date(call.startedAt).toISOString(),
     durationSeconds: Math.min(seconds, 7 * 24 * 3600),
     outcome: outcomeForEnd(call.direction, reason, answered),
+    sipCallId: call.sipCallId.slice(0, 255),
   };
 }

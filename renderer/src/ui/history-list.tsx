@@ -1,8 +1,10 @@
-import { useId } from 'react';
+import { useContext, useId } from 'react';
 import { formatDateTime, formatDuration, formatDurationLong } from '../i18n/format.js';
 import { useT } from '../i18n/use-t.js';
 import { useStore } from '../state/use-store.js';
 import { usePhone } from './phone-context.js';
+import { CallCost } from '../wallet/call-cost.js';
+import { WalletContext } from '../wallet/wallet-context.js';
 
 export interface HistoryListProps {
   /** Put a number back into the dialer. */
@@ -16,6 +18,8 @@ export function HistoryList({ onRedial }: HistoryListProps) {
   const { t, language } = useT();
   const id = useId();
   const newestFirst = [...records].reverse();
+  // With the company account, paid calls show what the wallet paid for them.
+  const withCost = useContext(WalletContext) !== null;
   return (
     <section className="history card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('history.heading')}</h2>
@@ -30,6 +34,7 @@ export function HistoryList({ onRedial }: HistoryListProps) {
               <th scope="col">{t('history.column.start')}</th>
               <th scope="col">{t('history.column.duration')}</th>
               <th scope="col">{t('history.column.outcome')}</th>
+              {withCost ? <th scope="col">{t('history.column.cost')}</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -58,6 +63,11 @@ export function HistoryList({ onRedial }: HistoryListProps) {
                   <span aria-label={formatDurationLong(record.durationSeconds, language)}>{formatDuration(record.durationSeconds)}</span>
                 </td>
                 <td className={`outcome outcome-${record.outcome}`}>{t(`history.outcome.${record.outcome}`)}</td>
+                {withCost ? (
+                  <td>
+                    <CallCost sipCallId={record.sipCallId} language={language} />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>

@@ -12,8 +12,8 @@ import {
 } from '../../../renderer/src/state/calls-store.js';
 import type { CallInfo, SipAdapterEvent } from '../../../renderer/src/sip/sip-events.js';
 
-const outgoing: CallInfo = { id: 'out', direction: 'outgoing', remoteUser: '1002', remoteDisplay: '1002', remoteNumber: '1002' };
-const incoming: CallInfo = { id: 'in', direction: 'incoming', remoteUser: '1003', remoteDisplay: 'Chloé', remoteNumber: '1003' };
+const outgoing: CallInfo = { id: 'out', direction: 'outgoing', remoteUser: '1002', remoteDisplay: '1002', remoteNumber: '1002', sipCallId: 'out-call-id' };
+const incoming: CallInfo = { id: 'in', direction: 'incoming', remoteUser: '1003', remoteDisplay: 'Chloé', remoteNumber: '1003', sipCallId: 'in-call-id' };
 
 function run(events: readonly SipAdapterEvent[], from: CallsState = initialCallsState): CallsState {
   return events.reduce(reduceCalls, from);
@@ -99,6 +99,7 @@ describe('calls store', () => {
       startedAt: '2026-01-02T10:00:00.000Z',
       durationSeconds: 65,
       outcome: 'answered',
+      sipCallId: 'out-call-id',
     });
     const missed = run([{ type: 'callCreated', call: incoming, at: 0 }]).calls[0];
     if (missed === undefined) throw new Error('no call');
