@@ -224,22 +224,17 @@ test.describe('the phone', () => {
       await expect.poll(() => connectionState(phone.page)).toBe('connected');
       await expectPacketsGrowing(phone.page);
     }
-    // A's hang-up ends A's call. Its BYE does not reach B today: after the restart Kamailio still routes the
-    // dialog to B's old connection (the Contact ;alias of the dead socket) and answers 477/478. The fix is
-    // server-side (GRUU or outbound flow tokens: route in-dialog requests to the current registration);
-    // until then B ends the call when ICE reports the media failed (~30 s), not asserted here.
+    // A's hang-up reaches B on its new connection: the ICE-restart re-INVITEs refreshed both targets
+    // (RFC 3261 12.2) and Kamailio aliased their Contacts to the new WebSockets.
     await a.page.getByRole('button', { name: 'Hang up' }).click();
-    await expect(a.page.locator('[data-call-state]')).toHaveCount(0);
+    for (const phone of [a, b]) await expect(phone.page.locator('[data-call-state]')).toHaveCount(0);
     await a.context.close();
     await b.context.close();
   });
 
   test('the callee can hang up after the caller held and resumed', async ({ browser, stack }) => {
-    // Known server bug, kept visible: Kamailio's route[WITHINDLG] does not add_contact_alias() to in-dialog
-    // target-refresh requests, so A's hold re-INVITE gives B an unreachable Contact (".invalid" without
-    // ;alias) and B's BYE then gets 478 from Kamailio and never reaches A. Fix in deploy/kamailio/kamailio.cfg
-    // (alias the Contact of in-dialog INVITE/UPDATE from WebSocket clients); then remove this test.fail.
-    test.fail(true, 'deploy/kamailio/kamailio.cfg: in-dialog re-INVITE Contact is not aliased (BYE gets 478)');
+    // A hold re-INVITE is a target refresh (RFC 3261 12.2): Kamailio must alias the Contact of in-dialog
+    // requests from WebSocket clients too, or B's BYE later gets 478 and never reaches A.
     const a = await signedIn(browser, stack, 0);
     const b = await signedIn(browser, stack, 1);
     await placeCall(a, b);

@@ -100,7 +100,7 @@ interface CallEntry {
   muted: boolean;
   /** Set when we end the call ourselves, or learn why it failed, before SIP.js reports Terminated. */
   endReason: EndReason | null;
-  holdRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  reinviteRetryTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 function describeError(error: unknown): string {
@@ -442,7 +442,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
   function finish(entry: CallEntry): void {
     if (!calls.has(entry.info.id)) return;
     calls.delete(entry.info.id);
-    entry.holdRetryTimer = clearTimer(entry.holdRetryTimer);
+    entry.reinviteRetryTimer = clearTimer(entry.reinviteRetryTimer);
     const answered = entry.state === 'established';
     emitCallState(entry, 'ended');
     const reason: EndReason = entry.endReason ?? (answered ? 'remote-hangup' : 'failed');
@@ -469,7 +469,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       hold: 'active',
       muted: false,
       endReason: null,
-      holdRetryTimer: undefined,
+      reinviteRetryTimer: undefined,
     };
     track(entry);
     invitation.delegate = {
@@ -503,8 +503,16 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     return { ...sessionOptions(), ...extra };
   }
 
-  /** Sends the hold or resume re-INVITE, retrying 491/500 as shared/call/hold-state.ts decides. */
-  function sendHoldReinvite(entry: CallEntry, hold: boolean, attemptNumber: number): void {
+  /**
+   * Sends a re-INVITE, retrying 491/500 as shared/call/hold-state.ts decides (RFC 3261 14.1/14.2): after a
+   * reconnect both phones send their ICE restart at once, and the crossing re-INVITEs are glare.
+   */
+  function reinvite(
+    entry: CallEntry,
+    options: () => MediaOptions,
+    outcome: { onAccept(): void; onGiveUp(reason: unknown): void },
+    attemptNumber = 1,
+  ): void {
     const failed = (statusCode: number, retryAfter: number | undefined, reason: unknown): void => {
       if (!calls.has(entry.info.id)) return;
       const delay = reinviteRetryDelayMs(statusCode, retryAfter, attemptNumber, {
@@ -512,21 +520,20 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         random,
       });
       if (delay === null) {
-        setHold(entry, 'reinviteFailed');
-        commandFailed(entry.info.id, hold ? 'hold' : 'resume', reason);
+        outcome.onGiveUp(reason);
         return;
       }
-      entry.holdRetryTimer = setTimeout(() => {
-        entry.holdRetryTimer = undefined;
-        if (calls.has(entry.info.id)) sendHoldReinvite(entry, hold, attemptNumber + 1);
+      entry.reinviteRetryTimer = setTimeout(() => {
+        entry.reinviteRetryTimer = undefined;
+        if (calls.has(entry.info.id)) reinvite(entry, options, outcome, attemptNumber + 1);
       }, delay);
     };
     entry.session
       .invite({
-        sessionDescriptionHandlerOptions: mediaOptions({ hold }),
+        sessionDescriptionHandlerOptions: options(),
         requestDelegate: {
           onAccept() {
-            if (calls.has(entry.info.id)) setHold(entry, 'reinviteSucceeded');
+            if (calls.has(entry.info.id)) outcome.onAccept();
           },
           onReject(response: IncomingResponse) {
             const statusCode = response.message.statusCode ?? 0;
@@ -535,23 +542,31 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         },
       })
       .catch((error: unknown) => {
-        // Our own re-INVITE still pending (an ICE restart, say): treat it as glare and wait (RFC 3261 14.1).
+        // Our own re-INVITE still pending: treat it as glare and wait (RFC 3261 14.1).
         failed(491, undefined, error);
       });
   }
 
+  function sendHoldReinvite(entry: CallEntry, hold: boolean): void {
+    reinvite(entry, () => mediaOptions({ hold }), {
+      onAccept: () => setHold(entry, 'reinviteSucceeded'),
+      onGiveUp(reason) {
+        setHold(entry, 'reinviteFailed');
+        commandFailed(entry.info.id, hold ? 'hold' : 'resume', reason);
+      },
+    });
+  }
+
+  /**
+   * After a reconnect: an ICE restart (RFC 8445 9) so media can follow a new path, which is also a target
+   * refresh (RFC 3261 12.2) telling the other side our new connection. A refusal does not end the call.
+   */
   function restartIce(entry: CallEntry): void {
-    entry.session
-      .invite({
-        sessionDescriptionHandlerOptions: mediaOptions({ hold: isOnHold(entry.hold), offerOptions: { iceRestart: true } }),
-        requestDelegate: {
-          onReject(response: IncomingResponse) {
-            // The call keeps its current ICE path; a failed refresh is not a reason to end it.
-            console.warn(`ICE restart re-INVITE refused: ${response.message.statusCode ?? 0}`);
-          },
-        },
-      })
-      .catch((error: unknown) => console.warn('ICE restart re-INVITE not sent', error));
+    entry.reinviteRetryTimer = clearTimer(entry.reinviteRetryTimer);
+    reinvite(entry, () => mediaOptions({ hold: isOnHold(entry.hold), offerOptions: { iceRestart: true } }), {
+      onAccept: () => undefined,
+      onGiveUp: (reason) => console.warn('ICE restart re-INVITE failed', reason),
+    });
   }
 
   // ----- sign in / out -----
@@ -690,7 +705,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         hold: 'active',
         muted: false,
         endReason: null,
-        holdRetryTimer: undefined,
+        reinviteRetryTimer: undefined,
       };
       track(entry);
       emit({ type: 'callCreated', call: entry.info, at: now() });
@@ -750,13 +765,13 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     hold(callId) {
       const entry = entryOf(callId);
       if (entry === undefined || entry.state !== 'established' || entry.hold !== 'active') return;
-      if (setHold(entry, 'holdRequested')) sendHoldReinvite(entry, true, 1);
+      if (setHold(entry, 'holdRequested')) sendHoldReinvite(entry, true);
     },
 
     resume(callId) {
       const entry = entryOf(callId);
       if (entry === undefined || entry.state !== 'established' || entry.hold !== 'held') return;
-      if (setHold(entry, 'resumeRequested')) sendHoldReinvite(entry, false, 1);
+      if (setHold(entry, 'resumeRequested')) sendHoldReinvite(entry, false);
     },
 
     sendDtmf(callId, tones) {
