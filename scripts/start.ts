@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   if (process.env.CABINE_SKIP_BUILD !== '1') await run('npm', ['run', '--silent', 'bundle']);
 
-  const runDir = resolve('.run/stack');
+  const runDir = resolve(process.env.CABINE_RUN_DIR ?? '.run/stack');
   await mkdir(runDir, { recursive: true });
   const stack = await startLocalStack({
     runDir,
