@@ -15,8 +15,8 @@ import { connect, type Socket } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
-  StackStartError, assertTcpPortFree, assertUdpPortFree, formatIssues, requireExecutable, spawnOwned, stopOwned, tail,
-  waitForReady,
+  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable,
+  spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 
 /** Who the baresip instance is. */
@@ -353,14 +353,13 @@ export async function startBaresip(options: BaresipOptions): Promise<RunningBare
       return false;
     }
   };
-  const fail = async (why: string): Promise<never> => {
+  const fail = (why: string): Promise<never> => {
     control?.close();
-    await stopOwned(child);
-    throw new StackStartError(`baresip ${why}; last lines of ${logFile}:\n${await tail(logFile)}`);
+    return failStart(child, 'baresip', why, logFile);
   };
   const outcome = await waitForReady(child, probe, startTimeoutMs);
   if (outcome !== 'ready' || control === undefined) {
-    return fail(outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not answer on ctrl_tcp port ${valid.ctrlPort} within ${startTimeoutMs} ms`);
+    return fail(notReadyReason(child, outcome === 'ready' ? 'timeout' : outcome, `did not answer on ctrl_tcp port ${valid.ctrlPort} within ${startTimeoutMs} ms`));
   }
   const ctl: Control = control;
 

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBaresip, type RunningBaresip } from './baresip-process.js';
 import {
-  StackStartError, assertUdpPortFree, formatIssues, requireExecutable, spawnOwned, stopOwned, tail, waitForReady,
+  StackStartError, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable, spawnOwned, stopOwned,
+  waitForReady,
 } from './child-process.js';
 
 /** The sipp scenario of the "sipp" engine. */
@@ -98,8 +99,7 @@ async function startSippCarrier(valid: z.infer<typeof optionsSchema>, logFile: s
   const child: ChildProcess = await spawnOwned({ command: sipp, args, cwd: valid.runDir, logFile });
   const outcome = await waitForReady(child, () => udpBound(valid.sipPort), startTimeoutMs);
   if (outcome !== 'ready') {
-    await stopOwned(child);
-    throw new StackStartError(`sipp carrier ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not bind ${valid.sipPort}/udp within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`);
+    return failStart(child, 'sipp carrier', notReadyReason(child, outcome, `did not bind ${valid.sipPort}/udp within ${startTimeoutMs} ms`), logFile);
   }
   return {
     engine: 'sipp',

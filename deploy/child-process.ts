@@ -3,7 +3,7 @@
  * starter: find the binary, check that its ports are free, run it in its own process group so that it never
  * outlives the Node process that started it, wait for a real readiness probe, and stop it for sure.
  *
- * Never-outlive guarantee, the same as deploy/kamailio-process.ts:
+ * Never-outlive guarantee:
  *   - `setpriv --pdeathsig SIGTERM` (util-linux) sets PR_SET_PDEATHSIG before exec, so the kernel signals the
  *     child when Node dies, even by SIGKILL;
  *   - a process 'exit' handler signals every child still running on a normal exit;
@@ -44,6 +44,7 @@ function installExitHandler(): void {
 
 /** The path of an executable on PATH or in the sbin directories, or undefined. */
 export async function findExecutable(name: string): Promise<string | undefined> {
+  // Kamailio and rtpengine live in /usr/sbin, which is not on every user's PATH.
   const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin'];
   for (const dir of dirs) {
     if (dir === '') {
@@ -69,7 +70,7 @@ export async function requireExecutable(name: string, debianPackage: string): Pr
   return found;
 }
 
-/** Fails with a clear message when a TCP port is taken. */
+/** Fails with a clear message when a TCP port is taken (by another instance, or anything else). */
 export async function assertTcpPortFree(host: string, port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
@@ -77,7 +78,7 @@ export async function assertTcpPortFree(host: string, port: number, what: string
       reject(
         new StackStartError(
           error.code === 'EADDRINUSE'
-            ? `${what} port ${port}/tcp on ${host} is already in use: choose another port`
+            ? `${what} port ${port}/tcp on ${host} is already in use: choose another port or stop what listens there`
             : `cannot listen on ${host}:${port}/tcp for ${what}: ${error.message}`,
         ),
       );
@@ -95,7 +96,7 @@ export async function assertUdpPortFree(host: string, port: number, what: string
       reject(
         new StackStartError(
           error.code === 'EADDRINUSE'
-            ? `${what} port ${port}/udp on ${host} is already in use: choose another port`
+            ? `${what} port ${port}/udp on ${host} is already in use: choose another port or stop what listens there`
             : `cannot bind ${host}:${port}/udp for ${what}: ${error.message}`,
         ),
       );
@@ -216,6 +217,19 @@ export async function stopOwned(child: ChildProcess, timeoutMs = 5_000, signal: 
   }, timeoutMs);
   await done;
   clearTimeout(timer);
+}
+
+/** Why a child did not get ready, for {@link failStart}: it exited, or `timedOut` (what it failed to do in time). */
+export const notReadyReason = (child: ChildProcess, outcome: 'exited' | 'timeout', timedOut: string): string =>
+  outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : timedOut;
+
+/**
+ * Stops a child that did not get ready and throws a StackStartError naming it (`what`), saying why, and
+ * quoting the last lines of its log.
+ */
+export async function failStart(child: ChildProcess, what: string, why: string, logFile: string, stopTimeoutMs?: number): Promise<never> {
+  await stopOwned(child, stopTimeoutMs);
+  throw new StackStartError(`${what} ${why}; last lines of ${logFile}:\n${await tail(logFile)}`);
 }
 
 /**

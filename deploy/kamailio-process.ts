@@ -8,19 +8,21 @@
  *   - when Node dies any other way (SIGKILL, crash, an unhandled signal), the kernel sends it SIGTERM: it is
  *     started through `setpriv --pdeathsig SIGTERM` (util-linux), which sets PR_SET_PDEATHSIG before exec.
  * On SIGTERM the Kamailio main process stops its workers itself (~2 s). If it has not exited after
- * `stopTimeoutMs`, stop() kills the whole process group with SIGKILL.
+ * `stopTimeoutMs`, stop() kills the whole process group with SIGKILL. All of this is deploy/child-process.ts,
+ * shared with the other processes of the stack.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { constants as fsConstants } from 'node:fs';
-import { access, open, readFile } from 'node:fs/promises';
-import { createServer, isIP, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
 import { request as httpRequest } from 'node:http';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { emergencyNumbersFor } from '../shared/numbering/emergency-numbers.js';
+import {
+  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable,
+  spawnOwned, stopOwned, waitForReady,
+} from './child-process.js';
 import {
   renderKamailioConfig, sipHost, type BillingConfig, type RenderedKamailioConfig, type TrunkConfig,
 } from './kamailio-config.js';
@@ -78,10 +80,11 @@ export interface RunningKamailio {
   rpc(args: readonly string[]): Promise<string>;
 }
 
-/** Why Kamailio could not be started; the message says what to do. */
-export class KamailioStartError extends Error {
-  override readonly name = 'KamailioStartError';
-}
+/**
+ * Why Kamailio could not be started; the message says what to do. The same class as every other part of the
+ * stack throws (the port, binary and start-up checks are deploy/child-process.ts's).
+ */
+export { StackStartError as KamailioStartError };
 
 const port = z.number().int().min(1).max(65535);
 // Secrets are substituted into the config with #!substdef "!NAME!value!g": no '!', quotes or backslashes.
@@ -160,87 +163,6 @@ const modulePackages: Readonly<Record<string, string>> = {
 const startTimeoutMs = 10_000;
 const stopTimeoutMs = 5_000;
 
-/** Main pids of every Kamailio started by this Node process and still running. */
-const running = new Set<number>();
-let exitHandlerInstalled = false;
-
-function installExitHandler(): void {
-  if (exitHandlerInstalled) {
-    return;
-  }
-  exitHandlerInstalled = true;
-  // 'exit' handlers must be synchronous: send the signal and let Kamailio shut down on its own.
-  process.on('exit', () => {
-    for (const pid of running) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
-
-async function findExecutable(name: string): Promise<string | undefined> {
-  // Kamailio lives in /usr/sbin, which is not on every user's PATH.
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
-  for (const dir of dirs) {
-    if (dir === '') {
-      continue;
-    }
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
-}
-
-async function requireExecutable(name: string, debianPackage: string): Promise<string> {
-  const found = await findExecutable(name);
-  if (found === undefined) {
-    throw new KamailioStartError(`${name} not found on PATH or in /usr/sbin: install it with "apt-get install ${debianPackage}"`);
-  }
-  return found;
-}
-
-/** Fails with a clear message when a port is taken (by another Kamailio, or anything else). */
-async function assertTcpPortFree(host: string, tcpPort: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new KamailioStartError(
-          error.code === 'EADDRINUSE'
-            ? `${what} port ${tcpPort}/tcp on ${host} is already in use: choose another port or stop what listens there`
-            : `cannot listen on ${host}:${tcpPort}/tcp for ${what}: ${error.message}`,
-        ),
-      );
-    });
-    server.listen({ host, port: tcpPort, exclusive: true }, () => server.close(() => resolve()));
-  });
-}
-
-async function assertUdpPortFree(host: string, udpPort: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    socket.once('error', (error: NodeJS.ErrnoException) => {
-      socket.close();
-      reject(
-        new KamailioStartError(
-          error.code === 'EADDRINUSE'
-            ? `UDP port ${udpPort}/udp on ${host} is already in use: choose another port or stop what listens there`
-            : `cannot bind ${host}:${udpPort}/udp: ${error.message}`,
-        ),
-      );
-    });
-    socket.bind(udpPort, host, () => socket.close(() => resolve()));
-  });
-}
-
 /** Turns `kamailio -c` output into an actionable message (missing module -> Debian package). */
 function explainConfigError(output: string): string {
   const missing = /could not find module <([a-z_]+)>|load_module\(\): could not open module <[^>]*\/([a-z_]+)\.so>/i.exec(output);
@@ -256,15 +178,12 @@ function explainConfigError(output: string): string {
   return `Kamailio rejected the config:\n${lines.join('\n') || output.slice(-2000)}`;
 }
 
-async function tail(file: string, lines = 20): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** One WebSocket handshake (RFC 6455 4.1, sub-protocol "sip"); true when the server switched protocols. */
+/**
+ * One WebSocket handshake (RFC 6455 4.1, sub-protocol "sip"); true when the server switched protocols. The
+ * readiness probe: a handshake, not just an accepted TCP connection, proves the TCP workers are up too.
+ * Stopping Kamailio while its TCP main process is still handing its first connection to workers that are not
+ * ready can hang its shutdown.
+ */
 const handshake = (host: string, wsPort: number): Promise<boolean> =>
   new Promise((resolve) => {
     const request = httpRequest({
@@ -291,26 +210,6 @@ const handshake = (host: string, wsPort: number): Promise<boolean> =>
     request.end();
   });
 
-/**
- * Resolves once Kamailio completes a WebSocket handshake on host:port (polled every 25 ms). A handshake, not
- * just an accepted TCP connection: it proves the TCP workers are up too. Stopping Kamailio while its TCP
- * main process is still handing its first connection to workers that are not ready can hang its shutdown.
- */
-async function waitForWebSocket(host: string, wsPort: number, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted) {
-    if (await handshake(host, wsPort)) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Resolves with the exit code/signal of a child process. */
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-
 /** Where clients connect: a wildcard listen address is reached over loopback. */
 const connectHost = (listenHost: string): string =>
   listenHost === '0.0.0.0' ? '127.0.0.1' : listenHost === '::' ? '::1' : listenHost;
@@ -328,7 +227,7 @@ async function launch(options: ValidOptions): Promise<Started> {
   if (options.wssPort !== undefined) {
     await assertTcpPortFree(listenHost, options.wssPort, 'secure WebSocket');
   }
-  await assertUdpPortFree(listenHost, options.udpPort);
+  await assertUdpPortFree(listenHost, options.udpPort, 'UDP');
 
   const rendered = await renderKamailioConfig({
     runDir,
@@ -350,11 +249,10 @@ async function launch(options: ValidOptions): Promise<Started> {
     await execFileAsync(kamailio, ['-f', rendered.configFile, '-c'], { cwd: runDir });
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string };
-    throw new KamailioStartError(explainConfigError(`${failure.stdout ?? ''}${failure.stderr ?? ''}`), { cause: error });
+    throw new StackStartError(explainConfigError(`${failure.stdout ?? ''}${failure.stderr ?? ''}`), { cause: error });
   }
 
   const logFile = options.logFile ?? join(runDir, 'kamailio.log');
-  const log = await open(logFile, 'a');
   const args = [
     '-f', rendered.configFile,
     '-DD', // foreground, but still fork the workers
@@ -365,63 +263,14 @@ async function launch(options: ValidOptions): Promise<Started> {
     '-m', '256', // shared memory MB: ~64 KB per WebSocket connection
     '-M', '8', // private memory MB per process
   ];
-  const setpriv = await findExecutable('setpriv');
-  const [command, commandArgs] =
-    setpriv === undefined ? [kamailio, args] : [setpriv, ['--pdeathsig', 'SIGTERM', '--', kamailio, ...args]];
-
-  let child: ChildProcess;
-  try {
-    // detached: its own process group, so stop() can SIGKILL the workers too and a Ctrl-C in the terminal
-    // reaches only us (we stop it cleanly).
-    child = spawn(command, commandArgs, { cwd: runDir, stdio: ['ignore', log.fd, log.fd], detached: true });
-  } finally {
-    await log.close();
-  }
-  const pid = child.pid;
-  if (pid === undefined) {
-    throw new KamailioStartError(`could not spawn ${kamailio}`);
-  }
-  running.add(pid);
-  installExitHandler();
-  child.once('exit', () => running.delete(pid));
-
-  const abort = new AbortController();
+  const child = await spawnOwned({ command: kamailio, args, cwd: runDir, logFile });
   const host = connectHost(listenHost);
-  const timer = setTimeout(() => abort.abort(), startTimeoutMs);
-  try {
-    const outcome = await Promise.race([
-      waitForWebSocket(host, options.wsPort, abort.signal).then(() => (abort.signal.aborted ? 'timeout' : 'ready')),
-      exited(child).then(() => 'exited' as const),
-    ]);
-    if (outcome !== 'ready') {
-      await stopChild(child);
-      throw new KamailioStartError(
-        `Kamailio ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not accept WebSocket connections on ${host}:${options.wsPort} within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
-      );
-    }
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
+  const outcome = await waitForReady(child, () => handshake(host, options.wsPort), startTimeoutMs);
+  if (outcome !== 'ready') {
+    const why = notReadyReason(child, outcome, `did not accept WebSocket connections on ${host}:${options.wsPort} within ${startTimeoutMs} ms`);
+    return failStart(child, 'Kamailio', why, logFile, stopTimeoutMs);
   }
   return { child, rendered };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-    return;
-  }
-  const pid = child.pid;
-  const done = exited(child);
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL'); // the whole process group: main and workers
-    } catch {
-      // Already gone.
-    }
-  }, stopTimeoutMs);
-  await done;
-  clearTimeout(timer);
 }
 
 function parseAors(dump: string): string[] {
@@ -444,8 +293,7 @@ function parseAors(dump: string): string[] {
 export async function startKamailio(options: KamailioOptions): Promise<RunningKamailio> {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
-    throw new KamailioStartError(`invalid Kamailio options: ${issues.join('; ')}`);
+    throw new StackStartError(`invalid Kamailio options: ${formatIssues(parsed.error.issues)}`);
   }
   const valid = parsed.data;
   const kamcmd = await requireExecutable('kamcmd', 'kamailio');
@@ -461,10 +309,10 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
       return current.child.pid ?? -1;
     },
     async stop(): Promise<void> {
-      await stopChild(current.child);
+      await stopOwned(current.child, stopTimeoutMs);
     },
     async restart(): Promise<void> {
-      await stopChild(current.child);
+      await stopOwned(current.child, stopTimeoutMs);
       current = await launch(valid);
     },
     async rpc(args: readonly string[]): Promise<string> {

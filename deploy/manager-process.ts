@@ -14,7 +14,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  StackStartError, assertTcpPortFree, formatIssues, spawnOwned, stopOwned, tail, waitForReady,
+  StackStartError, assertTcpPortFree, failStart, formatIssues, notReadyReason, spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 
 /** The manager's entry point in this repository. */
@@ -137,10 +137,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     });
     const outcome = await waitForReady(child, () => httpOk(`${url}/healthz`), startTimeoutMs, 50);
     if (outcome !== 'ready') {
-      await stopOwned(child);
-      throw new StackStartError(
-        `manager ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not answer ${url}/healthz within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
-      );
+      return failStart(child, 'manager', notReadyReason(child, outcome, `did not answer ${url}/healthz within ${startTimeoutMs} ms`), logFile);
     }
     return child;
   };

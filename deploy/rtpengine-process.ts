@@ -16,7 +16,8 @@ import { isIP, isIPv6 } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
-  StackStartError, assertUdpPortFree, formatIssues, requireExecutable, spawnOwned, stopOwned, tail, waitForReady,
+  StackStartError, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable, spawnOwned, stopOwned,
+  waitForReady,
 } from './child-process.js';
 
 /** Options of {@link startRtpengine}. */
@@ -241,10 +242,8 @@ export async function startRtpengine(options: RtpengineOptions): Promise<Running
   };
   const outcome = await waitForReady(child, ping, startTimeoutMs);
   if (outcome !== 'ready') {
-    await stopOwned(child);
-    throw new StackStartError(
-      `rtpengine ${outcome === 'exited' ? `exited during start-up (code ${String(child.exitCode)})` : `did not answer an ng ping on ${valid.host}:${valid.ngPort}/udp within ${startTimeoutMs} ms`}; last lines of ${logFile}:\n${await tail(logFile)}`,
-    );
+    const why = notReadyReason(child, outcome, `did not answer an ng ping on ${valid.host}:${valid.ngPort}/udp within ${startTimeoutMs} ms`);
+    return failStart(child, 'rtpengine', why, logFile);
   }
 
   const command = (dictionary: Readonly<Record<string, Bencoded>>): Promise<Record<string, Bencoded>> =>
