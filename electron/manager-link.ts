@@ -9,7 +9,9 @@ import type { ManagerClient, FetchLike } from '../shared/manager-link/manager-cl
 import { createManagerClient } from '../shared/manager-link/manager-client.js';
 import { managerFailure, managerOk, type ManagerResult } from '../shared/manager-link/manager-result.js';
 import { managerSessionSchema } from '../shared/manager-link/manager-session.js';
-import { isOnOrigin, parseManagerUrl } from '../shared/manager-link/manager-url.js';
+import { isOnOrigin } from '../shared/manager-link/manager-url.js';
+import { addFundsUrl } from '../shared/manager-link/add-funds-url.js';
+import { signInToCompany } from '../shared/manager-link/sign-in-to-company.js';
 import { startWalletStream, type TextDecoderLike, type WalletStream, type WalletUpdate } from '../shared/manager-link/wallet-stream.js';
 import type { IpcImplementation } from './ipc-handlers.js';
 import { unsafeStorageReason, type SecretFiles, type SecretsDeps } from './secrets.js';
@@ -124,21 +126,10 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
 
   const implementation: ManagerLink['implementation'] = {
     async 'manager:sign-in'(request) {
-      const url = parseManagerUrl(request.managerUrl);
-      if (!url.ok) return managerFailure('refused', url.reason === 'insecure' ? 'The manager address must use https' : 'Not a manager address', url.reason === 'insecure' ? 'insecure_url' : 'invalid_url');
-      let token: string | null = null;
-      const c = clientFor(url.origin, () => token);
-      const signedIn = await c.signIn({ email: request.email, password: request.password });
+      const signedIn = await signInToCompany(request, clientFor);
       if (!signedIn.ok) return signedIn;
-      token = signedIn.value.token;
-      const me = await c.me();
-      if (!me.ok) return me;
-      if (me.value.company === null) {
-        await c.signOut();
-        return managerFailure('forbidden', 'This account belongs to no company', 'no_company');
-      }
       stopStream();
-      current = { token, session: { origin: url.origin, user: me.value.user, company: me.value.company } };
+      current = signedIn.value;
       await persist(current).catch((error: unknown) => log(`manager-link: could not remember the session: ${String(error)}`));
       startStream();
       return managerOk(current.session);
@@ -166,15 +157,9 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
     'wallet:set-auto-refill': (settings) => withClient((c) => c.setAutoRefill(settings)),
     'wallet:open-add-funds': () =>
       withClient(async (c) => {
-        if (current?.session.user.role !== 'admin') return managerFailure('forbidden', 'Only company admins add funds', 'forbidden');
-        const handoff = await c.handoff({ next: '/prepaid/add-funds' });
-        if (!handoff.ok) return handoff;
-        // The hand-off path is the manager's; refuse anything that would leave its origin.
-        const url = `${c.origin}${handoff.value.url}`;
-        if (!handoff.value.url.startsWith('/') || handoff.value.url.startsWith('//') || !isOnOrigin(url, c.origin)) {
-          return managerFailure('server', 'The manager answered a hand-off URL outside its origin');
-        }
-        deps.openAddFundsWindow(url, c.origin);
+        const url = await addFundsUrl(c, current?.session);
+        if (!url.ok) return url;
+        deps.openAddFundsWindow(url.value, c.origin);
         return managerOk('opened' as const);
       }),
   };

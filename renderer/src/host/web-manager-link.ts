@@ -2,7 +2,8 @@ import type { HostBridge, Unsubscribe } from '../../../shared/host/host-bridge.j
 import { createManagerClient, type FetchLike, type ManagerClient } from '../../../shared/manager-link/manager-client.js';
 import { managerFailure, managerOk, type ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { ManagerSession } from '../../../shared/manager-link/manager-session.js';
-import { isOnOrigin, parseManagerUrl } from '../../../shared/manager-link/manager-url.js';
+import { addFundsUrl } from '../../../shared/manager-link/add-funds-url.js';
+import { signInToCompany } from '../../../shared/manager-link/sign-in-to-company.js';
 import { startWalletStream, type WalletStream, type WalletUpdate } from '../../../shared/manager-link/wallet-stream.js';
 
 /** The manager half of the host bridge. */
@@ -80,24 +81,9 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
 
   return {
     async managerSignIn(request) {
-      const url = parseManagerUrl(request.managerUrl);
-      if (!url.ok) {
-        return url.reason === 'insecure'
-          ? managerFailure('refused', 'The manager address must use https', 'insecure_url')
-          : managerFailure('refused', 'Not a manager address', 'invalid_url');
-      }
-      let token: string | null = null;
-      const c = clientFor(url.origin, () => token);
-      const signedIn = await c.signIn({ email: request.email, password: request.password });
+      const signedIn = await signInToCompany(request, clientFor);
       if (!signedIn.ok) return signedIn;
-      token = signedIn.value.token;
-      const me = await c.me();
-      if (!me.ok) return me;
-      if (me.value.company === null) {
-        await c.signOut();
-        return managerFailure('forbidden', 'This account belongs to no company', 'no_company');
-      }
-      current = { token, session: { origin: url.origin, user: me.value.user, company: me.value.company } };
+      current = signedIn.value;
       startStream();
       return managerOk(current.session);
     },
@@ -120,14 +106,9 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
     setAutoRefill: (settings) => withClient((c) => c.setAutoRefill(settings)),
     openAddFunds: () =>
       withClient(async (c) => {
-        if (current?.session.user.role !== 'admin') return managerFailure('forbidden', 'Only company admins add funds', 'forbidden');
-        const handoff = await c.handoff({ next: '/prepaid/add-funds' });
-        if (!handoff.ok) return handoff;
-        const url = `${c.origin}${handoff.value.url}`;
-        if (!handoff.value.url.startsWith('/') || handoff.value.url.startsWith('//') || !isOnOrigin(url, c.origin)) {
-          return managerFailure('server', 'The manager answered a hand-off URL outside its origin');
-        }
-        deps.openTab(url);
+        const url = await addFundsUrl(c, current?.session);
+        if (!url.ok) return url;
+        deps.openTab(url.value);
         return managerOk('opened' as const);
       }),
     onWalletChange(listener): Unsubscribe {
