@@ -6,27 +6,12 @@
  */
 import type { Protocol } from 'electron';
 import { extname, relative, resolve, sep } from 'node:path';
+import { contentTypes } from '../shared/web/content-types.js';
+import { baseSecurityHeaders, contentSecurityPolicyFor, desktopConnectSources } from '../shared/web/security-headers.js';
 import { appHost, appScheme } from './app-origin.js';
 
-/**
- * The renderer's CSP. `connect-src` allows ws:/wss: because the SIP server is the user's choice (SIP over
- * WebSocket, RFC 7118) and https: for the manager API; nothing may be framed, no plugins, no inline script.
- */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: data:",
-  "font-src 'self'",
-  "connect-src 'self' wss: ws: https:",
-  "worker-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's CSP (shared/web/security-headers.ts); the desktop connects to managers over https only. */
+export const contentSecurityPolicy = contentSecurityPolicyFor(desktopConnectSources);
 
 /** Privileges of the app scheme; must be registered before the app is ready. */
 export const appSchemePrivileges = {
@@ -34,27 +19,9 @@ export const appSchemePrivileges = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
 } as const;
 
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.webmanifest': 'application/manifest+json',
-};
-
 const securityHeaders = {
   'Content-Security-Policy': contentSecurityPolicy,
-  'X-Content-Type-Options': 'nosniff',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Referrer-Policy': 'no-referrer',
+  ...baseSecurityHeaders,
 };
 
 /**

@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { contentTypes } from '../../shared/web/content-types.js';
+import { baseSecurityHeaders, contentSecurityPolicyFor, webConnectSources } from '../../shared/web/security-headers.js';
 
 /** A running static web server for the built renderer (the web softphone). */
 export interface StaticServer {
@@ -21,33 +23,13 @@ export interface StaticServerOptions {
   readonly runtimeConfig?: Readonly<Record<string, unknown>>;
 }
 
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
-
 /**
- * Same policy as the desktop shell's protocol handler: scripts and styles from the app only, media and
- * signalling to WebSocket servers and the manager over HTTP(S). The page's own meta CSP narrows it further.
+ * The desktop shell's policy (shared/web/security-headers.ts), with http: allowed for the local stack's
+ * manager; microphone for this origin only.
  */
 const securityHeaders: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-    "media-src 'self' blob: data:; connect-src 'self' ws: wss: http: https:; object-src 'none'; " +
-    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Content-Security-Policy': contentSecurityPolicyFor(webConnectSources),
+  ...baseSecurityHeaders,
   'Permissions-Policy': 'camera=(), geolocation=(), microphone=(self)',
 };
 
