@@ -1,7 +1,10 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { expect, test, type Stack } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 // The page's `window.__cabineE2E` type (the hook is only installed with `?e2e=1`).
 import type {} from '../../renderer/src/e2e/e2e-hook.js';
+import {
+  connectionState, dial, expectPacketsGrowing, hangUp, packetsReceived, signedInSoftphone, submitSignIn, type Softphone,
+} from './softphone.js';
 
 /**
  * The phone end to end: two Chromium contexts (fake microphones) sign in to a real Kamailio as 1001 and
@@ -9,59 +12,6 @@ import type {} from '../../renderer/src/e2e/e2e-hook.js';
  * getStats), reached through the `?e2e=1` hook (renderer/src/e2e/e2e-hook.ts): a SIP session can be
  * established while no audio flows (field notes).
  */
-
-interface Phone {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly username: string;
-}
-
-async function openPhone(browser: Browser, stack: Stack, index: number, password?: string): Promise<Phone> {
-  const user = stack.users[index];
-  if (user === undefined) throw new Error(`no demo user ${index}`);
-  const context = await browser.newContext({ locale: 'en-GB' });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[${user.username}] page error`, error));
-  page.on('console', (message) => {
-    if (message.type() === 'error') console.error(`[${user.username}] console: ${message.text()}`);
-  });
-  await page.goto(`${stack.webUrl}?e2e=1`);
-  await page.getByLabel('Server').fill(stack.sipWsUrl);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(password ?? user.password);
-  await page.getByLabel('Domain').fill(stack.domain);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  return { context, page, username: user.username };
-}
-
-async function signedIn(browser: Browser, stack: Stack, index: number): Promise<Phone> {
-  const phone = await openPhone(browser, stack, index);
-  await expect(phone.page.getByRole('status')).toContainText('Registered');
-  return phone;
-}
-
-/** RTP audio packets received on the call's (first) peer connection, from getStats inbound-rtp. */
-function packetsReceived(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const pc = window.__cabineE2E?.peerConnections()[0];
-    if (pc === undefined) return -1;
-    let packets = 0;
-    (await pc.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
-      if (report.type === 'inbound-rtp' && report.kind === 'audio') packets += report.packetsReceived ?? 0;
-    });
-    return packets;
-  });
-}
-
-function connectionState(page: Page): Promise<string> {
-  return page.evaluate(() => window.__cabineE2E?.peerConnections()[0]?.connectionState ?? 'none');
-}
-
-/** Resolves once inbound packets grew by at least `by` over a later reading (no fixed sleeps). */
-async function expectPacketsGrowing(page: Page, by = 10): Promise<void> {
-  const start = await packetsReceived(page);
-  await expect.poll(() => packetsReceived(page), { timeout: 10_000 }).toBeGreaterThan(start + by);
-}
 
 /**
  * Inbound packets received since the previous call of the returned function. Polled with expect.poll,
@@ -77,13 +27,12 @@ function packetDelta(page: Page): () => Promise<number> {
   };
 }
 
-async function placeCall(from: Phone, to: Phone): Promise<void> {
-  await from.page.getByLabel('Number').fill(to.username);
-  await from.page.getByRole('button', { name: 'Call', exact: true }).click();
+async function placeCall(from: Softphone, to: Softphone): Promise<void> {
+  await dial(from, to.username);
   await expect(to.page.locator('[data-call-state="incoming"]')).toBeVisible();
 }
 
-async function answer(from: Phone, to: Phone): Promise<void> {
+async function answer(from: Softphone, to: Softphone): Promise<void> {
   await to.page.getByRole('button', { name: 'Answer' }).click();
   for (const phone of [from, to]) {
     await expect(phone.page.locator('[data-call-state="established"]')).toBeVisible();
@@ -93,8 +42,8 @@ async function answer(from: Phone, to: Phone): Promise<void> {
 
 test.describe('the phone', () => {
   test('A calls B: ringtone, answer, two-way audio, hang up, history', async ({ browser, stack }) => {
-    const a = await signedIn(browser, stack, 0);
-    const b = await signedIn(browser, stack, 1);
+    const a = await signedInSoftphone(browser, stack, 0);
+    const b = await signedInSoftphone(browser, stack, 1);
 
     await placeCall(a, b);
     // B rings: the generated ringtone plays through its <audio> element; A hears the ringback.
@@ -110,10 +59,8 @@ test.describe('the phone', () => {
     await expectPacketsGrowing(a.page);
     await expectPacketsGrowing(b.page);
 
-    await a.page.getByRole('button', { name: 'Hang up' }).click();
-    for (const phone of [a, b]) {
-      await expect(phone.page.locator('[data-call-state]')).toHaveCount(0);
-    }
+    await hangUp(a);
+    await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
     await expect(a.page.locator('tr[data-direction="outgoing"][data-number="1002"][data-outcome="answered"]')).toHaveCount(1);
     await expect(b.page.locator('tr[data-direction="incoming"][data-number="1001"][data-outcome="answered"]')).toHaveCount(1);
 
@@ -122,8 +69,8 @@ test.describe('the phone', () => {
   });
 
   test('B decodes the DTMF digits A sends; hold and resume stop and restart the audio', async ({ browser, stack }) => {
-    const a = await signedIn(browser, stack, 0);
-    const b = await signedIn(browser, stack, 1);
+    const a = await signedInSoftphone(browser, stack, 0);
+    const b = await signedInSoftphone(browser, stack, 1);
     await placeCall(a, b);
     await answer(a, b);
     await expectPacketsGrowing(a.page);
@@ -178,12 +125,7 @@ test.describe('the phone', () => {
     });
     const user = stack.users[0];
     if (user === undefined) throw new Error('no demo user');
-    await page.goto(`${stack.webUrl}?e2e=1`);
-    await page.getByLabel('Server').fill(stack.sipWsUrl);
-    await page.getByLabel('Username').fill(user.username);
-    await page.getByLabel('Password').fill('not-the-password');
-    await page.getByLabel('Domain').fill(stack.domain);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, stack, { username: user.username, password: 'not-the-password' });
     await expect(page.getByRole('status')).toContainText('Wrong username or password');
     // SIP.js answers the first challenge (2 REGISTERs); the second 401 ends it. Give a retry storm the
     // chance to show: the status must stay put and the count must not move while the socket is closed.
@@ -199,8 +141,8 @@ test.describe('the phone', () => {
   });
 
   test('Kamailio restarts: the phone says so, registers again within 5 s, the call keeps its audio', async ({ browser, stack }) => {
-    const a = await signedIn(browser, stack, 0);
-    const b = await signedIn(browser, stack, 1);
+    const a = await signedInSoftphone(browser, stack, 0);
+    const b = await signedInSoftphone(browser, stack, 1);
     await placeCall(a, b);
     await answer(a, b);
     await expectPacketsGrowing(a.page);
@@ -226,8 +168,8 @@ test.describe('the phone', () => {
     }
     // A's hang-up reaches B on its new connection: the ICE-restart re-INVITEs refreshed both targets
     // (RFC 3261 12.2) and Kamailio aliased their Contacts to the new WebSockets.
-    await a.page.getByRole('button', { name: 'Hang up' }).click();
-    for (const phone of [a, b]) await expect(phone.page.locator('[data-call-state]')).toHaveCount(0);
+    await hangUp(a);
+    await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
     await a.context.close();
     await b.context.close();
   });
@@ -235,8 +177,8 @@ test.describe('the phone', () => {
   test('the callee can hang up after the caller held and resumed', async ({ browser, stack }) => {
     // A hold re-INVITE is a target refresh (RFC 3261 12.2): Kamailio must alias the Contact of in-dialog
     // requests from WebSocket clients too, or B's BYE later gets 478 and never reaches A.
-    const a = await signedIn(browser, stack, 0);
-    const b = await signedIn(browser, stack, 1);
+    const a = await signedInSoftphone(browser, stack, 0);
+    const b = await signedInSoftphone(browser, stack, 1);
     await placeCall(a, b);
     await answer(a, b);
     await a.page.getByRole('button', { name: 'Hold', exact: true }).click();

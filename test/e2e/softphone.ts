@@ -15,19 +15,27 @@ export interface Softphone {
   readonly username: string;
 }
 
-/** Opens a context for demo user `index`, signs in and waits for "Registered". */
-export async function signedInSoftphone(browser: Browser, stack: Stack, index: number): Promise<Softphone> {
-  const user = stack.users[index];
-  if (user === undefined) throw new Error(`no demo user ${index}`);
-  const context = await browser.newContext({ locale: 'en-GB' });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[${user.username}] page error`, error));
+/** Opens the softphone on `page` and submits the SIP sign-in form (without waiting for its outcome). */
+export async function submitSignIn(page: Page, stack: Stack, user: { readonly username: string; readonly password: string }): Promise<void> {
   await page.goto(`${stack.webUrl}?e2e=1`);
   await page.getByLabel('Server').fill(stack.sipWsUrl);
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   await page.getByLabel('Domain').fill(stack.domain);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens a context for demo user `index`, signs in and waits for "Registered". Page errors go to the log. */
+export async function signedInSoftphone(browser: Browser, stack: Stack, index: number): Promise<Softphone> {
+  const user = stack.users[index];
+  if (user === undefined) throw new Error(`no demo user ${index}`);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[${user.username}] page error`, error));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[${user.username}] console: ${message.text()}`);
+  });
+  await submitSignIn(page, stack, user);
   await expect(page.getByRole('status')).toContainText('Registered');
   return { context, page, username: user.username };
 }
@@ -50,11 +58,16 @@ export function connectionState(page: Page): Promise<string> {
   return page.evaluate(() => window.__cabineE2E?.peerConnections()[0]?.connectionState ?? 'none');
 }
 
+/** Resolves once inbound packets grew by more than `by` over a later reading (no fixed sleeps). */
+export async function expectPacketsGrowing(page: Page, by = 10): Promise<void> {
+  const start = await packetsReceived(page);
+  await expect.poll(() => packetsReceived(page), { timeout: 10_000 }).toBeGreaterThan(start + by);
+}
+
 /** Waits for ICE + DTLS to connect and for inbound audio packets to keep arriving. */
 export async function expectAudioIn(page: Page, packets = 25): Promise<void> {
   await expect.poll(() => connectionState(page), { timeout: 15_000 }).toBe('connected');
-  const start = await packetsReceived(page);
-  await expect.poll(() => packetsReceived(page), { timeout: 10_000 }).toBeGreaterThan(start + packets);
+  await expectPacketsGrowing(page, packets);
 }
 
 /** Dials a number with the "Number" field and the "Call" button. */
