@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
-  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable,
+  assertTcpPortFree, assertUdpPortFree, failStart, notReadyReason, parseOptions, requireExecutable,
   spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 
@@ -316,11 +316,7 @@ class Control {
  *   hangs or fails to register during start-up.
  */
 export async function startBaresip(options: BaresipOptions): Promise<RunningBaresip> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid baresip options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const valid = parsed.data;
+  const valid = parseOptions(optionsSchema, options, 'baresip');
   const binary = await requireExecutable('baresip', 'baresip');
   await mkdir(valid.runDir, { recursive: true });
   await assertUdpPortFree('127.0.0.1', valid.sipPort, 'baresip SIP');

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBaresip, type RunningBaresip } from './baresip-process.js';
 import {
-  StackStartError, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable, spawnOwned, stopOwned,
-  waitForReady,
+  assertUdpPortFree, failStart, notReadyReason, parseOptions, requireExecutable, spawnOwned,
+  stopOwned, waitForReady,
 } from './child-process.js';
 
 /** The sipp scenario of the "sipp" engine. */
@@ -117,11 +117,7 @@ async function startSippCarrier(valid: z.infer<typeof optionsSchema>, logFile: s
  *   does not get ready during start-up.
  */
 export async function startCarrier(options: CarrierOptions): Promise<RunningCarrier> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid carrier options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const valid = parsed.data;
+  const valid = parseOptions(optionsSchema, options, 'carrier');
   await mkdir(valid.runDir, { recursive: true });
   const logFile = valid.logFile ?? join(valid.runDir, `carrier-${valid.engine}.log`);
   if (valid.engine === 'sipp') {

@@ -15,6 +15,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, open, readFile } from 'node:fs/promises';
 import { createServer, isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
+import type { z } from 'zod';
 
 /** Why a process of the stack could not be started; the message says what to do. */
 export class StackStartError extends Error {
@@ -260,5 +261,14 @@ export async function waitForReady(
 }
 
 /** Formats zod-style issues into one line. */
-export const formatIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
+const formatIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
   issues.map((issue) => `${issue.path.map(String).join('.') || 'options'}: ${issue.message}`).join('; ');
+
+/** Parses a starter's options with its zod schema, or fails naming every invalid option. */
+export function parseOptions<T extends z.ZodType>(schema: T, options: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    throw new StackStartError(`invalid ${what} options: ${formatIssues(parsed.error.issues)}`);
+  }
+  return parsed.data;
+}

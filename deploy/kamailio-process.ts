@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { emergencyNumbersFor } from '../shared/numbering/emergency-numbers.js';
 import {
-  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable,
+  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, notReadyReason, parseOptions, requireExecutable,
   spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 import {
@@ -291,11 +291,7 @@ function parseAors(dump: string): string[] {
  *   Debian package to install), a rejected config, or a server that dies or hangs during start-up.
  */
 export async function startKamailio(options: KamailioOptions): Promise<RunningKamailio> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid Kamailio options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const valid = parsed.data;
+  const valid = parseOptions(optionsSchema, options, 'Kamailio');
   const kamcmd = await requireExecutable('kamcmd', 'kamailio');
 
   let current = await launch(valid);

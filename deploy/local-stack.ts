@@ -11,7 +11,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { startCarrier, type RunningCarrier } from './carrier-process.js';
-import { StackStartError, formatIssues, freePortPair, freeUdpPort } from './child-process.js';
+import { freePortPair, freeUdpPort, parseOptions } from './child-process.js';
 import type { TrunkPrefixRule } from './kamailio-config.js';
 import { startKamailio, type RunningKamailio } from './kamailio-process.js';
 import { startManager, type RunningManager } from './manager-process.js';
@@ -85,11 +85,7 @@ const mediaRange = (size: number): { min: number; max: number } => {
  * previous ones' addresses), and resolves when all of them answered their readiness probes.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid local stack options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const o = parsed.data;
+  const o = parseOptions(optionsSchema, options, 'local stack');
   await mkdir(o.runDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {

@@ -14,7 +14,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  StackStartError, assertTcpPortFree, failStart, formatIssues, notReadyReason, spawnOwned, stopOwned, waitForReady,
+  assertTcpPortFree, failStart, notReadyReason, parseOptions, spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 
 /** The manager's entry point in this repository. */
@@ -93,11 +93,7 @@ export const httpOk = (url: string, timeoutMs = 1_000): Promise<boolean> =>
  * @throws StackStartError for invalid options, a port in use, or a manager that exits or hangs at start-up.
  */
 export async function startManager(options: ManagerOptions): Promise<RunningManager> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid manager options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const valid = parsed.data;
+  const valid = parseOptions(optionsSchema, options, 'manager');
   await mkdir(valid.runDir, { recursive: true });
   const proxySecret = valid.proxySecret ?? randomBytes(24).toString('base64url');
   const sipSharedSecret = valid.sipSharedSecret ?? randomBytes(24).toString('base64url');

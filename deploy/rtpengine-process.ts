@@ -16,8 +16,8 @@ import { isIP, isIPv6 } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import {
-  StackStartError, assertUdpPortFree, failStart, formatIssues, notReadyReason, requireExecutable, spawnOwned, stopOwned,
-  waitForReady,
+  assertUdpPortFree, failStart, notReadyReason, parseOptions, requireExecutable, spawnOwned,
+  stopOwned, waitForReady,
 } from './child-process.js';
 
 /** Options of {@link startRtpengine}. */
@@ -199,11 +199,7 @@ export function ngCommand(
  *   does not answer during start-up.
  */
 export async function startRtpengine(options: RtpengineOptions): Promise<RunningRtpengine> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new StackStartError(`invalid rtpengine options: ${formatIssues(parsed.error.issues)}`);
-  }
-  const valid = parsed.data;
+  const valid = parseOptions(optionsSchema, options, 'rtpengine');
   const binary = await requireExecutable('rtpengine', 'rtpengine-daemon');
   await mkdir(valid.runDir, { recursive: true });
   await assertUdpPortFree(valid.host, valid.ngPort, 'rtpengine ng control');
