@@ -21,6 +21,11 @@ export interface UacScenario {
   readonly expectStatus: number;
   /** For 200: how long to hold the call before sending BYE, ms (default 0). */
   readonly holdMs?: number;
+  /**
+   * For a refusal: the `X-Cabine-Refusal` value the final answer must carry (e.g. `class_blocked`); the call
+   * counts as failed when the header is missing or different. Letters, digits and `_` only.
+   */
+  readonly expectRefusal?: string;
 }
 
 /**
@@ -28,7 +33,10 @@ export interface UacScenario {
  * expected final answer, ACK, and for a 200 a BYE along the Record-Route set (`[routes]`, RFC 3261 12.2).
  * Keys: [caller] (From user, also the digest user given with -au), [domain]; the callee is sipp's -s.
  */
-export function uacScenario({ expectStatus, holdMs = 0 }: UacScenario): string {
+export function uacScenario({ expectStatus, holdMs = 0, expectRefusal }: UacScenario): string {
+  if (expectRefusal !== undefined && !/^[a-z0-9_]{1,64}$/.test(expectRefusal)) {
+    throw new Error(`expectRefusal must be a refusal token, got ${JSON.stringify(expectRefusal)}`);
+  }
   const sdp = [
     'v=0',
     'o=sipp 1 1 IN IP[local_ip_type] [local_ip]',
@@ -99,13 +107,28 @@ ${invite(1, '')}${provisional}
   <recv response="407" auth="true" />
 ${ackFailure}
 ${invite(2, '\n      [authentication]')}${provisional}
-  <recv response="${expectStatus}" rtd="1"${answered ? ' rrs="true"' : ''} />
+  ${finalAnswer(expectStatus, answered, expectRefusal)}
 ${answered ? `${inDialog('ACK', '2')}
   <pause milliseconds="${holdMs}" />
 ${inDialog('BYE', '3')}
   <recv response="200" />` : ackFailure}
 </scenario>
 `;
+}
+
+/**
+ * The expected final answer; with `expectRefusal`, sipp checks the header itself (an `ereg` action with
+ * `check_it`: no match fails the call).
+ */
+function finalAnswer(expectStatus: number, answered: boolean, expectRefusal: string | undefined): string {
+  const open = `<recv response="${expectStatus}" rtd="1"${answered ? ' rrs="true"' : ''}`;
+  if (expectRefusal === undefined) return `${open} />`;
+  return `${open}>
+    <action>
+      <ereg regexp="^ *${expectRefusal} *$" search_in="hdr" header="X-Cabine-Refusal:" check_it="true" assign_to="refusal" />
+    </action>
+  </recv>
+  <Reference variables="refusal" />`;
 }
 
 /** Options of {@link runSippClient}. */

@@ -78,3 +78,9 @@ export const dailyCapRequestSchema = z.strictObject({
   dailyCapMinor: z.int().positive().nullable().meta({ description: 'Most the company may spend on calls per UTC day; null for no cap.' }),
 });
 export type DailyCapRequest = z.infer<typeof dailyCapRequestSchema>;
+
+/** The company's switch for high-risk destinations (satellite, international networks): off by default. */
+export const highRiskSettingSchema = z.strictObject({
+  allowed: z.boolean().meta({ description: 'True lets the company call high-risk destinations; false (the default) refuses them with class_blocked.' }),
+});
+export type HighRiskSetting = z.infer<typeof highRiskSettingSchema>;

@@ -16,7 +16,11 @@ export const authorizeCallRequestSchema = z.strictObject({
 });
 export type AuthorizeCallRequest = z.infer<typeof authorizeCallRequestSchema>;
 
-export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller']);
+/**
+ * Why the manager refused a call. `class_blocked`: the destination's class is high-risk (satellite and
+ * international networks, `highRiskKinds` in shared/numbering) and the company has not allowed it.
+ */
+export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'class_blocked', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller']);
 export type RefusalReason = z.infer<typeof refusalReasonSchema>;
 
 export const authorizeCallResponseSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import {
-  barringRequestSchema, dailyCapRequestSchema, handoffRequestSchema, handoffResponseSchema, meResponseSchema,
+  barringRequestSchema, dailyCapRequestSchema, handoffRequestSchema, handoffResponseSchema, highRiskSettingSchema, meResponseSchema,
   signInRequestSchema, signInResponseSchema, sipConfigResponseSchema, userListResponseSchema, userViewSchema,
 } from './auth-schemas';
 import {
@@ -58,6 +58,8 @@ export const endpoints = {
   getCard: { method: 'GET', path: p('/wallet/card'), summary: 'The card on file (brand and last digits only).', auth: 'user', responses: { 200: cardResponseSchema } },
   putCard: { method: 'PUT', path: p('/wallet/card'), summary: 'Replace the card on file (admins).', auth: 'admin', body: cardRequestSchema, responses: { 200: cardResponseSchema } },
   putDailyCap: { method: 'PUT', path: p('/company/daily-cap'), summary: 'Daily spending cap on calls (admins).', auth: 'admin', body: dailyCapRequestSchema, responses: { 200: walletViewSchema } },
+  getHighRisk: { method: 'GET', path: p('/company/high-risk'), summary: 'Whether the company may call high-risk destinations (satellite, international networks).', auth: 'user', responses: { 200: highRiskSettingSchema } },
+  putHighRisk: { method: 'PUT', path: p('/company/high-risk'), summary: 'Allow or block high-risk destinations for the whole company (admins); blocked by default.', auth: 'admin', body: highRiskSettingSchema, responses: { 200: highRiskSettingSchema } },
   listUsers: { method: 'GET', path: p('/users'), summary: "The company's users (admins).", auth: 'admin', responses: { 200: userListResponseSchema } },
   putBarring: { method: 'PUT', path: p('/users/:id/barring'), summary: 'Bar or allow paid-service numbers for a user (admins).', auth: 'admin', params: idParamsSchema, body: barringRequestSchema, responses: { 200: userViewSchema } },
   notifications: { method: 'GET', path: p('/notifications'), summary: 'Notifications for admins (declined refills...).', auth: 'admin', responses: { 200: notificationListResponseSchema } },

@@ -36,7 +36,12 @@ export const rateCountriesResponseSchema = z.strictObject({
 
 export const quoteQuerySchema = z.strictObject({ number: z.string().min(1).max(64) });
 
-export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap']);
+/**
+ * What the app should say before a call. `class_blocked`, `barred`, `no_rate`, `daily_cap`,
+ * `insufficient_funds` and `invalid_number` are the refusals authorizeCall would answer with, so the app can
+ * refuse before dialling; the others are warnings.
+ */
+export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'class_blocked', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap']);
 
 export const quoteResponseSchema = z.strictObject({
   number: z.string(),

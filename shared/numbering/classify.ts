@@ -74,6 +74,13 @@ export interface ClassifyInput {
 export const paidServiceKinds: ReadonlySet<NumberKind> = new Set(['premium', 'shared-cost', 'directory', 'high-cost']);
 
 /**
+ * High-risk destination classes: blocked for a company until an admin allows them (the manager refuses them
+ * with `class_blocked`, whatever client sends the INVITE). Satellite and international-network ranges are
+ * the classic targets of toll fraud (premium-rate revenue share with stolen SIP credentials).
+ */
+export const highRiskKinds: ReadonlySet<NumberKind> = new Set(['high-cost']);
+
+/**
  * International networks outside any country (ITU-T E.164 "global services"): satellite systems and the
  * international premium and shared-cost services are high-cost; +800 (UIFN) is free to the caller.
  */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sipConfigResponseSchema, signInResponseSchema } from '../../shared/api/auth-schemas';
+import { highRiskSettingSchema, sipConfigResponseSchema, signInResponseSchema } from '../../shared/api/auth-schemas';
 import { authorizeCallResponseSchema, completeCallResponseSchema } from '../../shared/api/call-schemas';
 import { errorBodySchema } from '../../shared/api/common-schemas';
 import { quoteResponseSchema, ratesResponseSchema } from '../../shared/api/rate-schemas';
@@ -42,6 +42,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
   const balance = async (): Promise<number> => walletViewSchema.parse((await m.request('GET', '/api/v1/wallet', { token: adminToken })).body).balanceMinor;
   const authorize = (callId: string, dialed: string, callerExtension = '1001') => m.proxy('/api/v1/calls/authorize', { callId, callerExtension, dialed });
   const complete = (callId: string, answeredSeconds: number) => m.proxy('/api/v1/calls/complete', { callId, answeredSeconds });
+  const setHighRisk = (allowed: unknown, token = adminToken, target: RunningManager = m) => target.request('PUT', '/api/v1/company/high-risk', { token, body: { allowed } });
 
   describe('sign-in and identity', () => {
     it('signs in and returns a token and the user', async () => {
@@ -269,7 +270,77 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       expect((await m.request('GET', '/api/v1/users', { token: employeeToken })).status).toBe(403);
     });
 
+    it('blocks high-risk destinations by default, for every caller, until an admin allows them', async () => {
+      // A fresh company: blocked is the default of the migration, not something a test set.
+      const fresh = await startManager(await backend.freshEnv(), { now: clock.now });
+      try {
+        const token = await fresh.signIn(alice.email, alice.password);
+        const brunoToken = await fresh.signIn(bruno.email, bruno.password);
+        expect(highRiskSettingSchema.parse((await fresh.request('GET', '/api/v1/company/high-risk', { token: brunoToken })).body)).toEqual({ allowed: false });
+        const satellites = ['+881 6 1234 5678', '+870 7 7312 3456', '+882 1 6123 4567', '00881612345678'];
+        for (const [index, dialed] of satellites.entries()) {
+          for (const caller of ['1001', '1002']) {
+            const refused = authorizeCallResponseSchema.parse((await fresh.proxy('/api/v1/calls/authorize', { callId: `hr-${index}-${caller}`, callerExtension: caller, dialed })).body);
+            // The company's rule comes before the employee's barring (bruno is barred from paid services too).
+            expect(refused, dialed).toMatchObject({ allowed: false, reason: 'class_blocked', kind: 'high-cost', reservedMinor: 0, maxDurationSeconds: 0 });
+          }
+        }
+        // Emergency numbers are untouched, and ordinary international calls still go.
+        expect((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-112', callerExtension: '1001', dialed: '112' })).body).toMatchObject({ allowed: true, kind: 'emergency' });
+        expect((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-us', callerExtension: '1001', dialed: '+12125550100' })).body).toMatchObject({ allowed: true, reason: 'ok' });
+        await fresh.proxy('/api/v1/calls/release', { callId: 'hr-us' });
+        // The quote says so before any call is placed.
+        const quote = quoteResponseSchema.parse((await fresh.request('GET', '/api/v1/quote?number=%2B881612345678', { token })).body);
+        expect(quote.warnings).toEqual(expect.arrayContaining(['high_cost', 'class_blocked']));
+        // Nothing was reserved or charged for the refused calls.
+        expect((await fresh.request('GET', '/api/v1/wallet', { token })).body).toMatchObject({ balanceMinor: 2500, reservedMinor: 0 });
+
+        // Employees cannot change it; bad bodies are refused and change nothing.
+        const forbidden = await setHighRisk(true, brunoToken, fresh);
+        expect(forbidden.status).toBe(403);
+        expect(forbidden.body.error.code).toBe('forbidden');
+        for (const bad of ['true', 1, null, undefined]) {
+          const response = await setHighRisk(bad, token, fresh);
+          expect(response.status, JSON.stringify(bad)).toBe(400);
+          expect(response.body.error.code).toBe('validation_failed');
+        }
+        expect((await fresh.request('PUT', '/api/v1/company/high-risk', { token, body: { allowed: true, everything: true } })).status).toBe(400);
+        expect((await fresh.request('PUT', '/api/v1/company/high-risk', { token, rawBody: 'allowed=true', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+        expect((await fresh.request('PUT', '/api/v1/company/high-risk', { body: { allowed: true } })).status).toBe(401);
+        expect((await fresh.request('GET', '/api/v1/company/high-risk', { token })).body).toEqual({ allowed: false });
+        expect((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-still', callerExtension: '1001', dialed: '+881612345678' })).body.reason).toBe('class_blocked');
+
+        // The admin allows them: the call is rated and reserved like any paid call; barring still applies.
+        const allowed = await setHighRisk(true, token, fresh);
+        expect(allowed.status).toBe(200);
+        expect(highRiskSettingSchema.parse(allowed.body)).toEqual({ allowed: true });
+        expect((await fresh.request('GET', '/api/v1/company/high-risk', { token: brunoToken })).body).toEqual({ allowed: true });
+        const ok = authorizeCallResponseSchema.parse((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-ok', callerExtension: '1001', dialed: '+881612345678' })).body);
+        expect(ok).toMatchObject({ allowed: true, reason: 'ok', kind: 'high-cost', charged: true, prefix: '881' });
+        expect(ok.reservedMinor).toBeGreaterThan(0);
+        await fresh.proxy('/api/v1/calls/release', { callId: 'hr-ok' });
+        expect((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-barred', callerExtension: '1002', dialed: '+881612345678' })).body.reason).toBe('barred');
+        expect(quoteResponseSchema.parse((await fresh.request('GET', '/api/v1/quote?number=%2B881612345678', { token })).body).warnings).not.toContain('class_blocked');
+
+        // And blocks them again.
+        expect((await setHighRisk(false, token, fresh)).body).toEqual({ allowed: false });
+        expect((await fresh.proxy('/api/v1/calls/authorize', { callId: 'hr-again', callerExtension: '1001', dialed: '+881612345678' })).body.reason).toBe('class_blocked');
+        expect((await fresh.repository.store.checkIntegrity()).problems).toEqual([]);
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('keeps each company’s high-risk switch to itself', async () => {
+      await addCompany(m.repository, `cmp_hr_${backendName}`, `hr-${backendName}.test`, `hr-boss-${backendName}@other.test`, 'other-password');
+      const otherToken = await m.signIn(`hr-boss-${backendName}@other.test`, 'other-password');
+      expect((await setHighRisk(true, otherToken)).status).toBe(200);
+      expect((await m.request('GET', '/api/v1/company/high-risk', { token: adminToken })).body).toEqual({ allowed: false });
+      expect((await authorize('hr-other', '+881612345678')).body.reason).toBe('class_blocked');
+    });
+
     it('reserves for calls in progress and refuses what the wallet cannot fund', async () => {
+      expect((await setHighRisk(true)).status).toBe(200);
       const wallet = (await m.request('GET', '/api/v1/wallet', { token: adminToken })).body;
       // Satellite at 7.90 EUR/min: the first call reserves most of the wallet, the rest is refused.
       const first = (await authorize('sat-1', '+881 6 1234 5678')).body;
@@ -291,6 +362,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
     it('enforces the daily cap', async () => {
       expect((await m.request('PUT', '/api/v1/company/daily-cap', { token: adminToken, body: { dailyCapMinor: 0 } })).status).toBe(400);
       expect((await m.request('PUT', '/api/v1/company/daily-cap', { token: adminToken, body: { dailyCapMinor: 1.5 } })).status).toBe(400);
+      expect((await setHighRisk(true)).status).toBe(200);
       const spent = (await m.request('GET', '/api/v1/wallet', { token: adminToken })).body.spentTodayMinor as number;
       expect((await m.request('PUT', '/api/v1/company/daily-cap', { token: adminToken, body: { dailyCapMinor: spent + 1 } })).status).toBe(200);
       expect((await authorize('cap-1', '+33 6 12 34 56 78')).body.allowed).toBe(true);
@@ -333,6 +405,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       const fresh = await startManager(await backend.freshEnv(), { now: clock.now });
       try {
         const token = await fresh.signIn(alice.email, alice.password);
+        expect((await setHighRisk(true, token, fresh)).status).toBe(200);
         const view = async () => (await fresh.request('GET', '/api/v1/wallet', { token })).body;
         // Seeded balance 25.00; threshold 20.00; each 60 s satellite call costs 7.90.
         const set = await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 2000, amountMinor: 2500 } });
@@ -379,6 +452,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       const fresh = await startManager({ ...(await backend.freshEnv()), CABINE_MAX_REFILLS_PER_DAY: '1' }, { now: clock.now });
       try {
         const token = await fresh.signIn(alice.email, alice.password);
+        expect((await setHighRisk(true, token, fresh)).status).toBe(200);
         await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 2000, amountMinor: 1000 } });
         for (let i = 0; i < 4; i += 1) {
           await fresh.proxy('/api/v1/calls/authorize', { callId: `lim-${i}`, callerExtension: '1001', dialed: '+881612345678' });
@@ -423,6 +497,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       try {
         const token = await fresh.signIn(alice.email, alice.password);
         const freshCare = await fresh.signIn(care.email, care.password);
+        expect((await setHighRisk(true, token, fresh)).status).toBe(200);
         const seeded = (await fresh.repository.store.listTopUps('cmp_demo', 10))[0];
         await fresh.proxy('/api/v1/calls/authorize', { callId: 'spend', callerExtension: '1001', dialed: '+881612345678' });
         await fresh.proxy('/api/v1/calls/complete', { callId: 'spend', answeredSeconds: 60 });

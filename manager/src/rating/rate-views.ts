@@ -1,7 +1,7 @@
 import type { QuoteResponse, RateView } from '../../../shared/api/rate-schemas';
 import type { WalletView } from '../../../shared/api/wallet-schemas';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
-import { classifyNumber } from '../../../shared/numbering/classify';
+import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
 import type { RateRow } from '../../../shared/rating/rate-deck';
 import { formatRateAmount } from '../../../shared/rating/rate-deck';
 import { findRate } from '../../../shared/rating/rate-index';
@@ -36,6 +36,7 @@ export function buildQuote(args: {
   if (classification.billing === 'wallet') {
     if (classification.paidService) warnings.push('paid_service');
     if (classification.kind === 'high-cost') warnings.push('high_cost');
+    if (highRiskKinds.has(classification.kind) && !company.highRiskAllowed) warnings.push('class_blocked');
     if (classification.paidService && args.user.premiumBarred) warnings.push('barred');
     if (!rate) {
       warnings.push('no_rate');

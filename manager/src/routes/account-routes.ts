@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CompanyView, UserView } from '../../../shared/api/auth-schemas';
 import { endpoints } from '../../../shared/api/endpoints';
 import { ephemeralSipCredentials } from '../auth/sip-credentials';
+import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
@@ -60,20 +61,25 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
     return { users: users.map(userView) };
   });
 
-  apiRoute(app, ctx, endpoints.putBarring, async ({ principal, params, body }) => {
-    const target = await store.getUser(params.id);
-    // Another company's user is reported as missing, not forbidden: ids must not leak across companies.
-    if (!target || target.companyId !== companyIdOf(principal)) throw new ApiError(404, 'not_found', 'No such user');
-    await store.setPremiumBarred(target.id, body.premiumBarred);
-    return userView({ ...target, premiumBarred: body.premiumBarred });
+  apiRoute(app, ctx, endpoints.putBarring, async ({ principal, params, body }) =>
+    userView(await setUserPremiumBarring(ctx.repository, companyIdOf(principal), params.id, body.premiumBarred)));
+
+  apiRoute(app, ctx, endpoints.getHighRisk, async ({ principal }) => {
+    const company = await store.getCompany(companyIdOf(principal));
+    if (!company) throw new ApiError(404, 'not_found', 'No such company');
+    return { allowed: company.highRiskAllowed };
+  });
+
+  apiRoute(app, ctx, endpoints.putHighRisk, async ({ principal, body, request }) => {
+    const companyId = companyIdOf(principal);
+    await setCompanyHighRisk(ctx.repository, companyId, body.allowed);
+    request.log.info({ companyId, userId: principal.user.id, allowed: body.allowed }, 'high-risk destinations switch changed');
+    return { allowed: body.allowed };
   });
 
   apiRoute(app, ctx, endpoints.putDailyCap, async ({ principal, body }) => {
     const companyId = companyIdOf(principal);
-    await ctx.repository.transaction(async (tx) => {
-      await tx.lockCompany(companyId);
-      await tx.setDailyCap(companyId, body.dailyCapMinor);
-    });
+    await setCompanyDailyCap(ctx.repository, companyId, body.dailyCapMinor);
     return ctx.wallet.walletView(companyId);
   });
 }

@@ -171,6 +171,11 @@ CREATE INDEX notifications_company ON notifications (company_id, created_at);
 `;
 }
 
+// Version 2: high-risk destination classes (satellite, international networks) are blocked per company until
+// an admin allows them; existing companies start blocked too, like new ones.
+const highRiskSwitch = `ALTER TABLE companies ADD COLUMN high_risk_allowed INTEGER NOT NULL DEFAULT 0 CHECK (high_risk_allowed IN (0, 1));
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -184,6 +189,7 @@ CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries BEGIN SE
 CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
 `,
   },
+  { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
 ];
 
 /** PostgreSQL migrations. */
@@ -198,4 +204,5 @@ CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger
 CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION cabine_ledger_append_only();
 `,
   },
+  { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
 ];

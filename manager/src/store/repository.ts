@@ -16,6 +16,8 @@ export interface CompanyRow {
   readonly autoRefillDeclines: number;
   readonly autoRefillDisabledReason: string | null;
   readonly dailyCapMinor: number | null;
+  /** High-risk destination classes (`highRiskKinds`) may be called; false (blocked) unless an admin allows them. */
+  readonly highRiskAllowed: boolean;
   readonly createdAt: number;
 }
 
@@ -175,6 +177,7 @@ export interface Store {
   setCompanyBalance(id: string, balanceMinor: number, lastSeq: number): Promise<void>;
   setAutoRefill(id: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number; declines: number; disabledReason: string | null }): Promise<void>;
   setDailyCap(id: string, dailyCapMinor: number | null): Promise<void>;
+  setHighRiskAllowed(id: string, allowed: boolean): Promise<void>;
 
   getUser(id: string): Promise<UserRow | null>;
   getUserByEmail(email: string): Promise<UserRow | null>;

@@ -5,7 +5,7 @@ import type {
 } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
 
-const booleanColumns = new Set(['autoRefillEnabled', 'premiumBarred', 'charged']);
+const booleanColumns = new Set(['autoRefillEnabled', 'premiumBarred', 'charged', 'highRiskAllowed']);
 
 function camel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
@@ -116,6 +116,10 @@ export class SqlStore implements Store {
 
   async setDailyCap(id: string, dailyCapMinor: number | null): Promise<void> {
     await this.db.run('UPDATE companies SET daily_cap_minor = ? WHERE id = ?', [dailyCapMinor, id]);
+  }
+
+  async setHighRiskAllowed(id: string, allowed: boolean): Promise<void> {
+    await this.db.run('UPDATE companies SET high_risk_allowed = ? WHERE id = ?', [toDb(allowed), id]);
   }
 
   getUser(id: string): Promise<UserRow | null> {

@@ -1,7 +1,7 @@
 import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse } from '../../../shared/api/call-schemas';
 import type { DeclineCode, TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
-import { classifyNumber } from '../../../shared/numbering/classify';
+import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { addMinor, subMinor } from '../../../shared/money/money';
 import { findRate } from '../../../shared/rating/rate-index';
@@ -412,7 +412,9 @@ export class WalletService {
   }
 
   /**
-   * May this call go ahead, and for how long? Emergency numbers are always allowed and never charged. Paid
+   * May this call go ahead, and for how long? Emergency numbers are always allowed and never charged.
+   * Refusals, in order: unknown caller, invalid number, high-risk class the company has not allowed
+   * (`class_blocked`), paid service for a barred user, no rate, then insufficient funds or daily cap. Paid
    * calls reserve the cost of the longest call the wallet (and the daily cap) can fund after every other
    * call in progress has reserved its own; the proxy hangs up at `maxDurationSeconds`. Idempotent by call id.
    */
@@ -438,6 +440,9 @@ export class WalletService {
     if (!user) return this.refused(request.callId, 'unknown_caller', local.kind, '', company);
     const e164 = local.e164 ?? '';
     if (local.billing === 'refused') return this.refused(request.callId, 'invalid', local.kind, e164, company);
+    // The company's rule before the user's: a high-risk class nobody in the company may call is refused as
+    // such, even for a barred employee, so the admin sees the switch that would change it.
+    if (highRiskKinds.has(local.kind) && !company.highRiskAllowed) return this.refused(request.callId, 'class_blocked', local.kind, e164, company);
     if (local.paidService && user.premiumBarred) return this.refused(request.callId, 'barred', local.kind, e164, company);
 
     const index = this.options.rates.index;

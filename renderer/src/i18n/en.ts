@@ -67,6 +67,7 @@ export const en = {
   'end.failed': 'The call failed',
   'end.payment-required': 'The phone system refused the call: the Prepaid Account has not enough funds.',
   'end.refused': 'The phone system refused this call: it is not allowed for your account.',
+  'end.class-blocked': 'Calls to this destination are blocked for your company. An admin can allow high-risk destinations in the manager.',
 
   'history.heading': 'History',
   'history.empty': 'No calls yet.',

@@ -69,6 +69,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'end.failed': "L'appel a échoué",
   'end.payment-required': "Le standard a refusé l'appel : le Compte prépayé n'a pas assez de fonds.",
   'end.refused': "Le standard a refusé cet appel : il n'est pas autorisé pour votre compte.",
+  'end.class-blocked': 'Les appels vers cette destination sont bloqués pour votre entreprise. Un administrateur peut autoriser les destinations à risque dans le gestionnaire.',
 
   'history.heading': 'Historique',
   'history.empty': 'Aucun appel pour le moment.',

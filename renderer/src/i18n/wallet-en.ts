@@ -122,6 +122,7 @@ export const walletEn = {
   'blocked.close': 'Close',
 
   'refused.title': 'Call not allowed',
+  'refused.class-blocked': 'Calls to this destination are blocked for your company. An admin can allow high-risk destinations in the manager.',
   'refused.barred': 'Your admin has blocked calls to paid-service numbers for your account.',
   'refused.daily-cap': 'The company’s daily spending limit for calls has been reached. Ask your admin, or try again tomorrow.',
   'refused.no-rate': 'There is no rate for this destination, so it cannot be called.',

@@ -123,6 +123,7 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'blocked.close': 'Fermer',
 
   'refused.title': 'Appel non autorisé',
+  'refused.class-blocked': 'Les appels vers cette destination sont bloqués pour votre entreprise. Un administrateur peut autoriser les destinations à risque dans le gestionnaire.',
   'refused.barred': 'Votre administrateur a bloqué les appels vers les numéros de services payants pour votre compte.',
   'refused.daily-cap': 'Le plafond quotidien de dépenses d’appels de l’entreprise est atteint. Demandez à votre administrateur, ou réessayez demain.',
   'refused.no-rate': 'Aucun tarif n’existe pour cette destination : elle ne peut pas être appelée.',

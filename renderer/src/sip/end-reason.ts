@@ -30,11 +30,18 @@ export type EndReason =
   | 'payment-required'
   /** 403 Forbidden: the proxy refused the call (paid services barred, daily cap, not allowed). */
   | 'refused'
+  /** 403 with `X-Cabine-Refusal: class_blocked`: a high-risk destination the company has not allowed. */
+  | 'class-blocked'
   /** Anything else (media failure, 4xx/5xx we do not name). */
   | 'failed';
 
-/** Maps the final status of a failed INVITE to a reason (RFC 3261 21.4-21.6). */
-export function endReasonForStatus(statusCode: number): EndReason {
+/**
+ * Maps the final status of a failed INVITE to a reason (RFC 3261 21.4-21.6). `refusal` is the Cabine proxy's
+ * `X-Cabine-Refusal` header, when the answer has one; only values the app names are trusted, anything else
+ * falls back to the status alone.
+ */
+export function endReasonForStatus(statusCode: number, refusal?: string): EndReason {
+  if (statusCode === 403 && refusal?.trim() === 'class_blocked') return 'class-blocked';
   switch (statusCode) {
     case 486:
     case 600:
@@ -85,6 +92,7 @@ export function outcomeForEnd(direction: CallDirection, reason: EndReason, answe
     case 'connection-lost':
     case 'payment-required':
     case 'refused':
+    case 'class-blocked':
     case 'failed':
       return direction === 'incoming' ? 'missed' : 'failed';
     default:

@@ -719,7 +719,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
               }
             },
             onReject(response) {
-              entry.endReason ??= endReasonForStatus(response.message.statusCode ?? 0);
+              entry.endReason ??= endReasonForStatus(response.message.statusCode ?? 0, response.message.getHeader('X-Cabine-Refusal'));
             },
           },
         })

@@ -15,7 +15,7 @@ import { assertNever } from '../../../shared/assert-never.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { NumberClassification } from '../../../shared/numbering/classify.js';
 
-export type RefusalReason = 'barred' | 'daily-cap' | 'no-rate' | 'invalid' | 'wallet-unavailable' | 'signed-out';
+export type RefusalReason = 'class-blocked' | 'barred' | 'daily-cap' | 'no-rate' | 'invalid' | 'wallet-unavailable' | 'signed-out';
 
 export type GateDecision =
   | { readonly kind: 'straight'; readonly included: boolean }
@@ -70,7 +70,9 @@ export function decideGate({ classification, quote, role }: GateFacts): GateDeci
   const warnings = new Set(q.warnings);
   if (q.billing === 'free') return { kind: 'straight', included: q.kind === 'included' };
   if (q.billing === 'refused' || warnings.has('invalid_number')) return { kind: 'refused', reason: 'invalid' };
-  // The manager's order of refusal (authorizeCall): barred, then rate, then funds or cap.
+  // The manager's order of refusal (authorizeCall): the company's blocked class, barred, then rate, then
+  // funds or cap.
+  if (warnings.has('class_blocked')) return { kind: 'refused', reason: 'class-blocked' };
   if (warnings.has('barred')) return { kind: 'refused', reason: 'barred' };
   if (warnings.has('no_rate') || q.rate === null) return { kind: 'refused', reason: 'no-rate' };
   if (warnings.has('daily_cap')) return { kind: 'refused', reason: 'daily-cap' };

@@ -40,7 +40,8 @@ export async function setupLoadCompany(repository: Repository): Promise<void> {
     await tx.insertCompany({
       id: loadCompany.id, name: 'Load Co', currency: 'EUR', country: 'FR', sipDomain: loadCompany.domain, balanceMinor: 0, lastSeq: 0,
       autoRefillEnabled: true, autoRefillThresholdMinor: loadCompany.thresholdMinor, autoRefillAmountMinor: loadCompany.refillMinor,
-      autoRefillDeclines: 0, autoRefillDisabledReason: null, dailyCapMinor: null, createdAt: now,
+      // High-risk destinations allowed: a fifth of the load calls go to an expensive satellite number.
+      autoRefillDeclines: 0, autoRefillDisabledReason: null, dailyCapMinor: null, highRiskAllowed: true, createdAt: now,
     });
     await tx.insertUser({ id: 'usr_load', companyId: loadCompany.id, email: 'load@load.test', displayName: 'Load', role: 'admin', extension: '1001', passwordHash: 'x', premiumBarred: false, createdAt: now });
     await tx.upsertCard({ companyId: loadCompany.id, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: 12, expYear: 2099, updatedAt: now });

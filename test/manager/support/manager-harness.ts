@@ -135,7 +135,7 @@ export async function startManager(env: Record<string, string>, overrides: Manag
 export async function addCompany(repository: Repository, id: string, domain: string, adminEmail: string, password: string): Promise<CompanyRow> {
   const company: CompanyRow = {
     id, name: `Company ${id}`, currency: 'EUR', country: 'FR', sipDomain: domain, balanceMinor: 0, lastSeq: 0, autoRefillEnabled: false,
-    autoRefillThresholdMinor: 500, autoRefillAmountMinor: 2500, autoRefillDeclines: 0, autoRefillDisabledReason: null, dailyCapMinor: null, createdAt: Date.now(),
+    autoRefillThresholdMinor: 500, autoRefillAmountMinor: 2500, autoRefillDeclines: 0, autoRefillDisabledReason: null, dailyCapMinor: null, highRiskAllowed: false, createdAt: Date.now(),
   };
   const passwordHash = await hashPassword(password, 12);
   await repository.transaction(async (tx) => {

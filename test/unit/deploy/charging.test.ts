@@ -49,6 +49,8 @@ interface PlacedCall {
   readonly inviter: Inviter;
   /** The final answer: status code and reason phrase (200 when answered). */
   readonly final: Promise<{ status: number; reason: string }>;
+  /** The proxy's `X-Cabine-Refusal` header of a refused call (undefined when answered or absent). */
+  readonly refusal: Promise<string | undefined>;
   /** Date.now() when the call was answered / when it ended. */
   readonly answeredAt: Promise<number>;
   readonly endedAt: Promise<number>;
@@ -74,12 +76,22 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
       throw new Error(`bad target ${number}`);
     }
     const inviter = new Inviter(from.userAgent, target);
+    let onRefusal: (value: string | undefined) => void = () => undefined;
+    const refusal = new Promise<string | undefined>((resolve) => {
+      onRefusal = resolve;
+    });
     const final = new Promise<{ status: number; reason: string }>((resolve, reject) => {
       inviter
         .invite({
           requestDelegate: {
-            onAccept: () => resolve({ status: 200, reason: 'OK' }),
-            onReject: (response) => resolve({ status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' }),
+            onAccept: () => {
+              onRefusal(undefined);
+              resolve({ status: 200, reason: 'OK' });
+            },
+            onReject: (response) => {
+              onRefusal(response.message.getHeader('X-Cabine-Refusal'));
+              resolve({ status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' });
+            },
           },
         })
         .catch(reject);
@@ -87,19 +99,20 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
     return {
       inviter,
       final,
+      refusal,
       answeredAt: sessionReaches(inviter, SessionState.Established).then(() => Date.now()),
       endedAt: sessionReaches(inviter, SessionState.Terminated).then(() => Date.now()),
     };
   };
 
-  const sipp = (caller: { username: string; password: string }, callee: string, expectStatus: number, holdMs = 0, calls = 1): Promise<SippClientResult> =>
+  const sipp = (caller: { username: string; password: string }, callee: string, expectStatus: number, holdMs = 0, calls = 1, expectRefusal?: string): Promise<SippClientResult> =>
     runSippClient({
       workDir: join(runDir, 'sipp'),
       proxy: `127.0.0.1:${stack.kamailio.udpPort}`,
       domain: stack.domain,
       caller,
       callee,
-      scenario: { expectStatus, holdMs },
+      scenario: { expectStatus, holdMs, ...(expectRefusal === undefined ? {} : { expectRefusal }) },
       calls,
       timeoutSeconds: 30,
     });
@@ -231,6 +244,25 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
     const result = await sipp(bruno, '+33899123456', 403);
     expect(result.failed, result.output.slice(-2000)).toBe(0);
     expect(await placeCall(await phone(bruno), '0899123456').final).toEqual({ status: 403, reason: 'Destination Barred For This User' });
+  });
+
+  it('refuses satellite numbers with 403 class_blocked by default (high-risk class), whatever the client', async () => {
+    // Alice is an admin, not barred, and the wallet holds money: only the company's high-risk switch says no.
+    const before = await api.wallet(adminToken);
+    expect(before.availableMinor).toBeGreaterThan(0);
+    const result = await sipp(alice, '+881612345678', 403, 0, 1, 'class_blocked');
+    expect(result.failed, result.output.slice(-2000)).toBe(0);
+    expect(result.successful).toBe(1);
+    // A wrong expectation fails the sipp call: the header check is real.
+    const wrong = await sipp(alice, '+881612345678', 403, 0, 1, 'barred');
+    expect(wrong.successful).toBe(0);
+    const call = placeCall(await phone(alice), '+870773123456');
+    expect(await call.final).toEqual({ status: 403, reason: 'Destination Blocked' });
+    expect(await call.refusal).toBe('class_blocked');
+    // Refused before any reservation, and not counted as a paid call by the proxy's rate limit.
+    const after = await api.wallet(adminToken);
+    expect(after.reservedMinor).toBe(0);
+    expect(after.balanceMinor).toBe(before.balanceMinor);
   });
 
   it(`limits paid calls to ${paidCallsPerMinute} per user per minute at the proxy`, async () => {

@@ -2,19 +2,20 @@
  * The pure parts of the stack's process modules (wire formats, generated config) and their option
  * validation, plus the readiness of rtpengine and the sipp carrier on their own.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netstring, parseNetstrings, startBaresip, toneWav } from '../../../deploy/baresip-process.js';
 import { startCarrier } from '../../../deploy/carrier-process.js';
 import { StackStartError, freeUdpPort } from '../../../deploy/child-process.js';
-import { emergencyPattern, renderTrunkRoute } from '../../../deploy/kamailio-config.js';
+import { emergencyPattern, kamailioTemplateFile, renderTrunkRoute } from '../../../deploy/kamailio-config.js';
 import { startKamailio } from '../../../deploy/kamailio-process.js';
 import { startLocalStack } from '../../../deploy/local-stack.js';
 import { startManager } from '../../../deploy/manager-process.js';
 import { bdecode, bencode, startRtpengine } from '../../../deploy/rtpengine-process.js';
 import { uacScenario } from '../../../deploy/sipp-client.js';
+import { refusalReasonSchema } from '../../../shared/api/call-schemas.js';
 import { emergencyNumbersFor } from '../../../shared/numbering/emergency-numbers.js';
 
 describe('wire formats', () => {
@@ -55,6 +56,18 @@ describe('generated Kamailio routing', () => {
     expect(route).toContain('$rU = "00" + $(rU{s.substr,1,0});');
   });
 
+  it('answers every refusal reason of the manager with its own SIP status and reason phrase', async () => {
+    const config = await readFile(kamailioTemplateFile, 'utf8');
+    const authorize = config.slice(config.indexOf('route[AUTHORIZE_OFFNET]'));
+    expect(authorize).toContain('append_to_reply("X-Cabine-Refusal: $var(reason)\\r\\n");');
+    for (const reason of refusalReasonSchema.options) {
+      const answer = new RegExp(`case "${reason}":\\s*(?:#[^\\n]*\\s*)?t_reply\\("(4\\d\\d)", "([^"]+)"\\);`).exec(authorize);
+      expect(answer, reason).not.toBeNull();
+      expect(answer?.[2], reason).not.toBe('Call Not Authorized');
+    }
+    expect(authorize).toMatch(/case "class_blocked":\s*#[^\n]*\s*t_reply\("403", "Destination Blocked"\);/);
+  });
+
   it('generates sipp scenarios that authenticate and follow Record-Route', () => {
     const answered = uacScenario({ expectStatus: 200, holdMs: 10 });
     expect(answered).toContain('<recv response="407" auth="true" />');
@@ -63,6 +76,10 @@ describe('generated Kamailio routing', () => {
     const refused = uacScenario({ expectStatus: 402 });
     expect(refused).toContain('<recv response="402" rtd="1" />');
     expect(refused).not.toContain('BYE');
+    const blocked = uacScenario({ expectStatus: 403, expectRefusal: 'class_blocked' });
+    expect(blocked).toContain('<recv response="403" rtd="1">');
+    expect(blocked).toContain('header="X-Cabine-Refusal:" check_it="true"');
+    expect(() => uacScenario({ expectStatus: 403, expectRefusal: '" /><exec command="x' })).toThrow(/refusal token/);
   });
 });
 

@@ -55,6 +55,12 @@ describe('the gate decision', () => {
     expect(decideGate({ classification: international, quote: managerOk(q), role: 'employee' })).toEqual({ kind: 'blocked-no-funds', quote: q, canAddFunds: false });
   });
 
+  it('refuses a high-risk destination the company has not allowed, before anything else', () => {
+    const satellite = classifyNumber({ dialed: '+881612345678', callerCountry: 'FR' });
+    const blocked = quote({ kind: 'high-cost', warnings: ['paid_service', 'high_cost', 'class_blocked', 'barred', 'insufficient_funds'] });
+    expect(decideGate({ classification: satellite, quote: managerOk(blocked), role: 'admin' })).toEqual({ kind: 'refused', reason: 'class-blocked' });
+  });
+
   it('reports the manager’s refusals in its order: barred, no rate, daily cap', () => {
     const decide = (warnings: QuoteResponse['warnings'], rate: QuoteResponse['rate'] = usRate) =>
       decideGate({ classification: premium, quote: managerOk(quote({ kind: 'premium', warnings, rate })), role: 'employee' });
