@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { handoffTargets } from '../../../shared/api/auth-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { formatMoney } from '../../../shared/money/format-money';
+import { parseDecimalToMinor, toDecimalString } from '../../../shared/money/money';
 import { formatRateAmount } from '../../../shared/rating/rate-deck';
 import { deckCountries, ratesForCountry } from '../../../shared/rating/rate-index';
 import type { Principal } from '../auth/auth-service';
+import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { languageCookieName, parseCookies, serializeCookie, sessionCookieName } from '../http/cookies';
 import type { ManagerContext } from '../http/manager-context';
@@ -265,7 +267,12 @@ ${fresh ? html`<p class="ok" role="status" data-testid="topup-result">${t.topUpS
     const t = web.t;
     const wallet = await ctx.wallet.walletView(companyId);
     const card = await store.getCard(companyId);
+    const company = await store.getCompany(companyId);
     const isAdmin = principal.user.role === 'admin';
+    const csrf = principal.session.csrfToken;
+    // Only admins see the company's users (as GET /users); an employee sees their own barring.
+    const users = isAdmin ? (await store.listUsers(companyId)).filter((user) => user.extension !== null) : [];
+    const highRiskAllowed = company?.highRiskAllowed ?? false;
     const thresholds = [...new Set([500, 1000, 2000, ...ctx.config.topUpAmountsMinor, wallet.autoRefill.thresholdMinor])].sort((a, b) => a - b);
     const disabled = isAdmin ? '' : 'disabled';
     const year = new Date(ctx.now()).getUTCFullYear();
@@ -288,8 +295,92 @@ ${isAdmin ? html`<form method="post" action="/prepaid/settings/card"><input type
 <label for="exp-month">${t.expMonth}</label><input id="exp-month" name="expMonth" inputmode="numeric" autocomplete="cc-exp-month" required pattern="[0-9]{1,2}" value="12">
 <label for="exp-year">${t.expYear}</label><input id="exp-year" name="expYear" inputmode="numeric" autocomplete="cc-exp-year" required pattern="[0-9]{4}" value="${year + 3}">
 <label for="cvc">${t.cvc}</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" required pattern="[0-9]{3,4}">
-<div><button type="submit">${t.updateCard}</button></div></form>` : ''}</section>`, status);
+<div><button type="submit">${t.updateCard}</button></div></form>` : ''}</section>
+<section aria-labelledby="cap-h"><h2 id="cap-h">${t.dailyCap}</h2>
+<p>${t.dailyCapAmount}: <strong data-testid="daily-cap">${wallet.dailyCapMinor === null ? t.dailyCapNone : money(web, wallet.dailyCapMinor, wallet.currency)}</strong>
+· ${t.spentToday}: ${money(web, wallet.spentTodayMinor, wallet.currency)}</p>
+${isAdmin ? html`<form method="post" action="/prepaid/settings/daily-cap"><input type="hidden" name="_csrf" value="${csrf}">
+<label for="daily-cap">${t.dailyCapAmount} (${wallet.currency})</label>
+<input id="daily-cap" name="dailyCap" inputmode="decimal" autocomplete="off" pattern="[0-9]{1,9}([.,][0-9]{1,2})?" aria-describedby="daily-cap-help" value="${wallet.dailyCapMinor === null ? '' : toDecimalString(wallet.dailyCapMinor, wallet.currency)}">
+<p id="daily-cap-help">${t.dailyCapHelp}</p>
+<div><button type="submit">${t.save}</button></div></form>` : ''}</section>
+<section aria-labelledby="barring-h"><h2 id="barring-h">${t.premiumBarring}</h2>
+<p id="barring-help">${t.premiumBarringHelp}</p>
+${isAdmin
+    ? html`<form method="post" action="/prepaid/settings/barring"><input type="hidden" name="_csrf" value="${csrf}">
+<input type="hidden" name="users" value="${users.map((user) => user.id).join(',')}">
+<fieldset aria-describedby="barring-help"><legend>${t.premiumBarring}</legend>
+${users.map((user) => html`<label><input type="checkbox" name="bar_${user.id}" value="1" ${user.premiumBarred ? 'checked' : ''}> ${t.barUser.replace('{name}', user.displayName).replace('{extension}', user.extension ?? '')}</label>`)}
+</fieldset>
+<div><button type="submit">${t.save}</button></div></form>`
+    : html`<p data-testid="my-barring">${principal.user.premiumBarred ? t.barred : t.allowed}</p>`}</section>
+<section aria-labelledby="high-risk-h"><h2 id="high-risk-h">${t.highRisk}</h2>
+<p id="high-risk-help">${t.highRiskHelp}</p>
+<p data-testid="high-risk">${highRiskAllowed ? t.highRiskAllowed : t.highRiskBlocked}</p>
+${isAdmin ? html`<form method="post" action="/prepaid/settings/high-risk"><input type="hidden" name="_csrf" value="${csrf}">
+<label><input type="checkbox" name="allowed" value="1" aria-describedby="high-risk-help" ${highRiskAllowed ? 'checked' : ''}> ${t.highRiskAllow}</label>
+<div><button type="submit">${t.save}</button></div></form>` : ''}</section>`, status);
   };
+
+  /** The admin-only Settings forms: CSRF first, then the role (an employee gets the page back with 403). */
+  const settingsAdmin = async (request: FastifyRequest, reply: FastifyReply): Promise<{ web: WebContext; principal: Principal; companyId: string; form: Form } | null> => {
+    const who = await requireCompanyUser(request, reply);
+    if (!who) return null;
+    const form = formOf(request);
+    checkCsrf(who.principal, form);
+    if (who.principal.user.role !== 'admin') {
+      await settingsPage(reply, who.web, who.principal, who.companyId, null, 403);
+      return null;
+    }
+    return { ...who, form };
+  };
+
+  const savedFlash = (web: WebContext): SafeHtml => html`<p class="ok" role="status">${web.t.saved}</p>`;
+
+  app.post('/prepaid/settings/daily-cap', async (request, reply) => {
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
+    const company = await store.getCompany(companyId);
+    if (!company) throw new ApiError(404, 'not_found', 'No such company');
+    // French writes decimals with a comma; an empty field means no cap.
+    const text = String(form.dailyCap ?? '').trim().replace(',', '.');
+    let capMinor: number | null = null;
+    if (text !== '') {
+      try {
+        capMinor = /^\d{1,9}(\.\d{1,2})?$/.test(text) ? parseDecimalToMinor(text, company.currency) : NaN;
+      } catch {
+        capMinor = NaN;
+      }
+      if (!Number.isSafeInteger(capMinor) || capMinor <= 0) {
+        return settingsPage(reply, web, principal, companyId, html`<p class="error" role="alert">${web.t.dailyCapInvalid}</p>`, 400);
+      }
+    }
+    await setCompanyDailyCap(ctx.repository, companyId, capMinor);
+    return settingsPage(reply, web, principal, companyId, savedFlash(web));
+  });
+
+  app.post('/prepaid/settings/barring', async (request, reply) => {
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
+    // Only the users the form showed are changed (a user added meanwhile keeps their setting); each id must
+    // be one of this company's users, else 404 like the API.
+    const shown = String(form.users ?? '').split(',').filter((id) => id.length > 0);
+    if (shown.length > 500 || shown.some((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new ApiError(400, 'validation_failed', 'Reload the page and try again');
+    for (const id of shown) await setUserPremiumBarring(ctx.repository, companyId, id, form[`bar_${id}`] === '1');
+    return settingsPage(reply, web, principal, companyId, savedFlash(web));
+  });
+
+  app.post('/prepaid/settings/high-risk', async (request, reply) => {
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
+    const allowed = form.allowed === '1';
+    await setCompanyHighRisk(ctx.repository, companyId, allowed);
+    request.log.info({ companyId, userId: principal.user.id, allowed }, 'high-risk destinations switch changed');
+    return settingsPage(reply, web, principal, companyId, savedFlash(web));
+  });
 
   app.get('/prepaid/settings', async (request, reply) => {
     const who = await requireCompanyUser(request, reply);
