@@ -72,11 +72,14 @@ const optionsSchema = z.object({
 });
 
 /**
- * A random block of `size` ports in 40000-59999 for media. rtpengine and baresip skip ports someone else
- * holds, so a collision with another stack on the machine costs a port, not a failure.
+ * A random block of `size` ports in 20000-31999 for media: below Linux's ephemeral range (32768-60999),
+ * from which the OS hands out the "free port" of every other part of the stack (Kamailio, the manager,
+ * rtpengine's control port, browsers' ICE sockets), so no such port can fall inside a media range.
+ * rtpengine and baresip skip ports someone else holds, so a collision with another stack on the machine
+ * costs a port, not a failure.
  */
 const mediaRange = (size: number): { min: number; max: number } => {
-  const min = 40_000 + 2 * randomInt(0, (20_000 - size) / 2);
+  const min = 20_000 + 2 * randomInt(0, (12_000 - size) / 2);
   return { min, max: min + size - 1 };
 };
 
