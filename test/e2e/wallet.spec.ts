@@ -138,8 +138,10 @@ test.describe('the wallet', () => {
     await expectEstablished(page);
     await expect(page.getByRole('region', { name: 'Paid call' })).toBeVisible();
     await page.getByRole('button', { name: names.en.hangUp }).click();
-    // The call's cost shows in the activity once the proxy has charged it.
+    // The call's cost shows in the activity once the proxy has charged it, and on the call's history row.
     await expect(page.getByRole('region', { name: names.en.wallet }).locator('tr[data-kind="call_charge"]').first()).toBeVisible({ timeout: 10_000 });
+    const row = page.locator('tr[data-direction="outgoing"][data-number="+16502530000"]').first();
+    await expect(row.getByTestId('call-cost')).toHaveText(/€|EUR/);
   });
 
   test('a premium number needs the explicit confirmation', async () => {
