@@ -1,6 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
+import { countryName } from '../i18n/format.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
 import { useStore } from '../state/use-store.js';
 import type { GateDecision } from './gate-decision.js';
@@ -9,20 +10,30 @@ import { useWallet } from './wallet-context.js';
 import { formatMoney, formatRate } from './wallet-format.js';
 import { AddFundsButton } from './add-funds-button.js';
 
+/**
+ * The destination in the UI's language: the country's name from Intl and the number type from our
+ * strings (the rate deck's own names are English), e.g. "États-Unis · Fixe".
+ */
+function destinationName(quote: QuoteResponse, t: WalletTranslate, language: string): string {
+  const rate = quote.rate;
+  if (rate === null) return quote.country === null ? quote.number : countryName(quote.country, language);
+  return `${countryName(rate.country, language)} · ${t(`rates.type.${rate.numberType}`)}`;
+}
+
 /** The facts of a quote, formatted for the locale. */
-function quoteFacts(quote: QuoteResponse, language: string) {
+function quoteFacts(quote: QuoteResponse, t: WalletTranslate, language: string) {
   const rate = quote.rate;
   return {
     balance: formatMoney(quote.balanceMinor, quote.currency, language),
     rate: rate === null ? '—' : formatRate(rate.pricePerMinute.decimal, quote.currency, language),
     fee: rate === null ? '—' : formatRate(rate.connectionFee.decimal, quote.currency, language),
     minutes: quote.minutesAffordable ?? 0,
-    destination: rate?.destination ?? quote.country ?? quote.number,
+    destination: destinationName(quote, t, language),
   };
 }
 
 function QuoteTable({ quote, number, t, language }: { quote: QuoteResponse; number: string; t: WalletTranslate; language: string }) {
-  const facts = quoteFacts(quote, language);
+  const facts = quoteFacts(quote, t, language);
   return (
     <dl className="quote-facts">
       <dt>{t('gate.destination')}</dt>
@@ -93,7 +104,7 @@ function PremiumDialog({ quote, number }: { quote: QuoteResponse; number: string
   const [confirmed, setConfirmed] = useState(false);
   const [nudged, setNudged] = useState(false);
   const confirmRef = useRef<HTMLInputElement>(null);
-  const facts = quoteFacts(quote, language);
+  const facts = quoteFacts(quote, t, language);
   return (
     <ModalDialog role="alertdialog" titleId={`${id}-title`} descriptionId={`${id}-desc`} onCancel={wallet.cancelGate} initialFocus={confirmRef} className="premium">
       <h2 id={`${id}-title`}>
