@@ -35,6 +35,8 @@ export interface Phone {
   readonly secretStorage: Store<'encrypted' | 'not-remembered' | null>;
   signIn(credentials: SipCredentials, remember: boolean): Promise<void>;
   signOut(): Promise<void>;
+  /** Fresh credentials for the signed-in account (see SipAdapter.renewCredentials); calls stay up. */
+  renewSipCredentials(credentials: SipCredentials): void;
   /** Dials what the user typed; returns the parsed target so the dialer can explain an invalid one. */
   dial(input: string): DialTarget;
   /**
@@ -153,6 +155,9 @@ export function createPhone(parts: PhoneParts): Phone {
       } else {
         await host.forgetSipCredentials().catch(() => undefined);
       }
+    },
+    renewSipCredentials(credentials) {
+      adapter.renewCredentials(credentials);
     },
     async signOut() {
       await adapter.disconnect();

@@ -70,6 +70,12 @@ export interface SipAdapter {
   subscribe(listener: SipAdapterListener): () => void;
   /** Signs in: connects, registers, and keeps it so until disconnect() or a credentials rejection. */
   connect(credentials: SipCredentials): void;
+  /**
+   * New credentials for the same account (the manager's time-limited ones before they expire): used from
+   * the next challenge on (REGISTER refresh, next call); connection, registration and calls stay as they
+   * are. Another account, or no account yet, connects afresh.
+   */
+  renewCredentials(credentials: SipCredentials): void;
   /** Signs out: unregisters, ends every call, closes the socket. */
   disconnect(): Promise<void>;
   /** The network came back or the machine woke up: try now instead of waiting out the backoff. */
@@ -623,7 +629,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
 
   const entryOf = (callId: string): CallEntry | undefined => calls.get(callId);
 
-  return {
+  const adapter: SipAdapter = {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -669,6 +675,25 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         userAgent = ua;
         tryConnect();
       });
+    },
+
+    renewCredentials(next) {
+      const current = credentials;
+      const ua = userAgent;
+      const sameAccount =
+        current !== null &&
+        current.account.server === next.account.server &&
+        current.account.username === next.account.username &&
+        current.account.domain === next.account.domain;
+      if (!sameAccount || ua === null) {
+        adapter.connect(next);
+        return;
+      }
+      credentials = next;
+      // SIP.js builds its digest authenticator from these options at every challenge (UserAgent's
+      // authenticationFactory), so changing them here takes effect from the next 401/407.
+      ua.configuration.authorizationUsername = next.account.authorizationUsername ?? next.account.username;
+      ua.configuration.authorizationPassword = next.password;
     },
 
     disconnect() {
@@ -791,4 +816,5 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       return result;
     },
   };
+  return adapter;
 }

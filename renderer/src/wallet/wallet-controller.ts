@@ -3,6 +3,7 @@
  * the manager hands out), the live balance, activity, automatic refill, Add funds, and the call gate.
  * Components read `store` and call these; the manager is reached only through the host bridge.
  */
+import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
 import type { AutoRefillSettings, AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { HostBridge, RateCountry } from '../../../shared/host/host-bridge.js';
@@ -10,9 +11,11 @@ import { parseDialString, type DialTarget } from '../../../shared/dial/dial-stri
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { ManagerSignIn } from '../../../shared/manager-link/manager-session.js';
 import { classifyNumber } from '../../../shared/numbering/classify.js';
+import type { SipCredentials } from '../../../shared/settings.js';
 import type { Phone } from '../phone.js';
 import { createStore, type Store } from '../state/store.js';
 import type { AnnounceBalance } from './balance-announcer.js';
+import { credentialRenewalDelayMs } from './credential-renewal.js';
 import { decideGate, needsQuote } from './gate-decision.js';
 import { initialWalletState, reduceWallet, type Balance, type WalletEvent, type WalletState } from './wallet-store.js';
 
@@ -64,6 +67,43 @@ export function createWallet(deps: WalletDeps): Wallet {
     if (activity.ok) dispatch({ type: 'activityLoaded', items: activity.value.items });
   };
 
+  const credentialsFrom = (config: SipConfigResponse): SipCredentials => {
+    const session = store.getState().session;
+    return {
+      account: {
+        server: config.wsUrl,
+        username: config.extension,
+        authorizationUsername: config.authorizationUsername,
+        domain: config.domain,
+        ...(session !== null ? { displayName: session.user.displayName.slice(0, 64) } : {}),
+      },
+      password: config.password,
+    };
+  };
+
+  // The manager's SIP credentials expire (credential-renewal.ts): fetch fresh ones in time.
+  let renewalTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopRenewal = (): void => {
+    clearTimeout(renewalTimer);
+    renewalTimer = undefined;
+  };
+  const scheduleRenewal = (delayMs: number): void => {
+    stopRenewal();
+    renewalTimer = setTimeout(() => void renewSipCredentials(), delayMs);
+  };
+  const renewSipCredentials = async (): Promise<void> => {
+    if (store.getState().session === null) return;
+    const config = await host.getSipConfig();
+    if (!config.ok) {
+      dispatch({ type: 'sipProblem', failure: config.failure });
+      scheduleRenewal(60_000);
+      return;
+    }
+    dispatch({ type: 'sipProblem', failure: null });
+    phone.renewSipCredentials(credentialsFrom(config.value));
+    scheduleRenewal(credentialRenewalDelayMs(config.value.expiresAt, Date.now(), Date.now()));
+  };
+
   /** Signs the phone in with the manager's SIP configuration: nobody types SIP settings. */
   const registerPhone = async (): Promise<void> => {
     const config = await host.getSipConfig();
@@ -72,20 +112,8 @@ export function createWallet(deps: WalletDeps): Wallet {
       return;
     }
     dispatch({ type: 'sipProblem', failure: null });
-    const session = store.getState().session;
-    await phone.signIn(
-      {
-        account: {
-          server: config.value.wsUrl,
-          username: config.value.extension,
-          authorizationUsername: config.value.authorizationUsername,
-          domain: config.value.domain,
-          ...(session !== null ? { displayName: session.user.displayName.slice(0, 64) } : {}),
-        },
-        password: config.value.password,
-      },
-      false,
-    );
+    await phone.signIn(credentialsFrom(config.value), false);
+    scheduleRenewal(credentialRenewalDelayMs(config.value.expiresAt, Date.now(), Date.now()));
   };
 
   const unsubscribers = [
@@ -146,6 +174,7 @@ export function createWallet(deps: WalletDeps): Wallet {
       await Promise.all([refresh(), registerPhone()]);
     },
     async signOut() {
+      stopRenewal();
       await phone.signOut();
       await host.managerSignOut();
       dispatch({ type: 'sessionChanged', session: null });
@@ -213,6 +242,7 @@ export function createWallet(deps: WalletDeps): Wallet {
     rateCountries: () => host.getRateCountries(),
     rates: (country) => host.getRates(country),
     dispose() {
+      stopRenewal();
       for (const unsubscribe of unsubscribers) unsubscribe();
     },
   };
