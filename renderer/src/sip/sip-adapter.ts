@@ -47,6 +47,12 @@ const connectTimeoutSeconds = 4;
  * milliseconds; without STUN/TURN servers configured there is nothing else to wait for.
  */
 const iceGatheringTimeoutMs = 500;
+/**
+ * After a reconnect the callee's ICE restart waits this long (plus up to as much again, at random) for the
+ * caller's: long enough for a re-INVITE to cross a proxy, short enough that a callee alone on a new network
+ * gets its audio back within ~2 s.
+ */
+const calleeIceRestartDelayMs = 1_000;
 /** RFC 4733 tone length and gap, the common defaults of desk phones (and above RTCDTMFSender's minimums). */
 const dtmfDurationMs = 160;
 const dtmfGapMs = 70;
@@ -107,6 +113,8 @@ interface CallEntry {
   /** Set when we end the call ourselves, or learn why it failed, before SIP.js reports Terminated. */
   endReason: EndReason | null;
   reinviteRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the other side last sent us a re-INVITE (epoch ms); 0 if never. */
+  remoteReinviteAt: number;
 }
 
 function describeError(error: unknown): string {
@@ -272,8 +280,21 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     startKeepAlive(ua);
     register(ua);
     if (reconnected) {
+      // When the server restarted, both phones reconnect together and would send crossing re-INVITEs
+      // (glare, RFC 3261 14.1). The caller restarts ICE at once; the callee waits a moment and skips its
+      // own when the caller's already arrived, since one ICE restart renews both ends' candidates.
+      const reconnectedAt = now();
       for (const entry of calls.values()) {
-        if (entry.state === 'established') restartIce(entry);
+        if (entry.state !== 'established') continue;
+        if (entry.info.direction === 'outgoing') {
+          restartIce(entry);
+          continue;
+        }
+        entry.reinviteRetryTimer = clearTimer(entry.reinviteRetryTimer);
+        entry.reinviteRetryTimer = setTimeout(() => {
+          entry.reinviteRetryTimer = undefined;
+          if (calls.has(entry.info.id) && entry.remoteReinviteAt < reconnectedAt) restartIce(entry);
+        }, calleeIceRestartDelayMs + Math.floor(random() * calleeIceRestartDelayMs));
       }
     }
   }
@@ -425,6 +446,9 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       onBye() {
         entry.endReason ??= 'remote-hangup';
       },
+      onInvite() {
+        entry.remoteReinviteAt = now();
+      },
     };
   }
 
@@ -476,6 +500,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       muted: false,
       endReason: null,
       reinviteRetryTimer: undefined,
+      remoteReinviteAt: 0,
     };
     track(entry);
     invitation.delegate = {
@@ -731,6 +756,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         muted: false,
         endReason: null,
         reinviteRetryTimer: undefined,
+        remoteReinviteAt: 0,
       };
       track(entry);
       emit({ type: 'callCreated', call: entry.info, at: now() });
