@@ -57,3 +57,17 @@ export type CompleteCallResponse = z.infer<typeof completeCallResponseSchema>;
 
 export const releaseCallRequestSchema = z.strictObject({ callId: callIdSchema });
 export type ReleaseCallRequest = z.infer<typeof releaseCallRequestSchema>;
+
+/**
+ * Interim re-authorization of a call in progress (the proxy's equivalent of a Diameter Credit-Control
+ * CCR-Update, RFC 4006 section 5.1): after a top-up or refill the call may run longer. Never shortens a call.
+ */
+export const extendCallRequestSchema = z.strictObject({ callId: callIdSchema });
+export type ExtendCallRequest = z.infer<typeof extendCallRequestSchema>;
+
+export const extendCallResponseSchema = z.strictObject({
+  callId: callIdSchema,
+  maxDurationSeconds: z.int().nonnegative().meta({ description: 'The call may now last this many answered seconds in all (never less than before).' }),
+  extended: z.boolean().meta({ description: 'True when maxDurationSeconds grew with this request.' }),
+});
+export type ExtendCallResponse = z.infer<typeof extendCallResponseSchema>;

@@ -223,7 +223,7 @@ export interface Store {
 
   getReservation(callId: string): Promise<ReservationRow | null>;
   insertReservation(reservation: ReservationRow): Promise<void>;
-  updateReservation(callId: string, changes: Partial<Pick<ReservationRow, 'status' | 'answeredSeconds' | 'billedSeconds' | 'chargedMinor' | 'txnSeq' | 'updatedAt'>>): Promise<void>;
+  updateReservation(callId: string, changes: Partial<Pick<ReservationRow, 'status' | 'answeredSeconds' | 'billedSeconds' | 'chargedMinor' | 'txnSeq' | 'updatedAt' | 'maxSeconds' | 'reservedMinor' | 'expiresAt'>>): Promise<void>;
   sumActiveReservations(companyId: string, now: number): Promise<number>;
 
   insertNotification(notification: NotificationRow): Promise<void>;

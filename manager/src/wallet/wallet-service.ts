@@ -1,4 +1,4 @@
-import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse } from '../../../shared/api/call-schemas';
+import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse } from '../../../shared/api/call-schemas';
 import type { DeclineCode, TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
 import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
@@ -462,17 +462,10 @@ export class WalletService {
       if (rate) {
         const tariff: Tariff = rate;
         const reserved = await tx.sumActiveReservations(company.id, now);
-        const available = locked.balanceMinor - reserved;
-        const walletSeconds = maxFundedSeconds(tariff, Math.max(0, available), locked.currency, this.options.maxCallSeconds);
-        if (walletSeconds === 0) return this.refused(request.callId, 'insufficient_funds', local.kind, e164, locked);
-        maxSeconds = walletSeconds;
-        if (locked.dailyCapMinor !== null) {
-          const spent = await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
-          const capLeft = locked.dailyCapMinor - spent - reserved;
-          const capSeconds = maxFundedSeconds(tariff, Math.max(0, capLeft), locked.currency, this.options.maxCallSeconds);
-          if (capSeconds === 0) return this.refused(request.callId, 'daily_cap', local.kind, e164, locked);
-          maxSeconds = Math.min(maxSeconds, capSeconds);
-        }
+        const funded = await this.fundedSeconds(tx, locked, tariff, reserved, now);
+        if (funded.walletSeconds === 0) return this.refused(request.callId, 'insufficient_funds', local.kind, e164, locked);
+        if (funded.capSeconds === 0) return this.refused(request.callId, 'daily_cap', local.kind, e164, locked);
+        maxSeconds = Math.min(funded.walletSeconds, funded.capSeconds ?? funded.walletSeconds);
         reservedMinor = callCostMinor(tariff, maxSeconds, locked.currency);
       }
       const row: ReservationRow = {
@@ -481,11 +474,67 @@ export class WalletService {
         pricePerMinute: rate?.pricePerMinute ?? 0, connectionFee: rate?.connectionFee ?? 0, incrementFirst: rate?.increment.first ?? 1,
         incrementNext: rate?.increment.next ?? 1, maxSeconds, reservedMinor, status: 'active', answeredSeconds: null, billedSeconds: null,
         chargedMinor: null, txnSeq: null, createdAt: now,
-        // A reservation outlives the longest possible call (ringing + max duration); afterwards it no longer holds funds.
-        expiresAt: now + (this.options.ringAllowanceSeconds + maxSeconds + 60) * 1000, updatedAt: now,
+        expiresAt: this.reservationExpiry(now, maxSeconds), updatedAt: now,
       };
       await tx.insertReservation(row);
       return this.reservationAnswer(row, locked);
+    });
+  }
+
+  /**
+   * The longest call `tariff` can fund with what is left once `otherReservedMinor` (every other call in
+   * progress) is set aside: from the wallet, and from the daily cap when the company has one (null: no cap).
+   * Both capped at the service maximum. Call under the company lock.
+   */
+  private async fundedSeconds(tx: Store, company: CompanyRow, tariff: Tariff, otherReservedMinor: number, now: number): Promise<{ walletSeconds: number; capSeconds: number | null }> {
+    const available = company.balanceMinor - otherReservedMinor;
+    const walletSeconds = maxFundedSeconds(tariff, Math.max(0, available), company.currency, this.options.maxCallSeconds);
+    if (company.dailyCapMinor === null) return { walletSeconds, capSeconds: null };
+    const spent = await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
+    const capLeft = company.dailyCapMinor - spent - otherReservedMinor;
+    return { walletSeconds, capSeconds: maxFundedSeconds(tariff, Math.max(0, capLeft), company.currency, this.options.maxCallSeconds) };
+  }
+
+  /** A reservation outlives the longest possible call (ringing + max duration); afterwards it no longer holds funds. */
+  private reservationExpiry(createdAt: number, maxSeconds: number): number {
+    return createdAt + (this.options.ringAllowanceSeconds + maxSeconds + 60) * 1000;
+  }
+
+  /**
+   * Interim re-authorization of a call in progress (like a Diameter Credit-Control CCR-Update, RFC 4006
+   * 5.1): after a top-up or an automatic refill, the call may run longer. Recomputes the longest call the
+   * wallet (balance minus every OTHER call's reservation) and the daily cap fund now, capped at the service
+   * maximum; if that is longer than the call's current maximum, the reservation grows to it (maxSeconds,
+   * reservedMinor, expiresAt) in one transaction under the company lock, as authorize reserves. Never
+   * shortens a call. Idempotent: asking again without new money answers the same maximum with
+   * `extended: false`. A call that already ended (completed or released) or whose reservation expired is
+   * refused with 409; an unknown call id with 404.
+   */
+  async extendCall(callId: string): Promise<ExtendCallResponse> {
+    const found = await this.repo.store.getReservation(callId);
+    if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+    return this.repo.transaction(async (tx) => {
+      const company = await this.lock(tx, found.companyId);
+      const row = await tx.getReservation(callId);
+      if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+      if (row.status !== 'active') throw new ApiError(409, 'conflict', `This call has already ended (${row.status}); it cannot be extended`);
+      const now = this.options.now();
+      if (row.expiresAt <= now) throw new ApiError(409, 'conflict', 'This call\'s reservation has expired; it cannot be extended');
+      const unchanged: ExtendCallResponse = { callId, maxDurationSeconds: row.maxSeconds, extended: false };
+      // Free calls (included, toll-free) already run to the service maximum and hold nothing.
+      if (!row.charged) return unchanged;
+      const tariff: Tariff = { pricePerMinute: row.pricePerMinute, connectionFee: row.connectionFee, increment: { first: row.incrementFirst, next: row.incrementNext } };
+      // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
+      const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
+      const funded = await this.fundedSeconds(tx, company, tariff, others, now);
+      const maxSeconds = Math.min(funded.walletSeconds, funded.capSeconds ?? funded.walletSeconds);
+      if (maxSeconds <= row.maxSeconds) return unchanged;
+      const reservedMinor = callCostMinor(tariff, maxSeconds, company.currency);
+      // Counted from the reservation's creation, as authorize counts it; never earlier than before.
+      const expiresAt = Math.max(row.expiresAt, this.reservationExpiry(row.createdAt, maxSeconds));
+      await tx.updateReservation(callId, { maxSeconds, reservedMinor, expiresAt, updatedAt: now });
+      this.options.log.info({ callId, from: row.maxSeconds, to: maxSeconds }, 'call extended');
+      return { callId, maxDurationSeconds: maxSeconds, extended: true };
     });
   }
 

@@ -177,6 +177,55 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
     expect(await balance()).toBe(0);
   });
 
+  it('extends a paid call when the admin tops up during it, then cuts it at the new cap and charges exactly that', async () => {
+    // Funds for 9 s, as above; during the call the admin adds 5 cents more: 10 cents fund 18 s.
+    expect(await balance()).toBe(0);
+    await api.topUp(adminToken, 5);
+    const extendedSeconds = 18;
+    expect(callCostMinor(virginIslands, extendedSeconds, 'EUR')).toBeLessThanOrEqual(10);
+    expect(callCostMinor(virginIslands, extendedSeconds + 1, 'EUR')).toBeGreaterThan(10);
+
+    const call = placeCall(await phone(alice), '+13405550100');
+    expect((await call.final).status).toBe(200);
+    const answeredAt = await call.answeredAt;
+    const callId = call.inviter.request.callId;
+    // The proxy asks the manager again as the call nears its cap (under 20 s left; every second in the last
+    // 5 s): wait until it has asked in those last seconds without new money, then top up, late.
+    // kamcmd prints each item as "name: <key>" followed by "value: <value>".
+    const entry = async (): Promise<string> => {
+      const lines = (await stack.kamailio.rpc(['htable.dump', 'dlgext'])).split('\n');
+      const at = lines.findIndex((line) => line.includes(`name: ${callId}~`));
+      return at < 0 ? '' : (lines[at + 1]?.match(/value:\s*(\S+)/)?.[1] ?? '');
+    };
+    const extendedBefore = Number((await stack.kamailio.rpc(['pv.shvGet', 'calls_extended'])).match(/value:\s*(\d+)/)?.[1] ?? NaN);
+    const askedLate = async (): Promise<boolean> => {
+      const [, , answerS, , max, asked] = (await entry()).split(':').map(Number);
+      return max === 9 && asked !== undefined && answerS !== undefined && asked - answerS >= 4;
+    };
+    await eventually('a re-authorization in the last seconds (no new money)', askedLate, 8_000);
+    const toppedUpAt = Date.now();
+    await api.topUp(adminToken, 5);
+    // The next question (a second later) gets the longer maximum, and the dialog's timeout moves with it.
+    await eventually('the extension at the proxy', async () => (await entry()).split(':')[4] === String(extendedSeconds), 4_000);
+    const extendedAt = Date.now();
+    expect(Number((await stack.kamailio.rpc(['pv.shvGet', 'calls_extended'])).match(/value:\s*(\d+)/)?.[1] ?? NaN)).toBe(extendedBefore + 1);
+
+    expect((extendedAt - answeredAt) / 1000).toBeLessThan(9);
+    // Not cut at 9 s: the proxy's BYE comes at the new cap.
+    const endedAt = await call.endedAt;
+    const lasted = (endedAt - answeredAt) / 1000;
+    console.info(`extension: top-up ${(toppedUpAt - answeredAt) / 1000} s into the call, extended at ${(extendedAt - answeredAt) / 1000} s, cut at ${lasted} s`);
+    expect(lasted).toBeGreaterThanOrEqual(extendedSeconds - 0.5);
+    expect(lasted).toBeLessThanOrEqual(extendedSeconds + 2);
+
+    await eventually('the charge in the ledger', async () => (await chargesOf(callId)).length === 1);
+    const [charge] = await chargesOf(callId);
+    expect(charge?.call?.answeredSeconds).toBe(extendedSeconds);
+    expect(charge?.amountMinor).toBe(-callCostMinor(virginIslands, extendedSeconds, 'EUR'));
+    expect(await balance()).toBe(0);
+    expect(await entry()).toBe('');
+  });
+
   it('refuses a paid call with 402 when the wallet is empty, even from a SIP client that is not Cabine', async () => {
     expect(await balance()).toBe(0);
     const result = await sipp(alice, '+447700900123', 402);
