@@ -10,7 +10,7 @@
  */
 import type { BrowserWindow, BrowserWindowConstructorOptions, Event, WebContents } from 'electron';
 import { addFundsPartition } from './permissions.js';
-import type { BrowserWindowConstructor } from './window.js';
+import { lockedDownWebPreferences, type BrowserWindowConstructor } from './window.js';
 
 /** The window's options; exported so tests can assert every flag. */
 export function addFundsWindowOptions(title: string): BrowserWindowConstructorOptions {
@@ -22,20 +22,8 @@ export function addFundsWindowOptions(title: string): BrowserWindowConstructorOp
     title,
     autoHideMenuBar: true,
     show: false,
-    webPreferences: {
-      partition: addFundsPartition,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    // The app's locked-down set, no preload (the manager's page gets no bridge), its own session.
+    webPreferences: { ...lockedDownWebPreferences(), partition: addFundsPartition },
   };
 }
 

@@ -7,12 +7,11 @@ import { appEntryUrl, isAppOrigin } from './app-origin.js';
 import type { OpenExternal } from './open-external.js';
 
 /**
- * The renderer's web preferences. Each line is a checklist item, written out even where it is already
- * Electron's default so that a change of default cannot weaken the app silently.
+ * Web preferences of every window (the app and the add-funds window). Each line is a checklist item,
+ * written out even where it is already Electron's default so that a change of default cannot weaken the app.
  */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+export function lockedDownWebPreferences(): WebPreferences {
   return {
-    preload: preloadPath,
     // Item 3: context isolation keeps the page's JavaScript away from the preload's.
     contextIsolation: true,
     // Item 4: the renderer runs in Chromium's OS sandbox; the preload is CommonJS because of it
@@ -33,12 +32,19 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     // Item 10: blink features stay untouched (no enableBlinkFeatures key).
     navigateOnDragDrop: false,
     spellcheck: false,
+  };
+}
+
+/** The app window's preferences: the locked-down set, its preload, and no background throttling. */
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    ...lockedDownWebPreferences(),
+    preload: preloadPath,
     // The softphone must keep ringing and keep its SIP keep-alives on time while in the background.
     backgroundThrottling: false,
   };
 }
 
-/** The main window's options; exported so tests can assert every security flag. */
 export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
     width: 420,

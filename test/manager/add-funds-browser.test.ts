@@ -3,6 +3,7 @@ import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, RunningManager } from './support/manager-harness';
 import { startBackend, startManager } from './support/manager-harness';
+import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.js';
 
 /**
  * The Add Funds flow driven in Chromium through the Playwright library API (inside vitest): sign in with
@@ -17,10 +18,7 @@ describe('Add Funds in Chromium', () => {
     backend = await startBackend('sqlite');
     // Cookies stay Secure: Chromium treats http://127.0.0.1 as a secure context.
     m = await startManager({ ...(await backend.freshEnv()), CABINE_COOKIE_SECURE: 'true' });
-    browser = await chromium.launch({
-      executablePath: process.env.CABINE_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
   });
 
   afterAll(async () => {

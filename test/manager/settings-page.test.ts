@@ -3,6 +3,7 @@ import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, RunningManager } from './support/manager-harness';
 import { startBackend, startManager } from './support/manager-harness';
+import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.js';
 
 /**
  * The admin controls of the Settings page, driven in Chromium by their labels (the Playwright library API
@@ -20,10 +21,7 @@ describe('Settings page admin controls in Chromium', () => {
     backend = await startBackend('sqlite');
     m = await startManager({ ...(await backend.freshEnv()), CABINE_COOKIE_SECURE: 'true' });
     adminToken = await m.signIn('alice@cabine.test', 'cabine-1001');
-    browser = await chromium.launch({
-      executablePath: process.env.CABINE_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
   });
 
   afterAll(async () => {
