@@ -403,6 +403,22 @@ export class WalletService {
     };
   }
 
+  /**
+   * Runs `work` on a call's reservation inside a transaction that holds its company's lock, the row read
+   * again under the lock (a concurrent complete, release or extend may have changed it). 404 for an id the
+   * proxy never authorized.
+   */
+  private async withLockedReservation<T>(callId: string, work: (tx: Store, company: CompanyRow, row: ReservationRow) => Promise<T>): Promise<T> {
+    const found = await this.repo.store.getReservation(callId);
+    if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+    return this.repo.transaction(async (tx) => {
+      const company = await this.lock(tx, found.companyId);
+      const row = await tx.getReservation(callId);
+      if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+      return work(tx, company, row);
+    });
+  }
+
   private reservationAnswer(row: ReservationRow, company: CompanyRow): AuthorizeCallResponse {
     return {
       allowed: true, reason: 'ok', callId: row.callId, kind: row.kind as AuthorizeCallResponse['kind'], charged: row.charged, e164: row.e164,
@@ -511,12 +527,7 @@ export class WalletService {
    * refused with 409; an unknown call id with 404.
    */
   async extendCall(callId: string): Promise<ExtendCallResponse> {
-    const found = await this.repo.store.getReservation(callId);
-    if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
-    return this.repo.transaction(async (tx) => {
-      const company = await this.lock(tx, found.companyId);
-      const row = await tx.getReservation(callId);
-      if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+    return this.withLockedReservation(callId, async (tx, company, row) => {
       if (row.status !== 'active') throw new ApiError(409, 'conflict', `This call has already ended (${row.status}); it cannot be extended`);
       const now = this.options.now();
       if (row.expiresAt <= now) throw new ApiError(409, 'conflict', 'This call\'s reservation has expired; it cannot be extended');
@@ -550,13 +561,8 @@ export class WalletService {
    * result). The charge is for at most the reserved duration, and never more than the wallet holds.
    */
   async completeCall(callId: string, answeredSeconds: number): Promise<CompleteCallResponse> {
-    const found = await this.repo.store.getReservation(callId);
-    if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
-    const outcome = await this.repo.transaction(async (tx) => {
-      const company = await this.lock(tx, found.companyId);
-      const row = await tx.getReservation(callId);
-      if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
-      if (row.status !== 'active') return { response: this.completion(row, company), refill: null, changed: false };
+    const outcome = await this.withLockedReservation(callId, async (tx, company, row) => {
+      if (row.status !== 'active') return { response: this.completion(row, company), refill: null, changed: false, companyId: company.id };
       const now = this.options.now();
       const seconds = Math.min(answeredSeconds, row.maxSeconds);
       const tariff: Tariff = { pricePerMinute: row.pricePerMinute, connectionFee: row.connectionFee, increment: { first: row.incrementFirst, next: row.incrementNext } };
@@ -579,21 +585,16 @@ export class WalletService {
       }
       const updated: ReservationRow = { ...row, status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now };
       await tx.updateReservation(callId, { status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now });
-      return { response: this.completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0 };
+      return { response: this.completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0, companyId: company.id };
     });
-    if (outcome.changed) this.options.onWalletChange(found.companyId);
+    if (outcome.changed) this.options.onWalletChange(outcome.companyId);
     if (outcome.refill) this.background(this.processRefill(outcome.refill.id));
     return outcome.response;
   }
 
   /** The call never connected: free its reservation. Idempotent; a completed call stays completed. */
   async releaseCall(callId: string): Promise<CompleteCallResponse> {
-    const found = await this.repo.store.getReservation(callId);
-    if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
-    return this.repo.transaction(async (tx) => {
-      const company = await this.lock(tx, found.companyId);
-      const row = await tx.getReservation(callId);
-      if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+    return this.withLockedReservation(callId, async (tx, company, row) => {
       if (row.status !== 'active') return this.completion(row, company);
       const now = this.options.now();
       await tx.updateReservation(callId, { status: 'released', chargedMinor: 0, billedSeconds: 0, answeredSeconds: 0, updatedAt: now });
