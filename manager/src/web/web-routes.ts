@@ -389,26 +389,20 @@ ${isAdmin ? html`<form method="post" action="/prepaid/settings/high-risk"><input
   });
 
   app.post('/prepaid/settings', async (request, reply) => {
-    const who = await requireCompanyUser(request, reply);
-    if (!who) return reply;
-    const { web, principal, companyId } = who;
-    const form = formOf(request);
-    checkCsrf(principal, form);
-    if (principal.user.role !== 'admin') return settingsPage(reply, web, principal, companyId, null, 403);
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
     const thresholdMinor = Number(form.thresholdMinor);
     const amountMinor = Number(form.amountMinor);
     if (!Number.isSafeInteger(thresholdMinor) || thresholdMinor <= 0 || !Number.isSafeInteger(amountMinor)) throw new ApiError(400, 'validation_failed', 'Choose values from the lists');
     await ctx.wallet.setAutoRefill(companyId, { enabled: form.enabled === '1', thresholdMinor, amountMinor });
-    return settingsPage(reply, web, principal, companyId, html`<p class="ok" role="status">${web.t.saved}</p>`);
+    return settingsPage(reply, web, principal, companyId, savedFlash(web));
   });
 
   app.post('/prepaid/settings/card', async (request, reply) => {
-    const who = await requireCompanyUser(request, reply);
-    if (!who) return reply;
-    const { web, principal, companyId } = who;
-    const form = formOf(request);
-    checkCsrf(principal, form);
-    if (principal.user.role !== 'admin') return settingsPage(reply, web, principal, companyId, null, 403);
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
     try {
       const card = await ctx.provider.tokenizeCard({ number: String(form.number ?? ''), expMonth: Number(form.expMonth), expYear: Number(form.expYear), cvc: String(form.cvc ?? '') });
       await store.upsertCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: ctx.now() });
