@@ -19,6 +19,15 @@ export function resolveLanguage(setting: LanguageSetting, systemLanguages: reado
   return 'en';
 }
 
+/**
+ * The locale numbers, money and dates are formatted with: the system's own regional variant of the UI
+ * language when it has one (en-GB dates for a British user, fr-CA for a Québécois one), else the language.
+ */
+export function formattingLocale(language: string, systemLanguages: readonly string[]): string {
+  const variant = systemLanguages.find((tag) => tag.toLowerCase().split('-')[0] === language && tag.includes('-'));
+  return variant ?? language;
+}
+
 /** One i18next instance for the page, keys flat (they contain dots). */
 export async function createI18n(language: AppLanguage): Promise<I18n> {
   const instance = i18next.createInstance();

@@ -3,6 +3,7 @@ import { ringbackFrance, toneBursts } from '../../../renderer/src/audio/tone-pat
 import { en } from '../../../renderer/src/i18n/en.js';
 import { fr } from '../../../renderer/src/i18n/fr.js';
 import { formatDuration } from '../../../renderer/src/i18n/format.js';
+import { formattingLocale } from '../../../renderer/src/i18n/i18n.js';
 import { resolveLanguage } from '../../../renderer/src/i18n/i18n.js';
 
 describe('languages', () => {
@@ -52,5 +53,14 @@ describe('generated tones', () => {
       [5, 6.5],
       [10, 11],
     ]);
+  });
+});
+
+describe('the formatting locale', () => {
+  it("is the system's regional variant of the UI language, else the language", () => {
+    expect(formattingLocale('en', ['en-GB', 'fr-FR'])).toBe('en-GB');
+    expect(formattingLocale('fr', ['en-GB', 'fr-CA'])).toBe('fr-CA');
+    expect(formattingLocale('fr', ['en-GB'])).toBe('fr');
+    expect(formattingLocale('en', ['en'])).toBe('en');
   });
 });
