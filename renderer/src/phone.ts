@@ -1,5 +1,5 @@
 import type { HostBridge } from '../../shared/host/host-bridge.js';
-import { parseDialString, type DialTarget } from '../../shared/dial/dial-string.js';
+import { displayFor, parseDialString, type DialTarget } from '../../shared/dial/dial-string.js';
 import type { SettingsPatch, SipCredentials } from '../../shared/settings.js';
 import { isOnHold } from '../../shared/call/hold-state.js';
 import type { AudioController } from './audio/audio-controller.js';
@@ -166,7 +166,7 @@ export function createPhone(parts: PhoneParts): Phone {
     dial(input) {
       const target = parseDialString(input, settings.getState().settings.defaultCountry);
       if (target.kind === 'invalid') return target;
-      const display = target.kind === 'phone' ? target.display : target.kind === 'extension' ? target.extension : target.digits;
+      const display = displayFor(target, settings.getState().settings.defaultCountry);
       audio.unlock();
       adapter.call(target, display);
       return target;

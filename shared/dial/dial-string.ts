@@ -249,6 +249,25 @@ export function parseDialString(input: string, country: DialCountry): DialTarget
 }
 
 /**
+ * How to show a target to someone dialing from `country`: a number of that same country in its national
+ * form, as people write it there ("08 99 12 34 56" for a French caller), any other number in international
+ * form ("+44 20 7946 0000"), extensions and short codes as their digits.
+ */
+export function displayFor(target: Exclude<DialTarget, { kind: 'invalid' }>, country: DialCountry): string {
+  switch (target.kind) {
+    case 'extension':
+      return target.extension;
+    case 'short-code':
+      return target.digits;
+    case 'phone':
+      if (target.country !== country) return target.display;
+      return parsePhoneNumberFromString(target.e164)?.formatNational() ?? target.display;
+    default:
+      return assertNever(target);
+  }
+}
+
+/**
  * The user part of the SIP Request-URI for a target (RFC 3261 section 19.1.1): the E.164 number with its
  * '+' (RFC 3966 global number, as in `sip:+33123456789@domain;user=phone`), the extension, or the short
  * code's digits, which the proxy routes without a country code.

@@ -7,7 +7,7 @@ import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
 import type { AutoRefillSettings, AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { HostBridge, RateCountry } from '../../../shared/host/host-bridge.js';
-import { parseDialString, type DialTarget } from '../../../shared/dial/dial-string.js';
+import { displayFor, parseDialString, type DialTarget } from '../../../shared/dial/dial-string.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { ManagerSignIn } from '../../../shared/manager-link/manager-session.js';
 import { classifyNumber } from '../../../shared/numbering/classify.js';
@@ -188,7 +188,7 @@ export function createWallet(deps: WalletDeps): Wallet {
       const company = state.session?.company ?? null;
       if (state.session === null || company === null) return dialNow(input);
       const number = target.kind === 'phone' ? target.e164 : target.kind === 'extension' ? target.extension : target.digits;
-      const display = target.kind === 'phone' ? target.display : number;
+      const display = displayFor(target, settings.defaultCountry);
       const classification = classifyNumber({ dialed: number, callerCountry: company.country });
       if (!needsQuote(classification)) {
         const decision = decideGate({ classification, quote: null, role: state.session.user.role });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  displayFor,
   extensionPattern,
   formatAsYouType,
   InvalidDialTargetError,
@@ -303,5 +304,26 @@ describe('sipUserPart', () => {
     expect(sipUserPart(parseDialString('+33 (0)1 23 45 67 89', 'FR'))).toBe('+33123456789');
     expect(sipUserPart(parseDialString('sip:1002@cabine.test', 'FR'))).toBe('1002');
     expect(sipUserPart(parseDialString('118 712', 'FR'))).toBe('118712');
+  });
+});
+
+describe('displayFor', () => {
+  const shown = (input: string, country: DialCountry): string => {
+    const target = parseDialString(input, country);
+    if (target.kind === 'invalid') throw new Error(`invalid: ${input}`);
+    return displayFor(target, country);
+  };
+
+  it('shows a number of the caller’s own country in national form, others in international form', () => {
+    // Special-rate 08 numbers are written "0 8AB …" in France (libphonenumber follows ARCEP's usage).
+    expect(shown('+33899123456', 'FR')).toBe('0 899 12 34 56');
+    expect(shown('0612345678', 'FR')).toBe('06 12 34 56 78');
+    expect(shown('+442079460000', 'FR')).toBe('+44 20 7946 0000');
+    expect(shown('+33123456789', 'GB')).toBe('+33 1 23 45 67 89');
+  });
+
+  it('shows extensions and short codes as dialed', () => {
+    expect(shown('1002', 'FR')).toBe('1002');
+    expect(shown('112', 'FR')).toBe('112');
   });
 });
