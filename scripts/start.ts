@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     users: demoUsers,
     ports: { sipWs: ports.sipWs, sipUdp: ports.sipUdp, manager: ports.manager },
     carrier: 'baresip',
+    // The web softphone calls the manager's API from its own origin (CORS, manager/src/http/app-cors.ts).
+    managerEnv: { CABINE_APP_ORIGINS: `http://127.0.0.1:${ports.web},http://localhost:${ports.web}` },
   });
   stops.push(() => stack.stop());
   const { kamailio, manager, carrier } = stack;

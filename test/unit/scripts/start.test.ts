@@ -53,6 +53,15 @@ describe('npm start', () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
+    // The page's company sign-in reaches the manager's API from the page's origin (CORS preflight).
+    const managerUrl = /^Manager: (http:\/\/\S+)/m.exec(output)?.[1];
+    expect(managerUrl).toBeDefined();
+    const origin = new URL(url).origin;
+    const preflight = await fetch(`${managerUrl}/api/v1/auth/sign-in`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
     expect(await processesMentioning(runDir)).not.toHaveLength(0);
 
     const exited = new Promise<number | null>((resolve) => npm.once('exit', resolve));
