@@ -55,7 +55,7 @@ async function start(): Promise<void> {
     <StrictMode>
       <I18nextProvider i18n={i18n}>
         <PhoneContext.Provider value={phone}>
-          <App signInDefaults={signInDefaults} rememberedPassword={remembered?.password} />
+          <App signInDefaults={signInDefaults} rememberedPassword={remembered?.password} managerUrl={config.managerUrl} />
         </PhoneContext.Provider>
       </I18nextProvider>
     </StrictMode>,

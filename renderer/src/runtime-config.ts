@@ -2,12 +2,14 @@ import { z } from 'zod';
 
 /**
  * Defaults the server hosting the web softphone hands to the page (`/cabine-config.json`, written by
- * scripts/lib/static-server.ts): where the SIP server is. Absent in the desktop app; then the sign-in form
+ * scripts/lib/static-server.ts): where the SIP server and the manager are. Absent in the desktop app; then the sign-in form
  * starts empty or with the remembered account.
  */
 export const runtimeConfigSchema = z.object({
   sipServer: z.string().max(512).regex(/^wss?:\/\/\S+$/).optional(),
   sipDomain: z.string().max(253).regex(/^[A-Za-z0-9.-]+$/).optional(),
+  /** The company manager of this deployment: pre-fills the company sign-in. */
+  managerUrl: z.string().max(2048).regex(/^https?:\/\/\S+$/).optional(),
 });
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
 

@@ -21,6 +21,8 @@ import { WalletProvider } from '../wallet/wallet-provider.js';
 export interface AppProps {
   readonly signInDefaults: Partial<SipAccount>;
   readonly rememberedPassword?: string;
+  /** The deployment's manager, to pre-fill the company sign-in. */
+  readonly managerUrl?: string | undefined;
 }
 
 const dialKeys = /^[0-9*#+]$/;
@@ -39,7 +41,7 @@ function linkedNumber(phone: Phone): string {
   return formatAsYouType(sanitizeDialInput(request.number, country), country);
 }
 
-export function App({ signInDefaults, rememberedPassword }: AppProps) {
+export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps) {
   const phone = usePhone();
   const { t } = useT();
   const registration = useStore(phone.registration);
@@ -150,7 +152,7 @@ export function App({ signInDefaults, rememberedPassword }: AppProps) {
             <HistoryList onRedial={(n) => setNumber(n)} />
           </>
         ) : (
-          <CompanySignIn primary={signInDefaults.server !== undefined ? 'sip' : 'company'} advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />
+          <CompanySignIn defaultManagerUrl={managerUrl} primary={signInDefaults.server !== undefined ? 'sip' : 'company'} advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />
         )}
         <WalletPanel />
         <SettingsPanel />
