@@ -35,7 +35,7 @@ const ukMobile: Tariff = { pricePerMinute: 1660, connectionFee: 0, increment: { 
 const paidCallsPerMinute = 4;
 
 /** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) {
