@@ -480,6 +480,20 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     emit({ type: 'callEnded', callId: entry.info.id, reason, at: now() });
   }
 
+  /** A call as it starts: its state machine's first state, not held, not muted. */
+  function newEntry(info: CallInfo, session: Inviter | Invitation): CallEntry {
+    return {
+      info,
+      session,
+      state: initialCallState(info.direction),
+      hold: 'active',
+      muted: false,
+      endReason: null,
+      reinviteRetryTimer: undefined,
+      remoteReinviteAt: 0,
+    };
+  }
+
   function callInfo(id: string, direction: CallDirection, remoteUser: string, remoteDisplay: string, sipCallId: string): CallInfo {
     return { id, direction, remoteUser, remoteDisplay, remoteNumber: remoteUser, sipCallId };
   }
@@ -492,16 +506,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     const id = crypto.randomUUID();
     const identity = invitation.remoteIdentity;
     const user = identity.uri.user ?? identity.uri.host;
-    const entry: CallEntry = {
-      info: callInfo(id, 'incoming', user, identity.displayName || user, invitation.request.callId),
-      session: invitation,
-      state: initialCallState('incoming'),
-      hold: 'active',
-      muted: false,
-      endReason: null,
-      reinviteRetryTimer: undefined,
-      remoteReinviteAt: 0,
-    };
+    const entry = newEntry(callInfo(id, 'incoming', user, identity.displayName || user, invitation.request.callId), invitation);
     track(entry);
     invitation.delegate = {
       ...invitation.delegate,
@@ -748,16 +753,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       const id = crypto.randomUUID();
       const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions() });
       const number = target.kind === 'phone' ? target.e164 : user;
-      const entry: CallEntry = {
-        info: { id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number, sipCallId: inviter.request.callId },
-        session: inviter,
-        state: initialCallState('outgoing'),
-        hold: 'active',
-        muted: false,
-        endReason: null,
-        reinviteRetryTimer: undefined,
-        remoteReinviteAt: 0,
-      };
+      const entry = newEntry({ id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number, sipCallId: inviter.request.callId }, inviter);
       track(entry);
       emit({ type: 'callCreated', call: entry.info, at: now() });
       inviter
