@@ -1,46 +1,22 @@
-import type { Browser } from '@playwright/test';
-import { chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, RunningManager } from './support/manager-harness';
-import { startBackend, startManager } from './support/manager-harness';
-import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.js';
+import { startManagerInChromium, type ManagerInChromium } from './support/browser-harness';
 
 /**
  * The Add Funds flow driven in Chromium through the Playwright library API (inside vitest): sign in with
  * the keyboard, choose an amount, Buy, read the receipt; a declined card; the French pages.
  */
 describe('Add Funds in Chromium', () => {
-  let browser: Browser;
-  let backend: Backend;
-  let m: RunningManager;
+  let harness: ManagerInChromium;
 
   beforeAll(async () => {
-    backend = await startBackend('sqlite');
-    // Cookies stay Secure: Chromium treats http://127.0.0.1 as a secure context.
-    m = await startManager({ ...(await backend.freshEnv()), CABINE_COOKIE_SECURE: 'true' });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
+    harness = await startManagerInChromium();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const report = await m.repository.store.checkIntegrity();
-    expect(report.problems).toEqual([]);
-    await m.close();
-    await backend.stop();
+    expect(await harness?.stop()).toEqual([]);
   });
 
-  const signIn = async (locale: string, email: string, password: string) => {
-    const context = await browser.newContext({ locale });
-    const page = await context.newPage();
-    await page.goto(`${m.baseUrl}/prepaid`);
-    await page.waitForURL(/\/sign-in/);
-    // Keyboard only: labels lead to the fields, Enter submits.
-    await page.getByLabel(locale.startsWith('fr') ? 'Adresse e-mail' : 'Email').fill(email);
-    await page.getByLabel(locale.startsWith('fr') ? 'Mot de passe' : 'Password').fill(password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/\/prepaid$/);
-    return { context, page };
-  };
+  const signIn = (locale: string, email: string, password: string) => harness.signIn(locale, email, password, '/prepaid');
 
   it('adds funds with the card on file and shows a receipt; a resubmitted form adds them once', async () => {
     const { context, page } = await signIn('en-GB', 'alice@cabine.test', 'cabine-1001');
@@ -60,7 +36,7 @@ describe('Add Funds in Chromium', () => {
     await page.getByRole('link', { name: 'Back to the Prepaid Account' }).click();
     await page.getByRole('navigation').getByRole('link', { name: 'Add Funds' }).click();
     const form = Object.fromEntries(await page.locator('form[action="/prepaid/add-funds"] input[type=hidden]').evaluateAll((inputs) => inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value])));
-    const twice = await Promise.all([1, 2].map(() => page.request.post(`${m.baseUrl}/prepaid/add-funds`, { form: { ...form, amountMinor: '1000' }, maxRedirects: 0 })));
+    const twice = await Promise.all([1, 2].map(() => page.request.post(`${harness.manager.baseUrl}/prepaid/add-funds`, { form: { ...form, amountMinor: '1000' }, maxRedirects: 0 })));
     expect(twice.map((response) => response.status())).toEqual([303, 303]);
     expect(twice[0]?.headers().location).toBe(twice[1]?.headers().location);
     await page.getByRole('navigation').getByRole('link', { name: 'Prepaid Account' }).click();
@@ -112,7 +88,7 @@ describe('Add Funds in Chromium', () => {
     await context.close();
 
     const employee = await signIn('fr-FR', 'bruno@cabine.test', 'cabine-1002');
-    await employee.page.goto(`${m.baseUrl}/prepaid/add-funds`);
+    await employee.page.goto(`${harness.manager.baseUrl}/prepaid/add-funds`);
     expect(await employee.page.getByRole('button', { name: 'Acheter' }).count()).toBe(0);
     expect(await employee.page.getByText("Seuls les administrateurs de l'entreprise peuvent le faire.").count()).toBe(1);
     await employee.context.close();

@@ -1,9 +1,6 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { chromium } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, RunningManager } from './support/manager-harness';
-import { startBackend, startManager } from './support/manager-harness';
-import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.js';
+import { startManagerInChromium, type ManagerInChromium } from './support/browser-harness';
 
 /**
  * The admin controls of the Settings page, driven in Chromium by their labels (the Playwright library API
@@ -12,37 +9,21 @@ import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.js';
  * authorize answer — and an employee can neither see the forms nor post them.
  */
 describe('Settings page admin controls in Chromium', () => {
-  let browser: Browser;
-  let backend: Backend;
-  let m: RunningManager;
+  let harness: ManagerInChromium;
+  let m: ManagerInChromium['manager'];
   let adminToken: string;
 
   beforeAll(async () => {
-    backend = await startBackend('sqlite');
-    m = await startManager({ ...(await backend.freshEnv()), CABINE_COOKIE_SECURE: 'true' });
+    harness = await startManagerInChromium();
+    m = harness.manager;
     adminToken = await m.signIn('alice@cabine.test', 'cabine-1001');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    const report = await m.repository.store.checkIntegrity();
-    expect(report.problems).toEqual([]);
-    await m.close();
-    await backend.stop();
+    expect(await harness?.stop()).toEqual([]);
   });
 
-  const signIn = async (locale: string, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> => {
-    const context = await browser.newContext({ locale });
-    const page = await context.newPage();
-    await page.goto(`${m.baseUrl}/prepaid/settings`);
-    await page.waitForURL(/\/sign-in/);
-    await page.getByLabel(locale.startsWith('fr') ? 'Adresse e-mail' : 'Email').fill(email);
-    await page.getByLabel(locale.startsWith('fr') ? 'Mot de passe' : 'Password').fill(password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/\/prepaid\/settings$/);
-    return { context, page };
-  };
+  const signIn = (locale: string, email: string, password: string) => harness.signIn(locale, email, password, '/prepaid/settings');
 
   const wallet = async () => (await m.request('GET', '/api/v1/wallet', { token: adminToken })).body as { dailyCapMinor: number | null };
   const brunoBarred = async (): Promise<boolean> => {
