@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-utils-modules
   kamailio-sqlite-modules kamailio-postgres-modules kamailio-json-modules kamailio-autheph-modules kamailio-extra-modules
-  rtpengine-daemon sip-tester baresip
+  rtpengine-daemon sip-tester baresip sipvicious
   postgresql
   chromium fonts-dejavu-core
   openssl procps
