@@ -15,6 +15,7 @@ import type { PaymentProvider } from './payments/payment-provider';
 import { SandboxCardProcessor } from './payments/sandbox-card-processor';
 import { loadRateCatalog } from './rating/rate-catalog';
 import { appOriginsFromEnv, registerAppCors } from './http/app-cors';
+import { requestLogView } from './http/request-log';
 import { registerAccountRoutes } from './routes/account-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
@@ -40,6 +41,8 @@ export interface ManagerOverrides {
   readonly provider?: PaymentProvider;
   readonly plan?: CallingPlan;
   readonly repository?: Repository;
+  /** Where the JSON log lines go instead of stdout (tests read them). */
+  readonly logStream?: { write(line: string): void };
 }
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else SQLite in the data directory. */
@@ -70,7 +73,12 @@ const jsonErrorCodes: Record<string, [number, ApiError['code']]> = {
 export async function createManager(config: ManagerConfig, overrides: ManagerOverrides = {}): Promise<Manager> {
   const now = overrides.now ?? Date.now;
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cabine-proxy-secret"]'] },
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cabine-proxy-secret"]'],
+      serializers: { req: requestLogView },
+      ...(overrides.logStream ? { stream: overrides.logStream } : {}),
+    },
     bodyLimit: config.bodyLimitBytes,
     // Query strings with the same key twice, prototype keys in JSON: refuse rather than guess.
     onProtoPoisoning: 'error',
@@ -103,6 +111,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
     maxFailuresPerEmail: 5,
     maxFailuresPerAddress: 50,
     failureWindowMs: 15 * 60 * 1000,
+    log: app.log,
   });
   const context: ManagerContext = {
     config, repository, wallet, auth, rates, provider, plan, now,

@@ -21,12 +21,22 @@ export interface AuthServiceOptions {
   readonly maxFailuresPerEmail: number;
   readonly maxFailuresPerAddress: number;
   readonly failureWindowMs: number;
+  /** Where refused sign-ins are reported (the manager's log). */
+  readonly log: { warn(details: object, message: string): void };
+}
+
+/** Why a sign-in was refused, as logged for the operator. */
+export type SignInFailureReason = 'wrong_password' | 'unknown_email' | 'too_many_failures_for_email' | 'too_many_failures_for_address';
+
+function tooManySignIns(retryAfterSeconds: number): ApiError {
+  return new ApiError(429, 'too_many_requests', 'Too many failed sign-ins; try again later', undefined, { 'Retry-After': String(retryAfterSeconds) });
 }
 
 /**
  * Sign-in, sessions and hand-off codes. Tokens are random 256-bit strings stored only as SHA-256 hashes.
  * Failed sign-ins are counted per email and per client address in the database (so every instance sees
- * them) and refused with 429 once over the limit, before the password is even checked.
+ * them) and refused with 429 once over the limit, before the password is even checked; every refusal is
+ * logged (email, client address, reason; never the password).
  */
 export class AuthService {
   constructor(private readonly options: AuthServiceOptions) {}
@@ -35,36 +45,48 @@ export class AuthService {
     return this.options.repository.store;
   }
 
-  private async limited(key: string, max: number): Promise<number | null> {
-    const attempts = await this.store.getSignInAttempts(key);
-    const now = this.options.now();
-    if (!attempts || now - attempts.windowStart >= this.options.failureWindowMs) return null;
-    return attempts.failures >= max ? Math.ceil((attempts.windowStart + this.options.failureWindowMs - now) / 1000) : null;
+  /** Seconds until the window that began at `windowStart` is over (at least 1). */
+  private retryAfterSeconds(windowStart: number): number {
+    return Math.max(1, Math.ceil((windowStart + this.options.failureWindowMs - this.options.now()) / 1000));
   }
 
-  private async recordFailure(key: string): Promise<void> {
-    const attempts = await this.store.getSignInAttempts(key);
-    const now = this.options.now();
-    if (!attempts || now - attempts.windowStart >= this.options.failureWindowMs) await this.store.setSignInAttempts(key, now, 1);
-    else await this.store.setSignInAttempts(key, attempts.windowStart, attempts.failures + 1);
+  private refuse(email: string, address: string, reason: SignInFailureReason): void {
+    // For the operator: who was tried, from where, why refused. Never the password.
+    this.options.log.warn({ event: 'sign_in_failed', email: email.slice(0, 254), ip: address, reason }, 'sign-in refused');
   }
 
-  /** Checks email and password and opens a session of `kind`; the same error for unknown email and bad password. */
+  /**
+   * Checks email and password and opens a session of `kind`; the same error for unknown email and bad
+   * password. Each attempt first reserves one failure per email and per client address in the database (one
+   * atomic statement each, `reserveSignInAttempt`); only an attempt whose reservation stays within the limit
+   * gets its password checked, so concurrent guesses cannot all pass a "fewer than 5 so far?" check before
+   * any of them is counted. A right password gives the reservations back.
+   */
   async signIn(email: string, password: string, address: string, kind: 'app' | 'web'): Promise<{ token: string; session: SessionRow; user: UserRow }> {
     const emailKey = `email:${email.toLowerCase()}`;
     const addressKey = `addr:${address}`;
-    const wait = (await this.limited(emailKey, this.options.maxFailuresPerEmail)) ?? (await this.limited(addressKey, this.options.maxFailuresPerAddress));
-    if (wait !== null) {
-      throw new ApiError(429, 'too_many_requests', 'Too many failed sign-ins; try again later', undefined, { 'Retry-After': String(Math.max(1, wait)) });
+    const windowMs = this.options.failureWindowMs;
+    const byEmail = await this.store.reserveSignInAttempt(emailKey, this.options.now(), windowMs);
+    if (byEmail.failures > this.options.maxFailuresPerEmail) {
+      this.refuse(email, address, 'too_many_failures_for_email');
+      throw tooManySignIns(this.retryAfterSeconds(byEmail.windowStart));
+    }
+    const byAddress = await this.store.reserveSignInAttempt(addressKey, this.options.now(), windowMs);
+    if (byAddress.failures > this.options.maxFailuresPerAddress) {
+      // Refused for the address, so this attempt tells nothing about the email: give its count back.
+      await this.store.releaseSignInAttempt(emailKey);
+      this.refuse(email, address, 'too_many_failures_for_address');
+      throw tooManySignIns(this.retryAfterSeconds(byAddress.windowStart));
     }
     const user = await this.store.getUserByEmail(email);
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyPasswordHash);
     if (!user || !valid) {
-      await this.recordFailure(emailKey);
-      await this.recordFailure(addressKey);
+      // The reservations stay: they were failures.
+      this.refuse(email, address, user ? 'wrong_password' : 'unknown_email');
       throw new ApiError(401, 'unauthorized', 'Wrong email or password');
     }
     await this.store.clearSignInAttempts(emailKey);
+    await this.store.releaseSignInAttempt(addressKey);
     const { token, session } = await this.openSession(user, kind);
     return { token, session, user };
   }

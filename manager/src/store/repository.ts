@@ -152,6 +152,19 @@ export interface ReservationRow {
   readonly updatedAt: number;
 }
 
+/**
+ * The key row of a call id (table call_attempts): written first by whichever of authorize and release
+ * arrives first, so the two serialise on it. `releasedAt` set and no reservation: a tombstone (the proxy
+ * gave up before the manager answered, or the manager never saw the authorize).
+ */
+export interface CallAttemptRow {
+  readonly callId: string;
+  readonly releasedAt: number | null;
+  /** The money refusal (insufficient_funds, daily_cap) the first authorize answered, replayed to repeats. */
+  readonly refusal: string | null;
+  readonly createdAt: number;
+}
+
 export interface NotificationRow {
   readonly id: string;
   readonly companyId: string;
@@ -195,6 +208,13 @@ export interface Store {
   getSignInAttempts(key: string): Promise<{ windowStart: number; failures: number } | null>;
   setSignInAttempts(key: string, windowStart: number, failures: number): Promise<void>;
   clearSignInAttempts(key: string): Promise<void>;
+  /**
+   * Counts one sign-in attempt for `key` before its password is checked, atomically (one statement), and
+   * returns the window and the count including this attempt; a window older than `windowMs` restarts at 1.
+   */
+  reserveSignInAttempt(key: string, now: number, windowMs: number): Promise<{ windowStart: number; failures: number }>;
+  /** Gives back an attempt reserved by `reserveSignInAttempt` that turned out not to be a failure. */
+  releaseSignInAttempt(key: string): Promise<void>;
 
   getCard(companyId: string): Promise<CardRow | null>;
   upsertCard(card: CardRow): Promise<void>;
@@ -225,6 +245,16 @@ export interface Store {
   insertReservation(reservation: ReservationRow): Promise<void>;
   updateReservation(callId: string, changes: Partial<Pick<ReservationRow, 'status' | 'answeredSeconds' | 'billedSeconds' | 'chargedMinor' | 'txnSeq' | 'updatedAt' | 'maxSeconds' | 'reservedMinor' | 'expiresAt'>>): Promise<void>;
   sumActiveReservations(companyId: string, now: number): Promise<number>;
+  /**
+   * Claims a call id for an authorize: true when this is the first time the id is seen. On PostgreSQL an
+   * INSERT of a key another open transaction inserted waits for it, so authorizes and releases of one id
+   * serialise here; call it before locking the company (the order every call transaction takes).
+   */
+  claimCallAttempt(callId: string, now: number): Promise<boolean>;
+  /** Records the release of a call id, creating its row (a tombstone) if unseen; the first release time stays. */
+  markCallReleased(callId: string, now: number): Promise<void>;
+  getCallAttempt(callId: string): Promise<CallAttemptRow | null>;
+  setCallRefusal(callId: string, refusal: string): Promise<void>;
 
   insertNotification(notification: NotificationRow): Promise<void>;
   listNotifications(companyId: string, limit: number): Promise<NotificationRow[]>;

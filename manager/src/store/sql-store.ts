@@ -1,6 +1,6 @@
 import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
 import type {
-  CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, RefillRow, ReservationRow, SessionRow,
+  CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, RefillRow, ReservationRow, SessionRow,
   Store, TopUpRow, UserRow,
 } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
@@ -185,6 +185,26 @@ export class SqlStore implements Store {
     await this.db.run('DELETE FROM sign_in_attempts WHERE key = ?', [key]);
   }
 
+  async reserveSignInAttempt(key: string, now: number, windowMs: number): Promise<{ windowStart: number; failures: number }> {
+    // One statement, so concurrent guesses each get their own count: a window older than windowMs starts
+    // again at 1, otherwise the count grows by one. The row lock of ON CONFLICT DO UPDATE serialises them.
+    const expiredBefore = now - windowMs;
+    const row = await this.one<{ windowStart: number; failures: number }>(
+      `INSERT INTO sign_in_attempts (key, window_start, failures) VALUES (?, ?, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         window_start = CASE WHEN sign_in_attempts.window_start <= ? THEN excluded.window_start ELSE sign_in_attempts.window_start END,
+         failures = CASE WHEN sign_in_attempts.window_start <= ? THEN 1 ELSE sign_in_attempts.failures + 1 END
+       RETURNING window_start, failures`,
+      [key, now, expiredBefore, expiredBefore],
+    );
+    if (!row) throw new Error('sign-in attempt reservation returned no row');
+    return { windowStart: asNumber(row.windowStart), failures: asNumber(row.failures) };
+  }
+
+  async releaseSignInAttempt(key: string): Promise<void> {
+    await this.db.run('UPDATE sign_in_attempts SET failures = failures - 1 WHERE key = ? AND failures > 0', [key]);
+  }
+
   getCard(companyId: string): Promise<CardRow | null> {
     return this.one('SELECT * FROM cards WHERE company_id = ?', [companyId]);
   }
@@ -312,6 +332,28 @@ export class SqlStore implements Store {
       [companyId, now],
     );
     return asNumber(rows[0]?.total);
+  }
+
+  async claimCallAttempt(callId: string, now: number): Promise<boolean> {
+    const inserted = await this.db.run('INSERT INTO call_attempts (call_id, created_at) VALUES (?, ?) ON CONFLICT (call_id) DO NOTHING', [callId, now]);
+    return inserted === 1;
+  }
+
+  async markCallReleased(callId: string, now: number): Promise<void> {
+    // DO UPDATE (not DO NOTHING) so the row stays locked until commit on PostgreSQL, like the authorize's insert.
+    await this.db.run(
+      `INSERT INTO call_attempts (call_id, released_at, created_at) VALUES (?, ?, ?)
+       ON CONFLICT (call_id) DO UPDATE SET released_at = COALESCE(call_attempts.released_at, excluded.released_at)`,
+      [callId, now, now],
+    );
+  }
+
+  getCallAttempt(callId: string): Promise<CallAttemptRow | null> {
+    return this.one('SELECT * FROM call_attempts WHERE call_id = ?', [callId]);
+  }
+
+  async setCallRefusal(callId: string, refusal: string): Promise<void> {
+    await this.db.run('UPDATE call_attempts SET refusal = ? WHERE call_id = ?', [refusal, callId]);
   }
 
   insertNotification(notification: NotificationRow): Promise<void> {
