@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSipServerUrl } from './sip/server-url.js';
 
 /** Countries the dialer formats numbers for; France first (the plan's home country). */
 export const dialCountries = ['FR', 'BE', 'CH', 'LU', 'DE', 'ES', 'IT', 'GB', 'NL', 'PT', 'IE', 'AT', 'US', 'CA'] as const;
@@ -35,10 +36,11 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 /** A SIP account as the user signs in with it. */
 export const sipAccountSchema = z
   .object({
+    /** `wss://`, or `ws://` to this machine only (shared/sip/server-url.ts). */
     server: z
       .string()
       .max(512)
-      .refine((s) => /^wss?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s), 'Server must be a ws:// or wss:// URL'),
+      .refine((s) => checkSipServerUrl(s) === 'ok', 'Server must be a wss:// URL (ws:// only for a loopback host)'),
     username: z.string().min(1).max(64).regex(/^[A-Za-z0-9._~+-]+$/, 'Username has characters SIP does not allow'),
     domain: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'Domain must be a host name'),
     displayName: z.string().max(64).optional(),

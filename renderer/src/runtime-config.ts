@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSipServerUrl } from '../../shared/sip/server-url.js';
 
 /**
  * Defaults the server hosting the web softphone hands to the page (`/cabine-config.json`, written by
@@ -6,7 +7,8 @@ import { z } from 'zod';
  * starts empty or with the remembered account.
  */
 export const runtimeConfigSchema = z.object({
-  sipServer: z.string().max(512).regex(/^wss?:\/\/\S+$/).optional(),
+  /** `wss://`, or `ws://` to this machine only (shared/sip/server-url.ts). */
+  sipServer: z.string().max(512).refine((s) => checkSipServerUrl(s) === 'ok').optional(),
   sipDomain: z.string().max(253).regex(/^[A-Za-z0-9.-]+$/).optional(),
   /** The company manager of this deployment: pre-fills the company sign-in. */
   managerUrl: z.string().max(2048).regex(/^https?:\/\/\S+$/).optional(),

@@ -22,6 +22,7 @@ export const walletEn = {
   'company.failure.server': 'The manager had a problem. Try again in a moment.',
   'company.failure.signed-out': 'Your session has ended. Sign in again.',
   'company.sipProblem': 'Signed in, but the phone settings could not be fetched. Try signing in again.',
+  'company.insecureSipServer': 'Signed in, but the company’s phone server is not encrypted (ws://), so the phone stays off. Ask your admin to set a wss:// address.',
   'company.signOut': 'Sign out',
   'company.role.admin': 'Admin',
   'company.role.employee': 'Employee',

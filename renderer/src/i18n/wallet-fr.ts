@@ -23,6 +23,7 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'company.failure.server': 'Le gestionnaire a rencontré un problème. Réessayez dans un instant.',
   'company.failure.signed-out': 'Votre session a pris fin. Connectez-vous à nouveau.',
   'company.sipProblem': 'Connecté, mais les réglages du téléphone n’ont pas pu être récupérés. Reconnectez-vous.',
+  'company.insecureSipServer': 'Connecté, mais le serveur téléphonique de l’entreprise n’est pas chiffré (ws://) : le téléphone reste éteint. Demandez à votre administrateur une adresse wss://.',
   'company.signOut': 'Se déconnecter',
   'company.role.admin': 'Administrateur',
   'company.role.employee': 'Employé',

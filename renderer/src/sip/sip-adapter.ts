@@ -38,7 +38,9 @@ import { holdTransition, isOnHold, reinviteRetryDelayMs, type HoldEvent, type Ho
 import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
 import type { SipCredentials } from '../../../shared/settings.js';
 import { keepAliveIntervalSeconds, keepAlivePongTimeoutSeconds } from '../../../shared/sip/reconnect-policy.js';
+import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import { markCallTiming } from './call-timing.js';
+import { headerDisplayName } from './display-name.js';
 import { endReasonForStatus, type EndReason } from './end-reason.js';
 import { nextReconnectDelayMs } from './reconnect-schedule.js';
 import { isDtmfTones, parseRetryAfter, registrationRejectionFor } from './registration-rejection.js';
@@ -733,7 +735,9 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
         everConnected = false;
         const { account, password } = next;
         const uri = UserAgent.makeURI(`sip:${account.username}@${account.domain}`);
-        if (uri === undefined) {
+        // The forms and the company sign-in already refuse a remote ws:// (shared/sip/server-url.ts); this
+        // is the last door before credentials and calls would go out in clear text.
+        if (uri === undefined || checkSipServerUrl(account.server) !== 'ok') {
           registrationChange({ kind: 'rejected', reason: 'forbidden', statusCode: 0 });
           wanted = false;
           return;
@@ -742,7 +746,8 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
           uri,
           authorizationUsername: account.authorizationUsername ?? account.username,
           authorizationPassword: password,
-          displayName: account.displayName ?? account.username,
+          // SIP.js quotes it without escaping: only a cleaned name may reach the From header.
+          displayName: headerDisplayName(account.displayName, account.username),
           transportOptions: {
             server: account.server,
             connectionTimeout: connectTimeoutSeconds,

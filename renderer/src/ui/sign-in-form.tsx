@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { sipAccountSchema, type SipAccount } from '../../../shared/settings.js';
+import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import { useT } from '../i18n/use-t.js';
 import type { MessageKey } from '../i18n/en.js';
 import { usePhone } from './phone-context.js';
@@ -31,20 +32,32 @@ export function SignInForm({ initial, initialPassword }: SignInFormProps) {
   const [domain, setDomain] = useState(initial.domain ?? '');
   const [remember, setRemember] = useState(initial.username !== undefined);
   const [invalid, setInvalid] = useState<Field | null>(null);
+  const [message, setMessage] = useState<MessageKey | null>(null);
+  const fail = (field: Field, key: MessageKey = fieldErrors[field]): void => {
+    setInvalid(field);
+    setMessage(key);
+  };
 
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
+    // ws:// only to this machine: say which rule the address broke (shared/sip/server-url.ts).
+    const serverCheck = checkSipServerUrl(server.trim());
+    if (serverCheck !== 'ok') {
+      fail('server', serverCheck === 'insecure' ? 'signIn.insecureServer' : 'signIn.invalidServer');
+      return;
+    }
     const account = sipAccountSchema.safeParse({ server: server.trim(), username: username.trim(), domain: domain.trim() });
     if (!account.success) {
       const first = account.error.issues[0]?.path[0];
-      setInvalid(first === 'server' || first === 'username' || first === 'domain' ? first : 'server');
+      fail(first === 'server' || first === 'username' || first === 'domain' ? first : 'server');
       return;
     }
     if (password === '') {
-      setInvalid('password');
+      fail('password');
       return;
     }
     setInvalid(null);
+    setMessage(null);
     void phone.signIn({ account: account.data, password }, remember);
   };
 
@@ -103,9 +116,9 @@ export function SignInForm({ initial, initialPassword }: SignInFormProps) {
         {t('signIn.remember')}
       </label>
       {phone.host.kind === 'web' && remember ? <p className="hint">{t('signIn.passwordNotKept')}</p> : null}
-      {invalid !== null ? (
+      {invalid !== null && message !== null ? (
         <p id={`${id}-error`} className="error" role="alert">
-          {t(fieldErrors[invalid])}
+          {t(message)}
         </p>
       ) : null}
       <button type="submit" className="primary">

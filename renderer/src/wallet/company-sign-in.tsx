@@ -104,7 +104,7 @@ export function CompanySignIn({ advanced, primary, defaultManagerUrl }: CompanyS
         <p>{state.session.user.displayName}</p>
         {state.sipProblem !== null ? (
           <p className="error" role="alert">
-            {t('company.sipProblem')}
+            {t(state.sipProblem.code === 'insecure_sip_server' ? 'company.insecureSipServer' : 'company.sipProblem')}
           </p>
         ) : null}
         <button type="button" onClick={() => void wallet.signOut()}>

@@ -12,6 +12,7 @@ import type { ManagerResult } from '../../../shared/manager-link/manager-result.
 import type { ManagerSignIn } from '../../../shared/manager-link/manager-session.js';
 import { classifyNumber } from '../../../shared/numbering/classify.js';
 import type { SipCredentials } from '../../../shared/settings.js';
+import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import type { Phone } from '../phone.js';
 import { createStore, type Store } from '../state/store.js';
 import type { AnnounceBalance } from './balance-announcer.js';
@@ -67,6 +68,16 @@ export function createWallet(deps: WalletDeps): Wallet {
     if (activity.ok) dispatch({ type: 'activityLoaded', items: activity.value.items });
   };
 
+  /**
+   * The manager's SIP server must pass the same rule as a typed one (wss://, ws:// only to this machine):
+   * a manager misconfigured with a remote ws:// would otherwise send our digest and calls in clear text.
+   */
+  const insecureServer = (config: SipConfigResponse): boolean => {
+    if (checkSipServerUrl(config.wsUrl) === 'ok') return false;
+    dispatch({ type: 'sipProblem', failure: { kind: 'refused', code: 'insecure_sip_server', message: `SIP server ${config.wsUrl.slice(0, 200)} is not wss://` } });
+    return true;
+  };
+
   const credentialsFrom = (config: SipConfigResponse): SipCredentials => {
     const session = store.getState().session;
     return {
@@ -99,6 +110,7 @@ export function createWallet(deps: WalletDeps): Wallet {
       scheduleRenewal(60_000);
       return;
     }
+    if (insecureServer(config.value)) return;
     dispatch({ type: 'sipProblem', failure: null });
     phone.renewSipCredentials(credentialsFrom(config.value));
     scheduleRenewal(credentialRenewalDelayMs(config.value.expiresAt, Date.now(), Date.now()));
@@ -111,6 +123,7 @@ export function createWallet(deps: WalletDeps): Wallet {
       dispatch({ type: 'sipProblem', failure: config.failure });
       return;
     }
+    if (insecureServer(config.value)) return;
     dispatch({ type: 'sipProblem', failure: null });
     await phone.signIn(credentialsFrom(config.value), false);
     scheduleRenewal(credentialRenewalDelayMs(config.value.expiresAt, Date.now(), Date.now()));
