@@ -19,8 +19,11 @@ export type AuthorizeCallRequest = z.infer<typeof authorizeCallRequestSchema>;
 /**
  * Why the manager refused a call. `class_blocked`: the destination's class is high-risk (satellite and
  * international networks, `highRiskKinds` in shared/numbering) and the company has not allowed it.
+ * `barred`: the caller's barring (shared/billing/barring.ts: paid services, plan only, chosen countries).
+ * `released`: this call id was already released or completed (the proxy gave up on the attempt, possibly
+ * before this authorize arrived); it can never be authorized again, and nothing is reserved.
  */
-export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'class_blocked', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller']);
+export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'class_blocked', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller', 'released']);
 export type RefusalReason = z.infer<typeof refusalReasonSchema>;
 
 export const authorizeCallResponseSchema = z.strictObject({
@@ -57,6 +60,22 @@ export type CompleteCallResponse = z.infer<typeof completeCallResponseSchema>;
 
 export const releaseCallRequestSchema = z.strictObject({ callId: callIdSchema });
 export type ReleaseCallRequest = z.infer<typeof releaseCallRequestSchema>;
+
+/**
+ * The answer to a release: always 200 and idempotent. For a call id the manager never authorized (the
+ * proxy gave up before the authorize answered, or it never arrived) the release leaves a tombstone, so an
+ * authorize arriving later is refused with `released`; there is then no company, hence no currency or balance.
+ */
+export const releaseCallResponseSchema = z.strictObject({
+  callId: callIdSchema,
+  status: z.enum(['completed', 'released']).meta({ description: 'completed: the call had already been charged; the release changed nothing.' }),
+  chargedMinor: nonNegativeAmountMinorSchema,
+  billedSeconds: z.int().nonnegative(),
+  currency: currencySchema.nullable(),
+  balanceMinor: nonNegativeAmountMinorSchema.nullable(),
+  tombstone: z.boolean().meta({ description: 'True when no authorization exists for this id: the release was recorded so a later authorize is refused.' }),
+});
+export type ReleaseCallResponse = z.infer<typeof releaseCallResponseSchema>;
 
 /**
  * Interim re-authorization of a call in progress (the proxy's equivalent of a Diameter Credit-Control

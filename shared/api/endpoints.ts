@@ -5,7 +5,7 @@ import {
 } from './auth-schemas';
 import {
   authorizeCallRequestSchema, authorizeCallResponseSchema, completeCallRequestSchema, completeCallResponseSchema,
-  extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema,
+  extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema, releaseCallResponseSchema,
 } from './call-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesQuerySchema, ratesResponseSchema } from './rate-schemas';
@@ -73,7 +73,7 @@ export const endpoints = {
   authorizeCall: { method: 'POST', path: p('/calls/authorize'), summary: 'SIP proxy: may this call go ahead, and for how long?', auth: 'proxy', body: authorizeCallRequestSchema, responses: { 200: authorizeCallResponseSchema } },
   extendCall: { method: 'POST', path: p('/calls/extend'), summary: 'SIP proxy: a call in progress asks again; after a top-up or refill it may last longer (never shorter).', auth: 'proxy', body: extendCallRequestSchema, responses: { 200: extendCallResponseSchema } },
   completeCall: { method: 'POST', path: p('/calls/complete'), summary: 'SIP proxy: the call ended after N answered seconds; charge it once.', auth: 'proxy', body: completeCallRequestSchema, responses: { 200: completeCallResponseSchema } },
-  releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the call never connected; free its reservation.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: completeCallResponseSchema } },
+  releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the attempt failed (never connected, cancelled, authorize timed out); free its reservation, or leave a tombstone so a late authorize is refused.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: releaseCallResponseSchema } },
 } as const satisfies Record<string, EndpointSpec>;
 
 export type EndpointName = keyof typeof endpoints;

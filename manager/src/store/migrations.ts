@@ -176,6 +176,22 @@ CREATE INDEX notifications_company ON notifications (company_id, created_at);
 const highRiskSwitch = `ALTER TABLE companies ADD COLUMN high_risk_allowed INTEGER NOT NULL DEFAULT 0 CHECK (high_risk_allowed IN (0, 1));
 `;
 
+// Version 3: one row per call id the proxy named, by authorize or by release, whichever came first. Its
+// primary key is what serialises the two for one call (docs/call-and-money-path.md, "A call id's life"):
+// PostgreSQL makes a second INSERT of the same key wait for the first transaction, so a release racing an
+// authorize either finds its reservation or leaves a tombstone (released_at, no reservation) the authorize
+// then sees. refusal replays a money refusal (insufficient_funds, daily_cap) to a repeated authorize.
+// Existing reservations get their row, so a late release or repeat behaves the same for them.
+const callAttempts = `CREATE TABLE call_attempts (
+  call_id TEXT PRIMARY KEY,
+  released_at BIGINT,
+  refusal TEXT,
+  created_at BIGINT NOT NULL
+);
+INSERT INTO call_attempts (call_id, released_at, created_at)
+  SELECT call_id, CASE WHEN status = 'released' THEN updated_at END, created_at FROM reservations;
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -190,6 +206,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
 `,
   },
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
+  { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
 ];
 
 /** PostgreSQL migrations. */
@@ -205,4 +222,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
 `,
   },
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
+  { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
 ];

@@ -1,4 +1,5 @@
-import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse } from '../../../shared/api/call-schemas';
+import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, RefusalReason, ReleaseCallResponse } from '../../../shared/api/call-schemas';
+import { refusalReasonSchema } from '../../../shared/api/call-schemas';
 import type { DeclineCode, TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
 import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
@@ -466,21 +467,36 @@ export class WalletService {
     if (local.billing === 'wallet' && !rate) return this.refused(request.callId, 'no_rate', local.kind, e164, company);
 
     return this.repo.transaction(async (tx) => {
+      const now = this.options.now();
+      // The call id's key row first, then the company: the order releaseCall takes too (no deadlock), and
+      // the key serialises an authorize with a release of the same id that races it.
+      const first = await tx.claimCallAttempt(request.callId, now);
       const locked = await this.lock(tx, company.id);
       const existing = await tx.getReservation(request.callId);
       if (existing) {
         if (existing.companyId !== company.id || existing.userId !== user.id) throw new ApiError(409, 'conflict', 'This call id belongs to another call');
+        // A repeat after the call ended must not be let through again: it would be a call nobody pays for.
+        if (existing.status !== 'active') return this.refused(request.callId, 'released', local.kind, e164, locked);
         return this.reservationAnswer(existing, locked);
       }
-      const now = this.options.now();
+      if (!first) {
+        const attempt = await tx.getCallAttempt(request.callId);
+        // Released before any authorize committed (a tombstone): the proxy gave up on this attempt.
+        if (attempt?.releasedAt != null) return this.refused(request.callId, 'released', local.kind, e164, locked);
+        const replayed = refusalReasonSchema.safeParse(attempt?.refusal);
+        if (replayed.success) return this.refused(request.callId, replayed.data, local.kind, e164, locked);
+      }
       let maxSeconds = this.options.maxCallSeconds;
       let reservedMinor = 0;
       if (rate) {
         const tariff: Tariff = rate;
         const reserved = await tx.sumActiveReservations(company.id, now);
         const funded = await this.fundedSeconds(tx, locked, tariff, reserved, now);
-        if (funded.walletSeconds === 0) return this.refused(request.callId, 'insufficient_funds', local.kind, e164, locked);
-        if (funded.capSeconds === 0) return this.refused(request.callId, 'daily_cap', local.kind, e164, locked);
+        const refusal: RefusalReason | null = funded.walletSeconds === 0 ? 'insufficient_funds' : funded.capSeconds === 0 ? 'daily_cap' : null;
+        if (refusal) {
+          await tx.setCallRefusal(request.callId, refusal);
+          return this.refused(request.callId, refusal, local.kind, e164, locked);
+        }
         maxSeconds = Math.min(funded.walletSeconds, funded.capSeconds ?? funded.walletSeconds);
         reservedMinor = callCostMinor(tariff, maxSeconds, locked.currency);
       }
@@ -592,13 +608,24 @@ export class WalletService {
     return outcome.response;
   }
 
-  /** The call never connected: free its reservation. Idempotent; a completed call stays completed. */
-  async releaseCall(callId: string): Promise<CompleteCallResponse> {
-    return this.withLockedReservation(callId, async (tx, company, row) => {
-      if (row.status !== 'active') return this.completion(row, company);
+  /**
+   * The attempt failed in some way (never answered, cancelled, the authorize timed out or failed at the
+   * proxy): free its reservation. Idempotent; a completed call stays completed. For a call id with no
+   * reservation (yet) it records a tombstone, so an authorize that arrives or commits later is refused with
+   * `released` and reserves nothing: the proxy may send this before its own authorize reached us.
+   */
+  async releaseCall(callId: string): Promise<ReleaseCallResponse> {
+    return this.repo.transaction(async (tx) => {
       const now = this.options.now();
+      // The key row first (it waits for an authorize of this id still in flight), then the company lock.
+      await tx.markCallReleased(callId, now);
+      const found = await tx.getReservation(callId);
+      if (!found) return { callId, status: 'released', chargedMinor: 0, billedSeconds: 0, currency: null, balanceMinor: null, tombstone: true };
+      const company = await this.lock(tx, found.companyId);
+      const row = (await tx.getReservation(callId)) ?? found;
+      if (row.status !== 'active') return { ...this.completion(row, company), tombstone: false };
       await tx.updateReservation(callId, { status: 'released', chargedMinor: 0, billedSeconds: 0, answeredSeconds: 0, updatedAt: now });
-      return this.completion({ ...row, status: 'released', chargedMinor: 0, billedSeconds: 0 }, company);
+      return { ...this.completion({ ...row, status: 'released', chargedMinor: 0, billedSeconds: 0 }, company), tombstone: false };
     });
   }
 }
