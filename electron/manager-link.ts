@@ -157,6 +157,8 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
     'wallet:set-auto-refill': (settings) => withClient((c) => c.setAutoRefill(settings)),
     'wallet:open-add-funds': () =>
       withClient(async (c) => {
+        // `<origin>/handoff#code=…`: the code stays in the fragment, which the window never sends; the
+        // manager's page posts it and the session cookie lands in this window's own partition.
         const url = await addFundsUrl(c, current?.session);
         if (!url.ok) return url;
         deps.openAddFundsWindow(url.value, c.origin);

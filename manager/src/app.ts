@@ -26,6 +26,7 @@ import { PgRepository } from './store/pg-repository';
 import type { Repository } from './store/repository';
 import { SqliteRepository } from './store/sqlite-repository';
 import { WalletService } from './wallet/wallet-service';
+import { registerHandoffRoutes } from './web/handoff-routes';
 import { registerWebRoutes } from './web/web-routes';
 
 /** A running manager: the Fastify app plus what tests and the entry point need to reach. */
@@ -132,15 +133,17 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     if (!request.url.startsWith('/api/')) {
-      reply.header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      // A page that needs its own (the hand-off page: one hashed script, no Referer) has set it already.
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
       reply.header('x-frame-options', 'DENY');
-      reply.header('referrer-policy', 'same-origin');
+      if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
     }
     done(null, payload);
   });
 
   registerAppCors(app, appOriginsFromEnv());
   const renderWebError = registerWebRoutes(app, context);
+  registerHandoffRoutes(app, context);
   registerAccountRoutes(app, context);
   registerWalletRoutes(app, context);
   registerCallRoutes(app, context);

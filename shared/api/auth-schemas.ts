@@ -64,7 +64,7 @@ export type HandoffRequest = z.infer<typeof handoffRequestSchema>;
 
 export const handoffResponseSchema = z.strictObject({
   code: z.string(),
-  url: z.string().meta({ description: 'Path (relative to the manager) that signs the browser in and opens `next`.' }),
+  url: z.string().meta({ description: 'Path (relative to the manager), `/handoff#code=…`: the page posts the code from the fragment, signs that browser in and opens `next`.' }),
   expiresAt: timestampSchema,
 });
 export type HandoffResponse = z.infer<typeof handoffResponseSchema>;

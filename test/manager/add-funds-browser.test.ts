@@ -68,6 +68,72 @@ describe('Add Funds in Chromium', () => {
     await context.close();
   });
 
+  /** A hand-off code as the app gets it (POST /api/v1/handoff with its bearer token). */
+  const handoffCode = async (): Promise<string> => {
+    const token = await harness.manager.signIn('alice@cabine.test', 'cabine-1001');
+    const created = await harness.manager.request('POST', '/api/v1/handoff', { token, body: { next: '/prepaid/add-funds' } });
+    expect(created.body.url).toBe(`/handoff#code=${created.body.code}`);
+    return created.body.code as string;
+  };
+
+  it('opens Add Funds signed in from the app\'s hand-off link: the page posts the code from the fragment, once', async () => {
+    const code = await handoffCode();
+    const context = await harness.browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(`${request.method()} ${request.url()} ${request.postData() ?? ''}`));
+    await page.goto(`${harness.manager.baseUrl}/handoff#code=${code}`);
+    await page.waitForURL(`${harness.manager.baseUrl}/prepaid/add-funds`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Add Funds');
+    expect(await page.getByRole('button', { name: 'Buy' }).count()).toBe(1);
+    // The code went out once, in the page's POST body; never in a URL the server saw.
+    expect(requested.filter((line) => line.includes(code))).toEqual([expect.stringMatching(/^POST \S+\/handoff \S*code=/)]);
+    expect((await context.cookies()).map((cookie) => cookie.name)).toContain('cabine_session');
+    await context.close();
+
+    // The same link opened again (another browser, or the history) signs nobody in.
+    const other = await harness.browser.newContext({ locale: 'en-GB' });
+    const again = await other.newPage();
+    await again.goto(`${harness.manager.baseUrl}/handoff#code=${code}`);
+    await again.waitForURL(/\/sign-in\?handoff=invalid$/);
+    expect(await again.getByRole('alert').textContent()).toBe('This link has expired or was already used. Sign in instead.');
+    expect((await other.cookies()).map((cookie) => cookie.name)).not.toContain('cabine_session');
+    await other.close();
+  });
+
+  it('signs nobody in from another site: a link to an attacker\'s code asks first, a forged post is refused and burns the code', async () => {
+    const context = await harness.browser.newContext({ locale: 'en-GB' });
+    const attackerCode = await handoffCode();
+    const victimCode = await handoffCode();
+    // evil.example is served by the test itself; the manager is a different site.
+    await context.route('https://evil.example/**', (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<a id="link" href="${harness.manager.baseUrl}/handoff#code=${attackerCode}">win</a>
+<form id="forged" method="post" action="${harness.manager.baseUrl}/handoff"><input name="code" value="${victimCode}"><input name="_csrf" value="guess"></form>`,
+    }));
+    const page = await context.newPage();
+    await page.goto('https://evil.example/');
+    await page.click('#link');
+    await page.waitForURL(`${harness.manager.baseUrl}/handoff`);
+    // Login CSRF: a cross-site link could carry the attacker's own code, so the page waits for the user.
+    expect(await page.getByRole('status').textContent()).toContain('another site');
+    expect(await page.getByRole('button', { name: 'Continue' }).isVisible()).toBe(true);
+    expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('cabine_session');
+
+    await page.goto('https://evil.example/');
+    await page.locator('#forged').evaluate((form) => (form as HTMLFormElement).submit());
+    await page.waitForURL(/\/sign-in\?handoff=invalid$/);
+    expect((await context.cookies()).map((cookie) => cookie.name)).not.toContain('cabine_session');
+    await context.close();
+
+    // The victim's code, seen by the forged post, is burnt: the app's real page cannot use it either.
+    const victim = await harness.browser.newContext({ locale: 'en-GB' });
+    const victimPage = await victim.newPage();
+    await victimPage.goto(`${harness.manager.baseUrl}/handoff#code=${victimCode}`);
+    await victimPage.waitForURL(/\/sign-in\?handoff=invalid$/);
+    await victim.close();
+  });
+
   it('speaks French with the help page wording, and keeps Buy for admins', async () => {
     const { context, page } = await signIn('fr-FR', 'alice@cabine.test', 'cabine-1001');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Compte prépayé');

@@ -53,7 +53,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
 
   apiRoute(app, ctx, endpoints.handoff, async ({ principal, body }) => {
     const { code, expiresAt } = await ctx.auth.createHandoff(principal.user, body.next);
-    return { code, url: `/handoff?code=${encodeURIComponent(code)}`, expiresAt: new Date(expiresAt).toISOString() };
+    // In the fragment: browsers never send it, so the code reaches no request line, log or Referer.
+    return { code, url: `/handoff#code=${encodeURIComponent(code)}`, expiresAt: new Date(expiresAt).toISOString() };
   });
 
   apiRoute(app, ctx, endpoints.listUsers, async ({ principal }) => {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { handoffTargets } from '../../../shared/api/auth-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { formatMoney } from '../../../shared/money/format-money';
 import { parseDecimalToMinor, toDecimalString } from '../../../shared/money/money';
@@ -156,15 +155,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     return reply.redirect('/sign-in', 303);
   });
 
-  app.get('/handoff', async (request, reply) => {
-    const code = (request.query as Record<string, unknown>).code;
-    const redeemed = typeof code === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(code) ? await ctx.auth.redeemHandoff(code) : null;
-    if (!redeemed) return reply.redirect('/sign-in?handoff=invalid', 303);
-    const { token, session } = await ctx.auth.openSession(redeemed.user, 'web');
-    reply.header('set-cookie', serializeCookie(sessionCookieName, token, { maxAgeSeconds: Math.floor((session.expiresAt - ctx.now()) / 1000), httpOnly: true, secure: ctx.config.cookieSecure }));
-    // Keep the code out of the next page's Referer and history: redirect to the clean target.
-    return reply.header('referrer-policy', 'no-referrer').redirect((handoffTargets as readonly string[]).includes(redeemed.nextPath) ? redeemed.nextPath : '/prepaid', 303);
-  });
+  // /handoff (the app's one-time code) lives in handoff-routes.ts.
 
   app.get('/prepaid', async (request, reply) => {
     const who = await requireCompanyUser(request, reply);

@@ -106,6 +106,7 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
     setAutoRefill: (settings) => withClient((c) => c.setAutoRefill(settings)),
     openAddFunds: () =>
       withClient(async (c) => {
+        // `<origin>/handoff#code=…`: the new tab never sends the fragment; the manager's page posts it.
         const url = await addFundsUrl(c, current?.session);
         if (!url.ok) return url;
         deps.openTab(url.value);

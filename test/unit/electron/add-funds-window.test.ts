@@ -62,13 +62,13 @@ describe('add-funds window', () => {
     }
     const onPurchaseCompleted = vi.fn();
     const addFunds = createAddFundsWindows({ BrowserWindow: asElectron(FakeWindow), allows, title: () => 'Add funds', onPurchaseCompleted, log: () => undefined });
-    addFunds.open('https://evil.example/handoff?code=x', origin);
+    addFunds.open('https://evil.example/handoff#code=x', origin);
     expect(windows).toHaveLength(0);
-    addFunds.open('https://m.example.fr/handoff?code=a', origin);
-    addFunds.open('https://m.example.fr/handoff?code=b', origin);
+    addFunds.open('https://m.example.fr/handoff#code=a', origin);
+    addFunds.open('https://m.example.fr/handoff#code=b', origin);
     expect(windows).toHaveLength(1);
     const window = windows[0];
-    expect(window?.loadURL).toHaveBeenLastCalledWith('https://m.example.fr/handoff?code=b');
+    expect(window?.loadURL).toHaveBeenLastCalledWith('https://m.example.fr/handoff#code=b');
     expect(window?.focus).toHaveBeenCalled();
     window?.webContents.emit('did-navigate', {}, 'https://m.example.fr/prepaid/add-funds');
     expect(onPurchaseCompleted).not.toHaveBeenCalled();

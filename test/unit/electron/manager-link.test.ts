@@ -6,6 +6,7 @@ import type { SecretFiles } from '../../../electron/secrets.js';
 import { asElectron } from './fakes.js';
 
 const token = 'tok_abcdefghijklmnopqrstuvwxyz0123';
+const handoffCode = 'Hc0de_abcdefghijklmnopqrstuvwxyz-0123456789';
 const user = { id: 'usr_1', email: 'alice@cabine.test', displayName: 'Alice', role: 'admin', extension: '1001', companyId: 'cmp_1', premiumBarred: false };
 const company = { id: 'cmp_1', name: 'Demo', currency: 'EUR', country: 'FR', sipDomain: 'cabine.test', dailyCapMinor: null };
 
@@ -25,7 +26,7 @@ function fakeManager(role = 'admin') {
     }
     if (init.headers['authorization'] !== `Bearer ${token}`) return json(401, { error: { code: 'unauthorized', message: 'no' } });
     if (path === '/api/v1/me') return json(200, { user: { ...user, role }, company });
-    if (path === '/api/v1/handoff') return json(201, { code: 'c0de', url: '/handoff?code=c0de', expiresAt: '2030-01-01T00:00:00.000Z' });
+    if (path === '/api/v1/handoff') return json(201, { code: handoffCode, url: `/handoff#code=${handoffCode}`, expiresAt: '2030-01-01T00:00:00.000Z' });
     if (path === '/api/v1/auth/sign-out') return json(204, null);
     // The event stream: keep it pending, the link's stream just waits.
     if (path === '/api/v1/wallet/events') return new Promise(() => undefined);
@@ -96,7 +97,8 @@ describe('manager link (main process)', () => {
     const admin = link(fakeManager('admin').fetch);
     await admin.link.implementation['manager:sign-in']({ managerUrl: 'https://m.example.fr', email: 'alice@cabine.test', password: 'right' });
     expect(await admin.link.implementation['wallet:open-add-funds'](undefined)).toEqual({ ok: true, value: 'opened' });
-    expect(admin.opened).toEqual(['https://m.example.fr/handoff?code=c0de']);
+    // The code rides in the fragment, which the browser never sends to the server (nor to its logs).
+    expect(admin.opened).toEqual([`https://m.example.fr/handoff#code=${handoffCode}`]);
     expect(admin.link.allowsAddFundsUrl('https://m.example.fr/prepaid/add-funds')).toBe(true);
     expect(admin.link.allowsAddFundsUrl('https://evil.example/')).toBe(false);
 
