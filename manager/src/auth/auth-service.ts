@@ -39,6 +39,8 @@ function tooManySignIns(retryAfterSeconds: number): ApiError {
  * logged (email, client address, reason; never the password).
  */
 export class AuthService {
+  private readonly revocationListeners = new Map<string, Set<() => void>>();
+
   constructor(private readonly options: AuthServiceOptions) {}
 
   private get store() {
@@ -114,7 +116,33 @@ export class AuthService {
   }
 
   async signOut(token: string): Promise<void> {
-    await this.store.deleteSession(hashToken(token));
+    const tokenHash = hashToken(token);
+    await this.store.deleteSession(tokenHash);
+    for (const listener of [...(this.revocationListeners.get(tokenHash) ?? [])]) listener();
+  }
+
+  /**
+   * Calls `listener` when the session `tokenHash` is signed out through this process (at once). Sign-outs
+   * on another instance are seen by `isStillValid`. Returns the unsubscribe function.
+   */
+  onRevoked(tokenHash: string, listener: () => void): () => void {
+    let listeners = this.revocationListeners.get(tokenHash);
+    if (!listeners) {
+      listeners = new Set();
+      this.revocationListeners.set(tokenHash, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.revocationListeners.delete(tokenHash);
+    };
+  }
+
+  /** Whether `session` still exists in the database (not signed out on any instance) and has not expired. */
+  async isStillValid(session: SessionRow): Promise<boolean> {
+    if (session.expiresAt <= this.options.now()) return false;
+    const stored = await this.store.getSession(session.tokenHash);
+    return stored !== null && stored.expiresAt > this.options.now();
   }
 
   /** A one-time code that signs a browser in as `user` and opens `nextPath`. */

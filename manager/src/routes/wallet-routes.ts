@@ -109,20 +109,52 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
 
   apiRoute(app, ctx, endpoints.walletEvents, async ({ principal, request, reply }) => {
     const companyId = companyIdOf(principal);
+    const session = principal.session;
     // Server-Sent Events (HTML Living Standard §9.2): the stream is written directly to the socket.
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const send = (event: WalletEvent): void => {
-      raw.write(`event: wallet\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    let open = true;
+    const timers: NodeJS.Timeout[] = [];
+    const cleanups: Array<() => void> = [];
+    // The stream lives no longer than its token: it ends on sign-out (at once through this process, else
+    // at the next event or heartbeat) and at expiry. Every event is sent only after the session checks out.
+    const end = (why: string): void => {
+      if (!open) return;
+      open = false;
+      for (const timer of timers) clearTimeout(timer);
+      for (const cleanup of cleanups) cleanup();
+      request.log.info({ event: 'wallet_stream_closed', userId: principal.user.id, why }, 'wallet event stream closed');
+      raw.end();
     };
+    let delivering: Promise<void> = Promise.resolve();
+    const deliver = (write: string): void => {
+      // One check at a time, in order, so events keep the hub's order.
+      delivering = delivering.then(async () => {
+        if (!open) return;
+        if (!(await ctx.auth.isStillValid(session))) return end('session ended');
+        if (open) raw.write(write);
+      }).catch((error: unknown) => {
+        request.log.error({ err: error }, 'wallet event stream');
+        end('error');
+      });
+    };
+    const send = (event: WalletEvent): void => deliver(`event: wallet\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    cleanups.push(ctx.auth.onRevoked(session.tokenHash, () => end('signed out')));
+    // setTimeout holds at most 2^31-1 ms (~24.8 days); a 30-day token is re-armed on the way.
+    const armExpiry = (): void => {
+      const left = session.expiresAt - ctx.now();
+      if (left <= 0) return end('session expired');
+      timers.push(setTimeout(armExpiry, Math.min(left, 2 ** 31 - 1)).unref());
+    };
+    armExpiry();
+    request.raw.on('close', () => end('client left'));
     send(await walletEventFor(ctx, companyId));
-    const unsubscribe = ctx.hub.subscribe(companyId, send);
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    if (!open) return;
+    cleanups.push(ctx.hub.subscribe(companyId, send));
+    // The heartbeat is also the check for a sign-out on another instance while no event flows.
+    const heartbeat = setInterval(() => deliver(': keep-alive\n\n'), 15_000);
     heartbeat.unref();
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    cleanups.push(() => clearInterval(heartbeat));
   });
 }
