@@ -52,7 +52,7 @@ async function measure(clients: number, op: (client: number, index: number) => P
 }
 
 async function serviceRun(env: Record<string, string>, clients: number, runId: string): Promise<Measurement> {
-  const config = loadConfig({ CABINE_MANAGER_PORT: '0', CABINE_LOG_LEVEL: 'silent', CABINE_PROXY_SECRET: proxySecret, CABINE_SCRYPT_LOG_N: '12', CABINE_PG_POOL_SIZE: '32', ...env } as NodeJS.ProcessEnv);
+  const config = loadConfig({ CABINE_MANAGER_PORT: '0', CABINE_LOG_LEVEL: 'silent', CABINE_PROXY_SECRET: proxySecret, CABINE_SCRYPT_LOG_N: '12', CABINE_PG_POOL_SIZE: '32', CABINE_SEED_DEMO: 'true', ...env } as NodeJS.ProcessEnv);
   const manager = await createManager(config);
   const base = await manager.app.listen({ host: '127.0.0.1', port: 0 });
   // Enough money that no call is ever refused during the run.

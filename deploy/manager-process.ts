@@ -35,7 +35,10 @@ export interface ManagerOptions {
   readonly proxySecret?: string;
   /** Shared with Kamailio's auth_ephemeral; generated when absent. */
   readonly sipSharedSecret?: string;
-  /** Seed the demo company (users 1001-1003, 25 EUR). Default true. */
+  /**
+   * Seed the demo company (users 1001-1003, 25 EUR). Default true here, because this starts the local stack
+   * and its tests; the manager's own default (CABINE_SEED_DEMO) is off, so it is always passed explicitly.
+   */
   readonly seedDemo?: boolean;
   /** Extra environment (e.g. CABINE_MAX_CALL_SECONDS); wins over the derived values. */
   readonly env?: Readonly<Record<string, string>>;

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -41,6 +42,32 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** The shipped SAMPLE deck, next to the service. */
 export const sampleRateDeckPath = resolve(here, '../data/sample-rate-deck.csv');
 
+/** Whether `hostname` (as `URL` gives it) is this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIPv4(host) && host.startsWith('127.');
+}
+
+/**
+ * Why `url` is not acceptable as the SIP WebSocket URL handed to the app, or null. `ws://` sends SIP
+ * (credentials' digests, call set-up, the caller's identity) in clear, so it is accepted only where it
+ * never leaves the machine; anything else must be `wss://`.
+ */
+export function sipWsUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `not a URL: ${JSON.stringify(url.slice(0, 200))}`;
+  }
+  if (parsed.username !== '' || parsed.password !== '') return 'must not carry credentials';
+  if (parsed.protocol === 'wss:') return null;
+  if (parsed.protocol !== 'ws:') return `must be wss:// (or ws:// on a loopback host), not ${parsed.protocol}//`;
+  if (isLoopbackHost(parsed.hostname)) return null;
+  return `ws:// is accepted only for a loopback host (127.0.0.0/8, ::1, localhost); use wss://${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+}
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -55,7 +82,10 @@ const envSchema = z.object({
     .string()
     .regex(/^\d{1,9}(,\d{1,9})*$/, 'comma-separated minor units, e.g. 1000,2500,5000,10000')
     .default('1000,2500,5000,10000'),
-  CABINE_SIP_WS_URL: z.string().default(`ws://127.0.0.1:${defaultPorts.sipWs}`),
+  CABINE_SIP_WS_URL: z.string().default(`ws://127.0.0.1:${defaultPorts.sipWs}`).superRefine((value, context) => {
+    const problem = sipWsUrlProblem(value);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  }),
   CABINE_SIP_DOMAIN: z.string().default(defaultSipDomain),
   CABINE_SIP_SHARED_SECRET: z.string().min(16).optional(),
   CABINE_SIP_CREDENTIAL_TTL_SECONDS: int(60, 7 * 24 * 3600).default(12 * 3600),
@@ -68,7 +98,8 @@ const envSchema = z.object({
   CABINE_LOW_BALANCE_MINOR: int(0, 1_000_000).default(500),
   CABINE_COOKIE_SECURE: bool.default(true),
   CABINE_SCRYPT_LOG_N: int(10, 20).default(16),
-  CABINE_SEED_DEMO: bool.default(true),
+  // Off unless asked for: the demo users' passwords are public (README). The local stack and `npm run manager` ask.
+  CABINE_SEED_DEMO: bool.default(false),
   CABINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CABINE_EVENTS_POLL_MS: int(50, 60_000).default(1000),
   CABINE_PENDING_RECOVERY_AGE_MS: int(0, 3_600_000).default(30_000),

@@ -62,7 +62,7 @@ export class TestClock {
   }
 }
 
-/** Test defaults: quiet logs, cheap scrypt, fixed secrets, fast event polling, any free port. */
+/** Test defaults: quiet logs, cheap scrypt, fixed secrets, fast event polling, any free port, the demo company. */
 export function testEnv(extra: Record<string, string>): Record<string, string> {
   return {
     CABINE_MANAGER_PORT: '0',
@@ -71,6 +71,8 @@ export function testEnv(extra: Record<string, string>): Record<string, string> {
     CABINE_SIP_SHARED_SECRET: testSipSecret,
     CABINE_LOG_LEVEL: 'silent',
     CABINE_EVENTS_POLL_MS: '100',
+    // The suites work on the demo company; the manager's own default is off (config.test.ts).
+    CABINE_SEED_DEMO: 'true',
     ...extra,
   };
 }
