@@ -17,6 +17,7 @@ import { loadRateCatalog } from './rating/rate-catalog';
 import { appOriginsFromEnv, registerAppCors } from './http/app-cors';
 import { requestLogView } from './http/request-log';
 import { registerAccountRoutes } from './routes/account-routes';
+import { registerBarringRoutes } from './routes/barring-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
 import { registerRateRoutes } from './routes/rate-routes';
@@ -147,6 +148,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerAccountRoutes(app, context);
   registerWalletRoutes(app, context);
   registerCallRoutes(app, context);
+  registerBarringRoutes(app, context);
   registerRateRoutes(app, context);
   registerCareRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');

@@ -7,6 +7,7 @@ import {
   authorizeCallRequestSchema, authorizeCallResponseSchema, completeCallRequestSchema, completeCallResponseSchema,
   extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema, releaseCallResponseSchema,
 } from './call-schemas';
+import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesQuerySchema, ratesResponseSchema } from './rate-schemas';
 import {
@@ -62,6 +63,8 @@ export const endpoints = {
   putHighRisk: { method: 'PUT', path: p('/company/high-risk'), summary: 'Allow or block high-risk destinations for the whole company (admins); blocked by default.', auth: 'admin', body: highRiskSettingSchema, responses: { 200: highRiskSettingSchema } },
   listUsers: { method: 'GET', path: p('/users'), summary: "The company's users (admins).", auth: 'admin', responses: { 200: userListResponseSchema } },
   putBarring: { method: 'PUT', path: p('/users/:id/barring'), summary: 'Bar or allow paid-service numbers for a user (admins).', auth: 'admin', params: idParamsSchema, body: barringRequestSchema, responses: { 200: userViewSchema } },
+  getOutsideCalls: { method: 'GET', path: p('/users/:id/outside-calls'), summary: "A user's outside-call scope: plan only, chosen countries, or everything (admins).", auth: 'admin', params: idParamsSchema, responses: { 200: outsideCallsViewSchema } },
+  putOutsideCalls: { method: 'PUT', path: p('/users/:id/outside-calls'), summary: "Limit a user's outside calls to the plan, to chosen countries (ISO 3166-1 alpha-2), or allow everything (admins).", auth: 'admin', params: idParamsSchema, body: outsideCallsSettingSchema, responses: { 200: outsideCallsViewSchema } },
   notifications: { method: 'GET', path: p('/notifications'), summary: 'Notifications for admins (declined refills...).', auth: 'admin', responses: { 200: notificationListResponseSchema } },
   quote: { method: 'GET', path: p('/quote'), summary: 'What a call to a number would cost, and how long the balance lasts.', auth: 'user', query: quoteQuerySchema, responses: { 200: quoteResponseSchema } },
   rateCountries: { method: 'GET', path: p('/rates/countries'), summary: 'Countries in the rate deck.', auth: 'user', responses: { 200: rateCountriesResponseSchema } },

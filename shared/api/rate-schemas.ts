@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { barringRules } from '../billing/barring';
 import { numberKinds } from '../numbering/classify';
 import { rateNumberTypes } from '../rating/rate-deck';
 import { countrySchema, currencySchema, nonNegativeAmountMinorSchema } from './common-schemas';
@@ -55,5 +56,8 @@ export const quoteResponseSchema = z.strictObject({
   minutesAffordable: z.int().nonnegative().nullable().meta({ description: 'Whole minutes the available balance buys; null when free.' }),
   costOfFirstMinuteMinor: nonNegativeAmountMinorSchema.nullable(),
   warnings: z.array(quoteWarningSchema),
+  barredBy: z.enum(barringRules).nullable().optional().meta({
+    description: 'With the `barred` warning, which of the caller\'s rules bars it: paid_service (premium barring), plan_only (limited to the plan), country (not one of the allowed countries).',
+  }),
 });
 export type QuoteResponse = z.infer<typeof quoteResponseSchema>;

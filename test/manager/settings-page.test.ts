@@ -111,13 +111,49 @@ describe('Settings page admin controls in Chromium', () => {
     await context.close();
   });
 
+  it('lets an admin limit an employee to the plan or to chosen countries', async () => {
+    const { context, page } = await signIn('en-GB', 'alice@cabine.test', 'cabine-1001');
+    const bruno = page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' });
+    const save = () => page.locator('form', { has: page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }) }).getByRole('button', { name: 'Save changes' }).click();
+    expect(await authorize('1002', '+1 212 555 0100')).toMatchObject({ allowed: true });
+
+    await bruno.getByLabel('May call').selectOption({ label: 'Only calls the plan includes (nothing from the Prepaid Account)' });
+    await save();
+    await saved(page);
+    expect(await authorize('1002', '+1 212 555 0100')).toMatchObject({ allowed: false, reason: 'barred' });
+    expect(await authorize('1002', '01 42 68 53 00')).toMatchObject({ allowed: true });
+    // Chloé was not touched.
+    expect(await authorize('1003', '+1 212 555 0100')).toMatchObject({ allowed: true });
+
+    await page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }).getByLabel('May call').selectOption('countries');
+    await page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }).getByLabel('Countries (two-letter ISO codes, such as GB, US)').fill('us; gb');
+    await save();
+    await saved(page);
+    expect(await page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }).getByLabel('Countries (two-letter ISO codes, such as GB, US)').inputValue()).toBe('GB, US');
+    expect(await authorize('1002', '+1 212 555 0100')).toMatchObject({ allowed: true });
+    expect(await authorize('1002', '+49 1512 3456789')).toMatchObject({ allowed: false, reason: 'barred' });
+
+    // A bad list is refused and changes nothing.
+    await page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }).getByLabel('Countries (two-letter ISO codes, such as GB, US)').fill('Germany');
+    await save();
+    expect(await page.getByRole('alert').textContent()).toContain('two-letter ISO codes');
+    expect(await authorize('1002', '+1 212 555 0100')).toMatchObject({ allowed: true });
+
+    await page.getByRole('group', { name: 'Outside calls for Bruno Petit (1002)' }).getByLabel('May call').selectOption('all');
+    await save();
+    await saved(page);
+    expect(await authorize('1002', '+49 1512 3456789')).toMatchObject({ allowed: true });
+    await context.close();
+  });
+
   it('speaks French, with a decimal comma for the cap', async () => {
     const { context, page } = await signIn('fr-FR', 'alice@cabine.test', 'cabine-1001');
-    for (const name of ['Plafond de dépenses quotidien', 'Numéros de services payants', 'Destinations à risque']) {
+    for (const name of ['Plafond de dépenses quotidien', 'Numéros de services payants', "Appels vers l'extérieur", 'Destinations à risque']) {
       expect(await page.getByRole('heading', { name }).count()).toBe(1);
     }
     expect(await page.getByLabel('Bloquer les numéros de services payants pour Bruno Petit (1002)').isChecked()).toBe(true);
     expect(await page.getByLabel('Autoriser les appels vers les destinations à risque').isChecked()).toBe(false);
+    expect(await page.getByRole('group', { name: "Appels vers l'extérieur pour Bruno Petit (1002)" }).getByLabel('Peut appeler').inputValue()).toBe('all');
     await page.getByLabel('Plafond quotidien (EUR)').fill('15,75');
     await page.getByRole('region', { name: 'Plafond de dépenses quotidien' }).getByRole('button', { name: 'Sauvegarder les changements' }).click();
     await saved(page);
@@ -133,7 +169,8 @@ describe('Settings page admin controls in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Daily spending cap' }).getByTestId('daily-cap').textContent()).toBe('No cap');
     expect(await page.getByTestId('my-barring').textContent()).toBe('Barred');
     expect(await page.getByTestId('high-risk').textContent()).toBe('Blocked');
-    for (const label of ['Daily cap (EUR)', 'Allow calls to high-risk destinations', 'Bar paid-service numbers for Bruno Petit (1002)']) {
+    expect(await page.getByTestId('my-outside-calls').textContent()).toBe('Everything');
+    for (const label of ['May call', 'Daily cap (EUR)', 'Allow calls to high-risk destinations', 'Bar paid-service numbers for Bruno Petit (1002)']) {
       expect(await page.getByLabel(label).count(), label).toBe(0);
     }
     // No other user is listed to an employee.
@@ -145,6 +182,7 @@ describe('Settings page admin controls in Chromium', () => {
       ['/prepaid/settings/daily-cap', { dailyCap: '1' }],
       ['/prepaid/settings/barring', { users: 'usr_demo_1002', bar_usr_demo_1002: '' }],
       ['/prepaid/settings/high-risk', { allowed: '1' }],
+      ['/prepaid/settings/outside-calls', { userId: 'usr_demo_1003', scope: 'plan', countries: '' }],
     ];
     for (const [path, fields] of posts) {
       const response = await page.request.post(`${m.baseUrl}${path}`, { form: { _csrf: csrf, ...fields }, maxRedirects: 0 });
@@ -155,6 +193,7 @@ describe('Settings page admin controls in Chromium', () => {
     expect((await wallet()).dailyCapMinor).toBeNull();
     expect(await brunoBarred()).toBe(true);
     expect((await m.request('GET', '/api/v1/company/high-risk', { token: adminToken })).body).toEqual({ allowed: false });
+    expect((await m.request('GET', '/api/v1/users/usr_demo_1003/outside-calls', { token: adminToken })).body).toMatchObject({ scope: 'all' });
     await context.close();
   });
 
@@ -164,6 +203,8 @@ describe('Settings page admin controls in Chromium', () => {
     const csrf = await page.locator('form[action="/sign-out"] input[name="_csrf"]').inputValue();
     const foreign = await page.request.post(`${m.baseUrl}/prepaid/settings/barring`, { form: { _csrf: csrf, users: 'usr_someone_else' }, maxRedirects: 0 });
     expect(foreign.status()).toBe(404);
+    const foreignScope = await page.request.post(`${m.baseUrl}/prepaid/settings/outside-calls`, { form: { _csrf: csrf, userId: 'usr_someone_else', scope: 'all', countries: '' }, maxRedirects: 0 });
+    expect(foreignScope.status()).toBe(404);
     expect((await m.request('GET', '/api/v1/company/high-risk', { token: adminToken })).body).toEqual({ allowed: false });
     await context.close();
   });

@@ -1,9 +1,11 @@
+import type { OutsideCallsSetting, OutsideCallsView } from '../../../shared/api/barring-schemas';
+import type { CallBarring } from '../../../shared/billing/barring';
 import { ApiError } from '../http/api-error';
-import type { Repository, UserRow } from '../store/repository';
+import type { Repository, Store, UserRow } from '../store/repository';
 
 /**
- * The admins' company rules that are not money movements: the daily spending cap, premium barring per user
- * and the high-risk destinations switch. One place for the API and the Settings page, so both enforce the
+ * The admins' company rules that are not money movements: the daily spending cap, premium barring and the
+ * outside-call scope per user, and the high-risk destinations switch. One place for the API and the Settings page, so both enforce the
  * same checks. Role checks stay with the callers (the API's `auth: 'admin'`, the page's role test).
  */
 
@@ -36,4 +38,39 @@ export async function setUserPremiumBarring(repository: Repository, companyId: s
   if (!target || target.companyId !== companyId) throw new ApiError(404, 'not_found', 'No such user');
   await repository.store.setPremiumBarred(target.id, barred);
   return { ...target, premiumBarred: barred };
+}
+
+/** Everything that bars `user`'s calls, as the shared rule (shared/billing/barring.ts) takes it. */
+export async function callBarringOf(store: Store, user: UserRow): Promise<CallBarring> {
+  const row = await store.getOutsideCalls(user.id);
+  return {
+    premiumBarred: user.premiumBarred,
+    scope: row?.scope ?? 'all',
+    countries: row && row.countries.length > 0 ? row.countries.split(',') : [],
+  };
+}
+
+/** A company user by id; another company's user (or an operator) is "not found", never "forbidden". */
+async function companyUser(repository: Repository, companyId: string, userId: string): Promise<UserRow> {
+  const target = await repository.store.getUser(userId);
+  if (!target || target.companyId !== companyId) throw new ApiError(404, 'not_found', 'No such user');
+  return target;
+}
+
+/** The outside-call scope of one user of the company, with the premium switch beside it. */
+export async function userOutsideCalls(repository: Repository, companyId: string, userId: string): Promise<OutsideCallsView> {
+  const user = await companyUser(repository, companyId, userId);
+  const barring = await callBarringOf(repository.store, user);
+  return { userId: user.id, scope: barring.scope, countries: [...barring.countries], premiumBarred: barring.premiumBarred };
+}
+
+/**
+ * Sets how far one user's outside calls may go (admins; the caller checks the role). `setting` is already
+ * validated (outsideCallsSettingSchema); countries are stored sorted, so the same choice is the same row.
+ */
+export async function setUserOutsideCalls(repository: Repository, companyId: string, userId: string, setting: OutsideCallsSetting, now: number): Promise<OutsideCallsView> {
+  const user = await companyUser(repository, companyId, userId);
+  const countries = setting.scope === 'countries' ? [...setting.countries].sort() : [];
+  await repository.store.setOutsideCalls({ userId: user.id, scope: setting.scope, countries: countries.join(','), updatedAt: now });
+  return { userId: user.id, scope: setting.scope, countries, premiumBarred: user.premiumBarred };
 }

@@ -1,12 +1,14 @@
 import type { QuoteResponse, RateView } from '../../../shared/api/rate-schemas';
 import type { WalletView } from '../../../shared/api/wallet-schemas';
+import type { CallBarring } from '../../../shared/billing/barring';
+import { barredBy } from '../../../shared/billing/barring';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
 import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
 import type { RateRow } from '../../../shared/rating/rate-deck';
 import { formatRateAmount } from '../../../shared/rating/rate-deck';
 import { findRate } from '../../../shared/rating/rate-index';
 import { callCostMinor, maxFundedSeconds } from '../../../shared/rating/tariff';
-import type { CompanyRow, UserRow } from '../store/repository';
+import type { CompanyRow } from '../store/repository';
 import type { RateCatalog } from './rate-catalog';
 
 /** A deck row as the API shows it: exact integers plus their decimal rendering. */
@@ -24,11 +26,13 @@ export function rateView(row: RateRow): RateView {
 
 /** What a call to `number` would cost this user now, with the warnings the app should show. */
 export function buildQuote(args: {
-  number: string; company: CompanyRow; user: UserRow; wallet: WalletView; rates: RateCatalog; plan: CallingPlan; maxCallSeconds: number;
+  number: string; company: CompanyRow; barring: CallBarring; wallet: WalletView; rates: RateCatalog; plan: CallingPlan; maxCallSeconds: number;
 }): QuoteResponse {
   const { company, wallet } = args;
   const classification = classifyNumber({ dialed: args.number, callerCountry: company.country, plan: args.plan });
   const warnings: QuoteResponse['warnings'] = [];
+  // The rule authorizeCall applies (shared/billing/barring.ts), so the app refuses what the proxy would.
+  const barring = barredBy(classification, args.barring);
   const rate = classification.billing === 'wallet' && classification.ratingKey ? findRate(args.rates.index, classification.ratingKey) : null;
   let minutes: number | null = null;
   let firstMinute: number | null = null;
@@ -37,7 +41,7 @@ export function buildQuote(args: {
     if (classification.paidService) warnings.push('paid_service');
     if (classification.kind === 'high-cost') warnings.push('high_cost');
     if (highRiskKinds.has(classification.kind) && !company.highRiskAllowed) warnings.push('class_blocked');
-    if (classification.paidService && args.user.premiumBarred) warnings.push('barred');
+    if (barring) warnings.push('barred');
     if (!rate) {
       warnings.push('no_rate');
     } else {
@@ -70,5 +74,6 @@ export function buildQuote(args: {
     minutesAffordable: minutes,
     costOfFirstMinuteMinor: firstMinute,
     warnings,
+    barredBy: barring,
   };
 }

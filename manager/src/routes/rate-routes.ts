@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { endpoints } from '../../../shared/api/endpoints';
 import { deckCountries, ratesForCountry } from '../../../shared/rating/rate-index';
+import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
@@ -23,6 +24,7 @@ export function registerRateRoutes(app: FastifyInstance, ctx: ManagerContext): v
     const company = await ctx.repository.store.getCompany(companyId);
     if (!company) throw new ApiError(404, 'not_found', 'No such company');
     const wallet = await ctx.wallet.walletView(companyId);
-    return buildQuote({ number: query.number, company, user: principal.user, wallet, rates: ctx.rates, plan: ctx.plan, maxCallSeconds: ctx.config.maxCallSeconds });
+    const barring = await callBarringOf(ctx.repository.store, principal.user);
+    return buildQuote({ number: query.number, company, barring, wallet, rates: ctx.rates, plan: ctx.plan, maxCallSeconds: ctx.config.maxCallSeconds });
   });
 }

@@ -192,6 +192,17 @@ INSERT INTO call_attempts (call_id, released_at, created_at)
   SELECT call_id, CASE WHEN status = 'released' THEN updated_at END, created_at FROM reservations;
 `;
 
+// Version 4: how far each user's outside calls may go (shared/billing/barring.ts). No row: scope 'all', as
+// before. countries holds sorted ISO 3166-1 alpha-2 codes joined by commas, and only with scope 'countries'.
+const outsideCalls = `CREATE TABLE user_outside_calls (
+  user_id TEXT PRIMARY KEY REFERENCES users(id),
+  scope TEXT NOT NULL CHECK (scope IN ('plan', 'countries', 'all')),
+  countries TEXT NOT NULL DEFAULT '',
+  updated_at BIGINT NOT NULL,
+  CHECK ((scope = 'countries') = (countries <> ''))
+);
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -207,6 +218,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   },
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
+  { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
 ];
 
 /** PostgreSQL migrations. */
@@ -223,4 +235,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   },
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
+  { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
 ];

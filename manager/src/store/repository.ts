@@ -165,6 +165,15 @@ export interface CallAttemptRow {
   readonly createdAt: number;
 }
 
+/** One user's outside-call scope (table user_outside_calls); no row means scope 'all'. */
+export interface OutsideCallsRow {
+  readonly userId: string;
+  readonly scope: 'plan' | 'countries' | 'all';
+  /** Sorted ISO 3166-1 alpha-2 codes joined by commas; empty unless scope is 'countries'. */
+  readonly countries: string;
+  readonly updatedAt: number;
+}
+
 export interface NotificationRow {
   readonly id: string;
   readonly companyId: string;
@@ -198,6 +207,8 @@ export interface Store {
   listUsers(companyId: string): Promise<UserRow[]>;
   insertUser(user: UserRow): Promise<void>;
   setPremiumBarred(userId: string, barred: boolean): Promise<void>;
+  getOutsideCalls(userId: string): Promise<OutsideCallsRow | null>;
+  setOutsideCalls(row: OutsideCallsRow): Promise<void>;
 
   insertSession(session: SessionRow): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRow | null>;

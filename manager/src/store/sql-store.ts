@@ -1,6 +1,6 @@
 import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
 import type {
-  CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, RefillRow, ReservationRow, SessionRow,
+  CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, OutsideCallsRow, RefillRow, ReservationRow, SessionRow,
   Store, TopUpRow, UserRow,
 } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
@@ -144,6 +144,18 @@ export class SqlStore implements Store {
 
   async setPremiumBarred(userId: string, barred: boolean): Promise<void> {
     await this.db.run('UPDATE users SET premium_barred = ? WHERE id = ?', [toDb(barred), userId]);
+  }
+
+  getOutsideCalls(userId: string): Promise<OutsideCallsRow | null> {
+    return this.one('SELECT * FROM user_outside_calls WHERE user_id = ?', [userId]);
+  }
+
+  async setOutsideCalls(row: OutsideCallsRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO user_outside_calls (user_id, scope, countries, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET scope = excluded.scope, countries = excluded.countries, updated_at = excluded.updated_at`,
+      [row.userId, row.scope, row.countries, row.updatedAt],
+    );
   }
 
   insertSession(session: SessionRow): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, RefusalReason, ReleaseCallResponse } from '../../../shared/api/call-schemas';
 import { refusalReasonSchema } from '../../../shared/api/call-schemas';
 import type { DeclineCode, TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
+import { barredBy } from '../../../shared/billing/barring';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
 import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
 import type { CurrencyCode } from '../../../shared/money/currency';
@@ -8,6 +9,7 @@ import { addMinor, subMinor } from '../../../shared/money/money';
 import { findRate } from '../../../shared/rating/rate-index';
 import type { Tariff } from '../../../shared/rating/tariff';
 import { billedSeconds, callCostMinor, maxFundedSeconds } from '../../../shared/rating/tariff';
+import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { newId, sha256Hex } from '../ids';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -431,7 +433,8 @@ export class WalletService {
   /**
    * May this call go ahead, and for how long? Emergency numbers are always allowed and never charged.
    * Refusals, in order: unknown caller, invalid number, high-risk class the company has not allowed
-   * (`class_blocked`), paid service for a barred user, no rate, then insufficient funds or daily cap. Paid
+   * (`class_blocked`), the user's barring (`barred`: paid services, plan only or chosen countries,
+   * shared/billing/barring.ts), no rate, then insufficient funds or daily cap. Paid
    * calls reserve the cost of the longest call the wallet (and the daily cap) can fund after every other
    * call in progress has reserved its own; the proxy hangs up at `maxDurationSeconds`. Idempotent by call id.
    */
@@ -460,7 +463,8 @@ export class WalletService {
     // The company's rule before the user's: a high-risk class nobody in the company may call is refused as
     // such, even for a barred employee, so the admin sees the switch that would change it.
     if (highRiskKinds.has(local.kind) && !company.highRiskAllowed) return this.refused(request.callId, 'class_blocked', local.kind, e164, company);
-    if (local.paidService && user.premiumBarred) return this.refused(request.callId, 'barred', local.kind, e164, company);
+    // The user's barring (paid services, plan only, chosen countries): the same rule the quote applies.
+    if (barredBy(local, await callBarringOf(store, user)) !== null) return this.refused(request.callId, 'barred', local.kind, e164, company);
 
     const index = this.options.rates.index;
     const rate = local.billing === 'wallet' && local.ratingKey ? findRate(index, local.ratingKey) : null;

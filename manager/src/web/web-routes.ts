@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { outsideCallsSettingSchema } from '../../../shared/api/barring-schemas';
+import type { CallBarring } from '../../../shared/billing/barring';
+import { outsideCallScopes } from '../../../shared/billing/barring';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { formatMoney } from '../../../shared/money/format-money';
 import { parseDecimalToMinor, toDecimalString } from '../../../shared/money/money';
 import { formatRateAmount } from '../../../shared/rating/rate-deck';
 import { deckCountries, ratesForCountry } from '../../../shared/rating/rate-index';
 import type { Principal } from '../auth/auth-service';
-import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
+import { callBarringOf, setCompanyDailyCap, setCompanyHighRisk, setUserOutsideCalls, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { languageCookieName, parseCookies, serializeCookie, sessionCookieName } from '../http/cookies';
 import type { ManagerContext } from '../http/manager-context';
@@ -264,6 +267,10 @@ ${fresh ? html`<p class="ok" role="status" data-testid="topup-result">${t.topUpS
     // Only admins see the company's users (as GET /users); an employee sees their own barring.
     const users = isAdmin ? (await store.listUsers(companyId)).filter((user) => user.extension !== null) : [];
     const highRiskAllowed = company?.highRiskAllowed ?? false;
+    const barringOf = new Map<string, CallBarring>();
+    for (const user of isAdmin ? users : [principal.user]) barringOf.set(user.id, await callBarringOf(store, user));
+    const scopeText = (barring: CallBarring | undefined): string =>
+      barring ? `${t[`scope_${barring.scope}`]}${barring.scope === 'countries' ? `: ${barring.countries.join(', ')}` : ''}` : '';
     const thresholds = [...new Set([500, 1000, 2000, ...ctx.config.topUpAmountsMinor, wallet.autoRefill.thresholdMinor])].sort((a, b) => a - b);
     const disabled = isAdmin ? '' : 'disabled';
     const year = new Date(ctx.now()).getUTCFullYear();
@@ -305,6 +312,20 @@ ${users.map((user) => html`<label><input type="checkbox" name="bar_${user.id}" v
 </fieldset>
 <div><button type="submit">${t.save}</button></div></form>`
     : html`<p data-testid="my-barring">${principal.user.premiumBarred ? t.barred : t.allowed}</p>`}</section>
+<section aria-labelledby="outside-h"><h2 id="outside-h">${t.outsideCalls}</h2>
+<p id="outside-help">${t.outsideCallsHelp}</p>
+${isAdmin
+    ? users.map((user) => {
+        const barring = barringOf.get(user.id);
+        return html`<form method="post" action="/prepaid/settings/outside-calls"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="userId" value="${user.id}">
+<fieldset aria-describedby="outside-help"><legend>${t.outsideCallsFor.replace('{name}', user.displayName).replace('{extension}', user.extension ?? '')}</legend>
+<label for="scope-${user.id}">${t.scope}</label>
+<select id="scope-${user.id}" name="scope" data-testid="scope-${user.extension ?? ''}">${outsideCallScopes.map((scope) => html`<option value="${scope}" ${barring?.scope === scope ? 'selected' : ''}>${t[`scope_${scope}`]}</option>`)}</select>
+<label for="countries-${user.id}">${t.allowedCountries}</label>
+<input id="countries-${user.id}" name="countries" autocomplete="off" maxlength="1000" value="${barring?.countries.join(', ') ?? ''}">
+</fieldset><div><button type="submit">${t.save}</button></div></form>`;
+      })
+    : html`<p><strong>${t.outsideCallsMine}</strong>: <span data-testid="my-outside-calls">${scopeText(barringOf.get(principal.user.id))}</span></p>`}</section>
 <section aria-labelledby="high-risk-h"><h2 id="high-risk-h">${t.highRisk}</h2>
 <p id="high-risk-help">${t.highRiskHelp}</p>
 <p data-testid="high-risk">${highRiskAllowed ? t.highRiskAllowed : t.highRiskBlocked}</p>
@@ -360,6 +381,23 @@ ${isAdmin ? html`<form method="post" action="/prepaid/settings/high-risk"><input
     const shown = String(form.users ?? '').split(',').filter((id) => id.length > 0);
     if (shown.length > 500 || shown.some((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new ApiError(400, 'validation_failed', 'Reload the page and try again');
     for (const id of shown) await setUserPremiumBarring(ctx.repository, companyId, id, form[`bar_${id}`] === '1');
+    return settingsPage(reply, web, principal, companyId, savedFlash(web));
+  });
+
+  app.post('/prepaid/settings/outside-calls', async (request, reply) => {
+    const admin = await settingsAdmin(request, reply);
+    if (!admin) return reply;
+    const { web, principal, companyId, form } = admin;
+    const userId = String(form.userId ?? '');
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(userId)) throw new ApiError(400, 'validation_failed', 'Reload the page and try again');
+    const scope = String(form.scope ?? '');
+    // Codes as people type them ("gb, us" or "GB US"); kept only with the scope that uses them, so
+    // switching a user to "Everything" does not need the field emptied first.
+    const countries = scope === 'countries' ? String(form.countries ?? '').toUpperCase().split(/[\s,;]+/).filter((code) => code.length > 0) : [];
+    const setting = outsideCallsSettingSchema.safeParse({ scope, countries });
+    if (!setting.success) return settingsPage(reply, web, principal, companyId, html`<p class="error" role="alert">${web.t.countriesInvalid}</p>`, 400);
+    const view = await setUserOutsideCalls(ctx.repository, companyId, userId, setting.data, ctx.now());
+    request.log.info({ adminId: principal.user.id, userId: view.userId, scope: view.scope, countries: view.countries }, 'outside-call scope changed');
     return settingsPage(reply, web, principal, companyId, savedFlash(web));
   });
 
