@@ -53,6 +53,9 @@ export const sipConfigResponseSchema = z.strictObject({
   authorizationUsername: z.string(),
   password: z.string(),
   expiresAt: timestampSchema,
+  displayName: z.string().max(64).optional().meta({
+    description: 'The user\'s name for the From header, already made header-safe (shared/sip/display-name.ts headerDisplayName: no controls, quotes or backslashes, at most 64 characters; the extension when nothing is left).',
+  }),
 });
 export type SipConfigResponse = z.infer<typeof sipConfigResponseSchema>;
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CompanyView, UserView } from '../../../shared/api/auth-schemas';
 import { endpoints } from '../../../shared/api/endpoints';
+import { headerDisplayName } from '../../../shared/sip/display-name';
 import { ephemeralSipCredentials } from '../auth/sip-credentials';
 import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
@@ -48,6 +49,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
       wsUrl: ctx.config.sipWsUrl, domain: company.sipDomain, extension: principal.user.extension,
       authorizationUsername: credentials.username, password: credentials.password,
       expiresAt: new Date(credentials.expiresAtUnix * 1000).toISOString(),
+      // Checked on the way in, cleaned again on the way out: whatever the row holds, never a header break.
+      displayName: headerDisplayName(principal.user.displayName, principal.user.extension),
     };
   });
 

@@ -1,5 +1,6 @@
 import { defaultSipDomain, demoUsers } from '../../../shared/config/defaults';
 import type { CurrencyCode } from '../../../shared/money/currency';
+import { displayNameProblem } from '../../../shared/sip/display-name';
 import { hashPassword } from '../auth/password-hashing';
 import type { PaymentProvider } from '../payments/payment-provider';
 import type { Repository, UserRow } from '../store/repository';
@@ -17,6 +18,12 @@ export const demoCompanyId = 'cmp_demo';
 export const demoEmails: Readonly<Record<string, string>> = { '1001': 'alice@cabine.test', '1002': 'bruno@cabine.test', '1003': 'chloe@cabine.test' };
 export const demoOperator = { email: 'care@cabine.test', password: 'cabine-care' } as const;
 
+/** Throws unless `name` may be stored as a display name (shared/sip/display-name.ts: 1-64 characters, no controls). */
+export function assertStorableDisplayName(name: string): void {
+  const problem = displayNameProblem(name);
+  if (problem !== null) throw new Error(`Display name refused (${problem}): ${JSON.stringify(name.slice(0, 80))}`);
+}
+
 export async function seedDemo(args: { repository: Repository; wallet: WalletService; provider: PaymentProvider; currency: CurrencyCode; scryptLogN: number; now: number; sipDomain?: string }): Promise<boolean> {
   const store = args.repository.store;
   if (await store.getCompany(demoCompanyId)) return false;
@@ -32,6 +39,7 @@ export async function seedDemo(args: { repository: Repository; wallet: WalletSer
     id: 'usr_demo_care', companyId: null, email: demoOperator.email, displayName: 'Cabine Customer Care', role: 'operator', extension: null,
     passwordHash: await hashPassword(demoOperator.password, args.scryptLogN), premiumBarred: false, createdAt: args.now,
   });
+  for (const user of users) assertStorableDisplayName(user.displayName);
   const card = await args.provider.tokenizeCard({ number: '4242424242424242', expMonth: 12, expYear: new Date(args.now).getUTCFullYear() + 3, cvc: '123' });
   const created = await args.repository.transaction(async (tx) => {
     if (await tx.getCompany(demoCompanyId)) return false;
