@@ -38,9 +38,9 @@ import { holdTransition, isOnHold, reinviteRetryDelayMs, type HoldEvent, type Ho
 import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
 import type { SipCredentials } from '../../../shared/settings.js';
 import { keepAliveIntervalSeconds, keepAlivePongTimeoutSeconds } from '../../../shared/sip/reconnect-policy.js';
+import { headerDisplayName } from '../../../shared/sip/display-name.js';
 import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import { markCallTiming } from './call-timing.js';
-import { headerDisplayName } from './display-name.js';
 import { endReasonForStatus, type EndReason } from './end-reason.js';
 import { nextReconnectDelayMs } from './reconnect-schedule.js';
 import { isDtmfTones, parseRetryAfter, registrationRejectionFor } from './registration-rejection.js';
