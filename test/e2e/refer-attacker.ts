@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exited, freeUdpPort, requireExecutable, spawnOwned, stopOwned } from '../../deploy/child-process.js';
+import { exited, freeUdpPort, requireExecutable, spawnOwned, stopOwned, tail } from '../../deploy/child-process.js';
 
 export interface ReferAttackerOptions {
   readonly workDir: string;
@@ -38,6 +38,8 @@ export interface ReferAttacker {
   /** Resolves with sipp's exit code once the call is over (after the app's BYE). */
   done(): Promise<number | null>;
   readonly messageLog: string;
+  /** The end of sipp's output and error log, for a failure message. */
+  diagnostics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -174,6 +176,8 @@ export async function startReferAttacker(options: ReferAttackerOptions): Promise
   const sipp = await requireExecutable('sipp', 'sip-tester');
   const scenarioFile = join(options.workDir, 'refer-attacker.xml');
   const messageLog = join(options.workDir, 'refer-attacker-messages.log');
+  const errorFile = join(options.workDir, 'refer-attacker-errors.log');
+  const logFile = join(options.workDir, 'refer-attacker.log');
   await writeFile(scenarioFile, scenario(options.referTo));
   const args = [
     options.proxy,
@@ -196,9 +200,9 @@ export async function startReferAttacker(options: ReferAttackerOptions): Promise
     '-recv_timeout', '70000',
     '-nostdin',
     '-trace_msg', '-message_file', messageLog,
-    '-trace_err', '-error_file', join(options.workDir, 'refer-attacker-errors.log'),
+    '-trace_err', '-error_file', errorFile,
   ];
-  const child: ChildProcess = await spawnOwned({ command: sipp, args, cwd: options.workDir, logFile: join(options.workDir, 'refer-attacker.log') });
+  const child: ChildProcess = await spawnOwned({ command: sipp, args, cwd: options.workDir, logFile });
   const exit = exited(child).then(() => child.exitCode);
   return {
     messageLog,
@@ -207,6 +211,7 @@ export async function startReferAttacker(options: ReferAttackerOptions): Promise
       return receivedResponses(log, 'REFER').find((response) => response.statusCode >= 200) ?? null;
     },
     done: () => exit,
+    diagnostics: async () => `sipp exit ${String(child.exitCode)}\n${await tail(logFile)}\n${await tail(errorFile)}\n${await tail(messageLog, 40)}`,
     stop: () => stopOwned(child, 3_000),
   };
 }

@@ -1,6 +1,6 @@
 import type { Browser, Page, WebSocketRoute } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { managerApi } from '../unit/deploy/manager-api.js';
 import { expect, test, type Stack } from './fixtures.js';
@@ -17,8 +17,9 @@ import { expectAudioIn, hangUp, submitSignIn } from './softphone.js';
  *
  * 1. The REFER goes through the proxy, as an attacker would send it: the proxy may refuse it itself (issue
  *    8: "REFER is answered by the proxy: refused for now") or relay it to the app, which must refuse it.
- *    The test records which one answered (Server: Cabine is Kamailio's server_header; User-Agent: Cabine/…
- *    is the app's SIP.js).
+ *    The test records which one answered: the app if the REFER reached its WebSocket (and then the answer
+ *    carries SIP.js's "User-Agent: Cabine/…"), the proxy if it never did (Kamailio's own replies carry no
+ *    User-Agent, and no Server either with server_signature=no).
  * 2. The proxy is assumed to have let it through: the REFER (and an unsolicited NOTIFY, MESSAGE and INFO)
  *    is delivered on the app's own WebSocket as Kamailio would relay it, built from the real dialog the
  *    page saw (Playwright routes the socket to the real Kamailio and adds these frames). This is the app's
@@ -31,6 +32,8 @@ interface AppUnderAttack {
   readonly page: Page;
   /** SIP requests the page sent, by method (start line), e.g. INVITE. */
   sentRequests(method: string): number;
+  /** SIP requests the page received, by method. */
+  receivedRequests(method: string): number;
   close(): Promise<void>;
 }
 
@@ -43,17 +46,25 @@ async function openAdminApp(browser: Browser, stack: Stack, route?: (ws: WebSock
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('[1001] page error', error));
   const sent = new Map<string, number>();
+  const received = new Map<string, number>();
+  const count = (counts: Map<string, number>, payload: string | Buffer): void => {
+    const method = typeof payload === 'string' ? /^([A-Z]+) sip:/.exec(payload)?.[1] : undefined;
+    if (method !== undefined) counts.set(method, (counts.get(method) ?? 0) + 1);
+  };
   page.on('websocket', (socket) => {
-    socket.on('framesent', (frame) => {
-      const method = typeof frame.payload === 'string' ? /^([A-Z]+) sip:/.exec(frame.payload)?.[1] : undefined;
-      if (method !== undefined) sent.set(method, (sent.get(method) ?? 0) + 1);
-    });
+    socket.on('framesent', (frame) => count(sent, frame.payload));
+    socket.on('framereceived', (frame) => count(received, frame.payload));
   });
   await submitSignIn(page, stack, admin);
   await expect(page.getByRole('status')).toContainText('Registered');
   // The counter sees the page's requests (else "no INVITE" below would prove nothing).
   await expect.poll(() => sent.get('REGISTER') ?? 0).toBeGreaterThan(0);
-  return { page, sentRequests: (method) => sent.get(method) ?? 0, close: () => context.close() };
+  return {
+    page,
+    sentRequests: (method) => sent.get(method) ?? 0,
+    receivedRequests: (method) => received.get(method) ?? 0,
+    close: () => context.close(),
+  };
 }
 
 /** What must not have happened, measured before the attack and compared after it. */
@@ -68,11 +79,15 @@ async function sideEffects(stack: Stack, token: string): Promise<{ carrierCallEv
   };
 }
 
-/** Answers the attacker's call and waits for its audio (the app's own, echoed back through rtpengine). */
-async function answerAttacker(app: AppUnderAttack): Promise<void> {
-  await expect(app.page.locator('[data-call-state="incoming"]')).toBeVisible({ timeout: 15_000 });
-  await app.page.getByRole('button', { name: 'Answer' }).click();
-  await expect(app.page.locator('[data-call-state="established"]')).toBeVisible();
+/** Answers the attacker's call; on failure, says what the attacker saw. */
+async function answerAttacker(app: AppUnderAttack, attacker: ReferAttacker): Promise<void> {
+  try {
+    await expect(app.page.locator('[data-call-state="incoming"]')).toBeVisible({ timeout: 15_000 });
+    await app.page.getByRole('button', { name: 'Answer' }).click();
+    await expect(app.page.locator('[data-call-state="established"]')).toBeVisible();
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nthe attacker: ${await attacker.diagnostics()}`);
+  }
 }
 
 /** One call shown, still established, and no dialog of any kind. */
@@ -83,18 +98,22 @@ async function expectNothingShown(page: Page): Promise<void> {
   await expect(page.getByRole('alertdialog')).toHaveCount(0);
 }
 
-/** Kamailio (server_header "Server: Cabine"), the app (SIP.js, "User-Agent: Cabine/…"), or unknown. */
-function answeredBy(response: ReceivedResponse): 'proxy' | 'app' | 'unknown' {
-  if (response.headers.get('server') === 'Cabine') return 'proxy';
-  if (response.headers.get('user-agent')?.startsWith('Cabine/') === true) return 'app';
+/**
+ * Who answered the REFER: the app when it reached the page and the answer is SIP.js's (User-Agent
+ * Cabine/…), the proxy when it never reached the page and the answer has no User-Agent (Kamailio's own).
+ */
+function answeredBy(response: ReceivedResponse, refersAtThePage: number): 'proxy' | 'app' | 'unknown' {
+  const userAgent = response.headers.get('user-agent');
+  if (refersAtThePage === 0 && userAgent === undefined) return 'proxy';
+  if (refersAtThePage > 0 && userAgent?.startsWith('Cabine/') === true) return 'app';
   return 'unknown';
 }
 
 async function attack(stack: Stack, name: string, referTo: string | undefined): Promise<ReferAttacker> {
   const attacker = stack.users[1];
   if (attacker === undefined) throw new Error('no demo user 1002');
-  const workDir = join(stack.runDir, name);
-  await mkdir(workDir, { recursive: true });
+  await mkdir(join(stack.runDir, 'refer'), { recursive: true });
+  const workDir = await mkdtemp(join(stack.runDir, 'refer', `${name}-`));
   return startReferAttacker({
     workDir,
     proxy: `127.0.0.1:${stack.kamailio.udpPort}`,
@@ -124,13 +143,16 @@ test.describe('an unsolicited REFER (issue 8)', () => {
     const app = await openAdminApp(browser, stack);
     const attacker = await attack(stack, 'refer-through-proxy', `sip:${premiumNumber}@${stack.domain}`);
     try {
-      await answerAttacker(app);
+      await answerAttacker(app, attacker);
       await expect.poll(() => attacker.referResponse(), { timeout: 10_000 }).not.toBeNull();
       const response = await attacker.referResponse();
       if (response === null) throw new Error('no REFER response');
-      const by = answeredBy(response);
+      const by = answeredBy(response, app.receivedRequests('REFER'));
       test.info().annotations.push({ type: 'REFER answered', description: `${response.statusCode} ${response.reason} by the ${by}` });
-      console.log(`REFER through the proxy: ${response.statusCode} ${response.reason}, answered by the ${by} (Server: ${response.headers.get('server') ?? '-'}, User-Agent: ${response.headers.get('user-agent') ?? '-'})`);
+      console.log(
+        `REFER through the proxy: ${response.statusCode} ${response.reason}, answered by the ${by} (REFERs at the page: ${app.receivedRequests('REFER')}, ` +
+          `Server: ${response.headers.get('server') ?? '-'}, User-Agent: ${response.headers.get('user-agent') ?? '-'})`,
+      );
       expect(response.statusCode).toBeGreaterThanOrEqual(400);
       expect(by).not.toBe('unknown');
 
@@ -173,7 +195,7 @@ test.describe('an unsolicited REFER (issue 8)', () => {
     });
     const attacker = await attack(stack, 'refer-at-the-app', undefined);
     try {
-      await answerAttacker(app);
+      await answerAttacker(app, attacker);
       await expectAudioIn(app.page);
 
       // The dialog as the page saw it: the INVITE Kamailio relayed, and the page's 200 OK.
