@@ -328,6 +328,8 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
 
     it('reserves for calls in progress and refuses what the wallet cannot fund', async () => {
       expect((await setHighRisk(true)).status).toBe(200);
+      // The wallet's limit, not the daily cap's (the default cap is below this wallet's balance by now).
+      expect((await m.request('PUT', '/api/v1/company/daily-cap', { token: adminToken, body: { dailyCapMinor: null } })).status).toBe(200);
       const wallet = (await m.request('GET', '/api/v1/wallet', { token: adminToken })).body;
       // Satellite at 7.90 EUR/min: the first call reserves most of the wallet, the rest is refused.
       const first = (await authorize('sat-1', '+881 6 1234 5678')).body;
@@ -393,6 +395,8 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       try {
         const token = await fresh.signIn(alice.email, alice.password);
         expect((await setHighRisk(true, token, fresh)).status).toBe(200);
+        // About refills, not the daily cap: without it (the default 50.00 would stop the calls first).
+        expect((await fresh.request('PUT', '/api/v1/company/daily-cap', { token, body: { dailyCapMinor: null } })).status).toBe(200);
         const view = async () => (await fresh.request('GET', '/api/v1/wallet', { token })).body;
         // Seeded balance 25.00; threshold 20.00; each 60 s satellite call costs 7.90.
         const set = await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 2000, amountMinor: 2500 } });

@@ -43,7 +43,9 @@ describe('Settings page admin controls in Chromium', () => {
   it('lets an admin set and remove the daily spending cap', async () => {
     const { context, page } = await signIn('en-GB', 'alice@cabine.test', 'cabine-1001');
     const section = page.getByRole('region', { name: 'Daily spending cap' });
-    expect(await section.getByTestId('daily-cap').textContent()).toBe('No cap');
+    // A new company starts with the default cap (shared/billing/daily-cap.ts), shown in the field too.
+    expect(await section.getByTestId('daily-cap').textContent()).toMatch(/^€50\.00$/);
+    expect(await section.getByLabel('Daily cap (EUR)').inputValue()).toBe('50.00');
     await section.getByLabel('Daily cap (EUR)').fill('20.50');
     await section.getByRole('button', { name: 'Save changes' }).click();
     await saved(page);

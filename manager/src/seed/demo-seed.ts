@@ -1,3 +1,4 @@
+import { defaultDailyCapMinor } from '../../../shared/billing/daily-cap';
 import { defaultSipDomain, demoUsers } from '../../../shared/config/defaults';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { displayNameProblem } from '../../../shared/sip/display-name';
@@ -46,7 +47,7 @@ export async function seedDemo(args: { repository: Repository; wallet: WalletSer
     await tx.insertCompany({
       id: demoCompanyId, name: 'Cabine Démo', currency: args.currency, country: 'FR', sipDomain: args.sipDomain ?? defaultSipDomain, balanceMinor: 0, lastSeq: 0,
       autoRefillEnabled: false, autoRefillThresholdMinor: 500, autoRefillAmountMinor: 2500, autoRefillDeclines: 0, autoRefillDisabledReason: null,
-      dailyCapMinor: null, highRiskAllowed: false, createdAt: args.now,
+      dailyCapMinor: defaultDailyCapMinor(args.currency), highRiskAllowed: false, createdAt: args.now,
     });
     for (const user of users) await tx.insertUser(user);
     await tx.upsertCard({ companyId: demoCompanyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: args.now });

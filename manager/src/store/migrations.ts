@@ -203,6 +203,15 @@ const outsideCalls = `CREATE TABLE user_outside_calls (
 );
 `;
 
+// Version 5: a company without a daily cap gets the default one (shared/billing/daily-cap.ts, about 50 EUR a
+// day; values frozen here as shipped). Until now no company had been offered one, so "none" was never a
+// choice; an admin who wants no cap removes it again on the Settings page.
+const defaultDailyCap = `UPDATE companies SET daily_cap_minor = CASE currency
+  WHEN 'CAD' THEN 7500 WHEN 'DKK' THEN 40000 WHEN 'SEK' THEN 60000 WHEN 'NOK' THEN 60000 WHEN 'PLN' THEN 20000 WHEN 'JPY' THEN 8000
+  ELSE 5000 END
+WHERE daily_cap_minor IS NULL;
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -219,6 +228,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
+  { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
 ];
 
 /** PostgreSQL migrations. */
@@ -236,4 +246,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 2, name: 'high-risk destinations switch', sql: highRiskSwitch },
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
+  { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
 ];
