@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { access, copyFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensureKamailioState, kamailioStateDefines } from './kamailio-state.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -51,6 +52,48 @@ export interface BillingConfig {
   readonly authorizeTimeoutSeconds: number;
 }
 
+/**
+ * How the proxy resists guessing and floods, and which pages may open a WebSocket to it. The defaults are
+ * for production: nobody exempt from flood bans, and only clients without an Origin (no browser page).
+ */
+export interface GuardConfig {
+  /** Sources never banned for floods or failed passwords (CIDR), e.g. the machine running load tests. */
+  readonly floodExempt: readonly string[];
+  /** How long a ban or lockout lasts, seconds (Kamailio's reference configuration: 300). */
+  readonly banSeconds: number;
+  /** Failed digest attempts for one user (from anywhere) before it is locked out. */
+  readonly authFailsPerUser: number;
+  /** Failed digest attempts from one source address before it is banned. */
+  readonly authFailsPerSource: number;
+  /**
+   * Origins whose pages may open a WebSocket (RFC 6455 10.2): exact origins such as `cabine://app` or
+   * `https://phone.example.com`; a `:*` port matches any port (`http://127.0.0.1:*`, for development).
+   */
+  readonly allowedOrigins: readonly string[];
+}
+
+export const defaultGuard: GuardConfig = {
+  floodExempt: [],
+  banSeconds: 300,
+  authFailsPerUser: 5,
+  authFailsPerSource: 10,
+  allowedOrigins: [],
+};
+
+/** A POSIX regex matching a Route header value whose entries (one or two) all name one of `hosts`. */
+export function ownRoutePattern(hosts: readonly string[]): string {
+  const entry = `<sip:(${hosts.map((host) => escapeRegex(sipHost(host))).join('|')})(:[0-9]{1,5})?(;[^>,]*)?>`;
+  return `^${entry}([ \t]*,[ \t]*${entry})?$`;
+}
+
+/** A POSIX regex matching exactly the allowed origins (`:*` = any port). */
+export function originPattern(origins: readonly string[]): string {
+  const alternatives = origins.map((origin) =>
+    origin.endsWith(':*') ? `${escapeRegex(origin.slice(0, -2))}(:[0-9]{1,5})?` : escapeRegex(origin),
+  );
+  return `^(${alternatives.join('|')})$`;
+}
+
 /** What the config needs to know about this machine. Values are expected to be validated by the caller. */
 export interface KamailioConfigInput {
   readonly runDir: string;
@@ -72,6 +115,7 @@ export interface KamailioConfigInput {
   readonly emergencyNumbers: readonly string[];
   /** Paid calls one user may start per minute. */
   readonly paidCallsPerMinute: number;
+  readonly guard: GuardConfig;
 }
 
 /** Regex metacharacters escaped, for values that go into Kamailio regular expressions. */
@@ -142,7 +186,9 @@ export async function writeSubscriberTable(runDir: string, domain: string, users
   );
   const header = 'id(int,auto) username(string) domain(string) password(string,null) ha1(string) ha1b(string) \n';
   const target = join(dbDir, 'subscriber');
-  await writeFile(`${target}.tmp`, header + rows.join(''));
+  // Digest hashes are password equivalents for this realm: owner only.
+  await writeFile(`${target}.tmp`, header + rows.join(''), { mode: 0o600 });
+  await chmod(`${target}.tmp`, 0o600);
   // db_text compares mtimes in whole seconds: make sure a rewrite within the same second still looks newer.
   const previous = await stat(target).catch(() => undefined);
   if (previous !== undefined) {
@@ -154,6 +200,12 @@ export async function writeSubscriberTable(runDir: string, domain: string, users
     }
   }
   await rename(`${target}.tmp`, target);
+}
+
+/** Writes a file only its owner can read or write, also when it already existed with wider permissions. */
+async function writeSecretFile(path: string, content: string): Promise<void> {
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600);
 }
 
 const fileExists = async (path: string): Promise<boolean> =>
@@ -182,13 +234,15 @@ async function ensureCertificate(runDir: string, domain: string, listenHost: str
     }
     throw new Error(`openssl could not generate the wss certificate: ${String(error)}`, { cause: error });
   }
+  await chmod(key, 0o600);
   return { cert, key };
 }
 
 /** Renders the config files into the run dir (creating it) and returns their paths. */
 export async function renderKamailioConfig(input: KamailioConfigInput): Promise<RenderedKamailioConfig> {
   const { runDir, domain, listenHost, wsPort, udpPort, wssPort, users, billing, trunk } = input;
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true, mode: 0o700 });
+  await chmod(runDir, 0o700);
 
   const host = sipHost(listenHost);
   const local = [
@@ -208,7 +262,17 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     // used as whole tokens.
     `#!define CABINE_EMERGENCY_RE "${emergencyPattern(input.emergencyNumbers)}"`,
     `#!define CABINE_EXTENSION_RE "${extensionPattern}"`,
+    // One Route header of ours (rr: our listen address or the domain, one or two entries with double RR).
+    `#!define CABINE_OWN_ROUTE_RE "${ownRoutePattern([listenHost, domain])}"`,
     `#!define CABINE_PAID_CALLS_PER_MINUTE ${input.paidCallsPerMinute}`,
+    ...kamailioStateDefines(runDir),
+    // An empty list must still parse: 255.255.255.255/32 is never a packet's source.
+    `#!substdef "!CABINE_FLOOD_EXEMPT!${input.guard.floodExempt.length > 0 ? input.guard.floodExempt.join(',') : '255.255.255.255/32'}!g"`,
+    `#!substdef "!CABINE_BAN_SECONDS!${input.guard.banSeconds}!g"`,
+    `#!define CABINE_AUTH_FAILS_PER_USER ${input.guard.authFailsPerUser}`,
+    `#!define CABINE_AUTH_FAILS_PER_SOURCE ${input.guard.authFailsPerSource}`,
+    // No allowed origin: a regex no Origin header can match (origins have no spaces).
+    `#!define CABINE_ORIGIN_RE "${input.guard.allowedOrigins.length > 0 ? originPattern(input.guard.allowedOrigins) : '^ $'}"`,
     ...(billing === undefined ? [] : ['#!define WITH_BILLING']),
     ...(trunk === undefined ? [] : ['#!define WITH_TRUNK']),
     ...(input.rtpengineSocket === undefined ? [] : ['#!define WITH_RTPENGINE']),
@@ -233,9 +297,12 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
       ].join('\n'),
     );
   }
-  await writeFile(join(runDir, 'cabine-local.cfg'), `${local.join('\n')}\n`);
+  // The local config holds the secrets shared with the manager: readable by the service user only.
+  await writeSecretFile(join(runDir, 'cabine-local.cfg'), `${local.join('\n')}\n`);
   await writeFile(join(runDir, 'cabine-routes.cfg'), renderTrunkRoute(trunk));
   await writeSubscriberTable(runDir, domain, users);
+  // Dialogs and the charging queue on disk (kept across restarts: created when missing, never emptied).
+  await ensureKamailioState(runDir);
 
   const configFile = join(runDir, 'kamailio.cfg');
   await copyFile(kamailioTemplateFile, configFile);

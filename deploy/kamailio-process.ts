@@ -20,11 +20,12 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { emergencyNumbersFor } from '../shared/numbering/emergency-numbers.js';
 import {
-  StackStartError, assertTcpPortFree, assertUdpPortFree, failStart, notReadyReason, parseOptions, requireExecutable,
+  StackStartError, assertTcpPortFree, assertUdpPortFree, exited, failStart, notReadyReason, parseOptions, requireExecutable,
   spawnOwned, stopOwned, waitForReady,
 } from './child-process.js';
 import {
-  renderKamailioConfig, sipHost, type BillingConfig, type RenderedKamailioConfig, type TrunkConfig,
+  defaultGuard, renderKamailioConfig, sipHost, type BillingConfig, type GuardConfig, type RenderedKamailioConfig,
+  type TrunkConfig,
 } from './kamailio-config.js';
 
 const execFileAsync = promisify(execFile);
@@ -59,6 +60,8 @@ export interface KamailioOptions {
   readonly emergencyCountry?: string;
   /** Paid calls one user may start per minute; default 10. */
   readonly paidCallsPerMinute?: number;
+  /** Lockouts, bans and allowed WebSocket origins; production defaults ({@link defaultGuard}) when absent. */
+  readonly guard?: Partial<GuardConfig>;
 }
 
 /** A running Kamailio. */
@@ -72,8 +75,12 @@ export interface RunningKamailio {
   readonly pid: number;
   /** SIGTERM, resolves once the process has exited (SIGKILL to its process group after a timeout). */
   stop(): Promise<void>;
-  /** stop() then start again on the same ports. Registrations are lost (usrloc is in memory). */
-  restart(): Promise<void>;
+  /**
+   * stop() then start again on the same ports and run dir. Registrations are lost (usrloc is in memory);
+   * dialogs and undelivered charging reports are not (deploy/kamailio-state.ts). `{ crash: true }` SIGKILLs
+   * the whole process group instead of a graceful stop: nothing gets a chance to save anything.
+   */
+  restart(options?: { readonly crash?: boolean }): Promise<void>;
   /** Addresses of record currently registered (from `kamcmd ul.dump`). */
   registrations(): Promise<string[]>;
   /** Runs one RPC command over the control socket (`kamcmd`), e.g. `['htable.dump', 'billq']`. */
@@ -142,6 +149,18 @@ const optionsSchema = z
     rtpengineSocket: z.string().regex(/^udp6?:[0-9A-Za-z.:[\]-]+:\d{1,5}$/, 'must be udp:host:port').optional(),
     emergencyCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').default('FR'),
     paidCallsPerMinute: z.number().int().min(1).max(10_000).default(10),
+    guard: z
+      .object({
+        floodExempt: z.array(z.string().regex(/^[0-9.]+\/\d{1,2}$|^[0-9a-f:]+\/\d{1,3}$/i, 'must be a CIDR subnet')).default([...defaultGuard.floodExempt]),
+        banSeconds: z.number().int().min(1).max(86_400).default(defaultGuard.banSeconds),
+        authFailsPerUser: z.number().int().min(1).max(1000).default(defaultGuard.authFailsPerUser),
+        authFailsPerSource: z.number().int().min(1).max(1000).default(defaultGuard.authFailsPerSource),
+        // Origins go into a regex inside a quoted define: scheme://host[:port|:*], nothing else.
+        allowedOrigins: z
+          .array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9.[\]:-]+(:(\d{1,5}|\*))?$/, 'must be an origin like https://phone.example.com or http://127.0.0.1:*'))
+          .default([...defaultGuard.allowedOrigins]),
+      })
+      .default({ ...defaultGuard, floodExempt: [...defaultGuard.floodExempt], allowedOrigins: [...defaultGuard.allowedOrigins] }),
   })
   .refine((o) => o.wssPort === undefined || o.wssPort !== o.wsPort, { message: 'wssPort must differ from wsPort', path: ['wssPort'] });
 
@@ -243,6 +262,7 @@ async function launch(options: ValidOptions): Promise<Started> {
     rtpengineSocket: options.rtpengineSocket,
     emergencyNumbers: emergencyNumbersFor(options.emergencyCountry),
     paidCallsPerMinute: options.paidCallsPerMinute,
+    guard: options.guard,
   });
 
   try {
@@ -271,6 +291,32 @@ async function launch(options: ValidOptions): Promise<Started> {
     return failStart(child, 'Kamailio', why, logFile, stopTimeoutMs);
   }
   return { child, rendered };
+}
+
+/**
+ * SIGKILL to every process of Kamailio's group (it runs detached: the group is its own), as a crash or an
+ * OOM kill would leave it, then waits until none is left holding the listen sockets.
+ */
+async function crashKamailio(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const done = exited(child);
+  process.kill(-pid, 'SIGKILL');
+  await done;
+  const groupAlive = (): boolean => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + stopTimeoutMs;
+  while (groupAlive() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function parseAors(dump: string): string[] {
@@ -307,8 +353,12 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
     async stop(): Promise<void> {
       await stopOwned(current.child, stopTimeoutMs);
     },
-    async restart(): Promise<void> {
-      await stopOwned(current.child, stopTimeoutMs);
+    async restart(options?: { readonly crash?: boolean }): Promise<void> {
+      if (options?.crash === true) {
+        await crashKamailio(current.child);
+      } else {
+        await stopOwned(current.child, stopTimeoutMs);
+      }
       current = await launch(valid);
     },
     async rpc(args: readonly string[]): Promise<string> {

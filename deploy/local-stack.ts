@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { startCarrier, type RunningCarrier } from './carrier-process.js';
 import { freePortPair, freeUdpPort, parseOptions } from './child-process.js';
-import type { TrunkPrefixRule } from './kamailio-config.js';
+import type { GuardConfig, TrunkPrefixRule } from './kamailio-config.js';
 import { startKamailio, type RunningKamailio } from './kamailio-process.js';
 import { startManager, type RunningManager } from './manager-process.js';
 import { startRtpengine, type RunningRtpengine } from './rtpengine-process.js';
@@ -34,12 +34,24 @@ export interface LocalStackOptions {
   readonly carrier?: 'baresip' | 'sipp' | false;
   /** Start rtpengine (default true). */
   readonly rtpengine?: boolean;
+  /**
+   * An outside trunk (ip:port) instead of the carrier stand-in, e.g. a test's recording endpoint; needs
+   * `carrier: false`.
+   */
+  readonly trunkAddress?: string;
   /** The trunk's number rewriting (default none: E.164 with '+'). */
   readonly trunkPrefixRules?: readonly TrunkPrefixRule[];
   /** Default 10. */
   readonly paidCallsPerMinute?: number;
   /** Default 1 (http_client's smallest). */
   readonly authorizeTimeoutSeconds?: number;
+  /** Overrides of the proxy's guard (deploy/kamailio-config.ts GuardConfig) for the local stack. */
+  readonly guard?: Partial<GuardConfig>;
+  /**
+   * Where Kamailio reaches the manager's API, given the manager's own: a test can put a real HTTP relay in
+   * between (a slow or failing network). Default: the manager's address.
+   */
+  readonly billingApiUrl?: (managerApiUrl: string) => string | Promise<string>;
 }
 
 /** A running local stack. */
@@ -66,9 +78,12 @@ const optionsSchema = z.object({
   managerEnv: z.record(z.string(), z.string()).default({}),
   carrier: z.union([z.enum(['baresip', 'sipp']), z.literal(false)]).default('baresip'),
   rtpengine: z.boolean().default(true),
+  trunkAddress: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ipv4:port').optional(),
   trunkPrefixRules: z.array(z.object({ prefix: z.string(), strip: z.number(), prepend: z.string() })).default([]),
   paidCallsPerMinute: z.number().int().positive().default(10),
   authorizeTimeoutSeconds: z.number().int().min(1).max(10).default(1),
+  guard: z.custom<Partial<GuardConfig>>((value) => typeof value === 'object' && value !== null).optional(),
+  billingApiUrl: z.custom<(managerApiUrl: string) => string | Promise<string>>((value) => typeof value === 'function').optional(),
 });
 
 /**
@@ -148,10 +163,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ephemeralSecret,
       ...(manager === undefined
         ? {}
-        : { billing: { apiUrl: `${manager.url}/api/v1`, proxySecret, authorizeTimeoutSeconds: o.authorizeTimeoutSeconds } }),
-      ...(carrier === undefined ? {} : { trunk: { address: carrier.address, prefixRules: o.trunkPrefixRules } }),
+        : {
+            billing: {
+              apiUrl: o.billingApiUrl === undefined ? `${manager.url}/api/v1` : await o.billingApiUrl(`${manager.url}/api/v1`),
+              proxySecret,
+              authorizeTimeoutSeconds: o.authorizeTimeoutSeconds,
+            },
+          }),
+      ...(carrier === undefined && o.trunkAddress === undefined
+        ? {}
+        : { trunk: { address: carrier?.address ?? o.trunkAddress ?? '', prefixRules: o.trunkPrefixRules } }),
       ...(rtpengine === undefined ? {} : { rtpengineSocket: rtpengine.ngSocket }),
       paidCallsPerMinute: o.paidCallsPerMinute,
+      guard: {
+        // This machine's own clients (tests, the load bench, the developer) send thousands of requests a
+        // second from 127.0.0.1: exempt from flood bans. Other loopback addresses (127.0.0.2, ...) are not,
+        // which is where the attack tests send from.
+        floodExempt: ['127.0.0.1/32'],
+        allowedOrigins: ['cabine://app', 'http://127.0.0.1:*', 'http://localhost:*'],
+        ...o.guard,
+      },
     });
     stops.push(kamailio.stop);
 
