@@ -125,6 +125,8 @@ export const walletEn = {
   'refused.title': 'Call not allowed',
   'refused.class-blocked': 'Calls to this destination are blocked for your company. An admin can allow high-risk destinations in the manager.',
   'refused.barred': 'Your admin has blocked calls to paid-service numbers for your account.',
+  'refused.barred-plan': 'Your admin has limited your account to the calls the company’s plan includes. This one would be paid from the Prepaid Account.',
+  'refused.barred-country': 'Your admin has not allowed calls to this country for your account.',
   'refused.daily-cap': 'The company’s daily spending limit for calls has been reached. Ask your admin, or try again tomorrow.',
   'refused.no-rate': 'There is no rate for this destination, so it cannot be called.',
   'refused.invalid': 'This number cannot be called.',

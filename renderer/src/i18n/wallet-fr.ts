@@ -126,6 +126,8 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'refused.title': 'Appel non autorisé',
   'refused.class-blocked': 'Les appels vers cette destination sont bloqués pour votre entreprise. Un administrateur peut autoriser les destinations à risque dans le gestionnaire.',
   'refused.barred': 'Votre administrateur a bloqué les appels vers les numéros de services payants pour votre compte.',
+  'refused.barred-plan': 'Votre administrateur a limité votre compte aux appels inclus dans le forfait de l’entreprise. Celui-ci serait payé sur le compte prépayé.',
+  'refused.barred-country': 'Votre administrateur n’a pas autorisé les appels vers ce pays pour votre compte.',
   'refused.daily-cap': 'Le plafond quotidien de dépenses d’appels de l’entreprise est atteint. Demandez à votre administrateur, ou réessayez demain.',
   'refused.no-rate': 'Aucun tarif n’existe pour cette destination : elle ne peut pas être appelée.',
   'refused.invalid': 'Ce numéro ne peut pas être appelé.',

@@ -15,7 +15,7 @@ import { assertNever } from '../../../shared/assert-never.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { NumberClassification } from '../../../shared/numbering/classify.js';
 
-export type RefusalReason = 'class-blocked' | 'barred' | 'daily-cap' | 'no-rate' | 'invalid' | 'wallet-unavailable' | 'signed-out';
+export type RefusalReason = 'class-blocked' | 'barred' | 'barred-plan' | 'barred-country' | 'daily-cap' | 'no-rate' | 'invalid' | 'wallet-unavailable' | 'signed-out';
 
 export type GateDecision =
   | { readonly kind: 'straight'; readonly included: boolean }
@@ -56,6 +56,22 @@ export function needsQuote(classification: NumberClassification): boolean {
   return classification.billing === 'wallet';
 }
 
+/** Which of the caller's rules bars the number (shared/billing/barring.ts), in the words the UI has for it. */
+function barredReason(rule: QuoteResponse['barredBy']): RefusalReason {
+  switch (rule) {
+    case 'plan_only':
+      return 'barred-plan';
+    case 'country':
+      return 'barred-country';
+    case 'paid_service':
+    case null:
+    case undefined:
+      return 'barred';
+    default:
+      return assertNever(rule);
+  }
+}
+
 export function decideGate({ classification, quote, role }: GateFacts): GateDecision {
   if (classification.kind === 'emergency') return { kind: 'straight', included: false };
   // Free and plan calls never touch the wallet; numbers the app cannot classify are left to the dialer
@@ -73,7 +89,7 @@ export function decideGate({ classification, quote, role }: GateFacts): GateDeci
   // The manager's order of refusal (authorizeCall): the company's blocked class, barred, then rate, then
   // funds or cap.
   if (warnings.has('class_blocked')) return { kind: 'refused', reason: 'class-blocked' };
-  if (warnings.has('barred')) return { kind: 'refused', reason: 'barred' };
+  if (warnings.has('barred')) return { kind: 'refused', reason: barredReason(q.barredBy) };
   if (warnings.has('no_rate') || q.rate === null) return { kind: 'refused', reason: 'no-rate' };
   if (warnings.has('daily_cap')) return { kind: 'refused', reason: 'daily-cap' };
   if (warnings.has('insufficient_funds') || q.minutesAffordable === 0) {

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,11 @@ describe('Kamailio started by startKamailio', () => {
     expect(server.wssUrl).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
     // The subscriber table holds digest hashes, never the passwords.
     expect(await readFile(join(runDir, 'db', 'subscriber'), 'utf8')).not.toContain(alice.password);
+    // What holds secrets (the shared secrets, the digest hashes, the TLS key) only its owner can read.
+    for (const file of ['cabine-local.cfg', join('db', 'subscriber'), 'tls-key.pem']) {
+      expect((await stat(join(runDir, file))).mode & 0o777, file).toBe(0o600);
+    }
+    expect((await stat(runDir)).mode & 0o777).toBe(0o700);
   });
 
   it('rejects bad options and busy ports with a clear error', async () => {

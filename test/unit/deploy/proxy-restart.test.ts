@@ -75,7 +75,14 @@ describe('Kamailio restart and crash: dialogs, caps and the charging queue survi
     });
     expect(status).toBe(200);
     await sessionReaches(inviter, SessionState.Established);
-    return { inviter, answeredAt: Date.now(), endedAt };
+    const answeredAt = Date.now();
+    // The ACK has crossed the proxy (dialog state 4, confirmed): a crash between the 200 and its ACK is a
+    // different case (the carrier retransmits its 200 and ends the call itself when no ACK comes).
+    const callId = inviter.request.callId;
+    await eventually('the dialog confirmed by its ACK', async () =>
+      /state: 4\b/.test(await stack.kamailio.rpc(['dlg.list_ctx', callId]).catch(() => '')) ||
+      /state: 4\b/.test(await stack.kamailio.rpc(['dlg.list', callId]).catch(() => '')));
+    return { inviter, answeredAt, endedAt };
   };
 
   /** What the app does once its WebSocket is back: a new connection, a new registration, an ICE restart. */

@@ -65,6 +65,12 @@ describe('the gate decision', () => {
     const decide = (warnings: QuoteResponse['warnings'], rate: QuoteResponse['rate'] = usRate) =>
       decideGate({ classification: premium, quote: managerOk(quote({ kind: 'premium', warnings, rate })), role: 'employee' });
     expect(decide(['paid_service', 'barred', 'insufficient_funds'])).toEqual({ kind: 'refused', reason: 'barred' });
+    // Which rule bars it decides the words: premium barring, plan only, not an allowed country.
+    const barredBy = (rule: QuoteResponse['barredBy']) =>
+      decideGate({ classification: international, quote: managerOk(quote({ warnings: ['barred'], barredBy: rule })), role: 'employee' });
+    expect(barredBy('paid_service')).toEqual({ kind: 'refused', reason: 'barred' });
+    expect(barredBy('plan_only')).toEqual({ kind: 'refused', reason: 'barred-plan' });
+    expect(barredBy('country')).toEqual({ kind: 'refused', reason: 'barred-country' });
     expect(decide(['paid_service', 'no_rate'], null)).toEqual({ kind: 'refused', reason: 'no-rate' });
     expect(decide(['daily_cap'])).toEqual({ kind: 'refused', reason: 'daily-cap' });
     expect(decideGate({ classification: international, quote: managerOk(quote({ billing: 'refused', kind: 'invalid', warnings: ['invalid_number'] })), role: 'admin' })).toEqual({ kind: 'refused', reason: 'invalid' });
