@@ -19,6 +19,7 @@ import { runSippClient, type SippClientResult } from '../../../deploy/sipp-clien
 import { demoUsers } from '../../../shared/config/defaults.js';
 import { callCostMinor, type Tariff } from '../../../shared/rating/tariff.js';
 import { managerApi, type ManagerApi } from './manager-api.js';
+import { eventually } from './support/eventually.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
 
 const [alice, bruno, chloe] = demoUsers;
@@ -33,17 +34,6 @@ const virginIslands: Tariff = { pricePerMinute: 3220, connectionFee: 0, incremen
 const ukMobile: Tariff = { pricePerMinute: 1660, connectionFee: 0, increment: { first: 30, next: 6 } };
 
 const paidCallsPerMinute = 4;
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface PlacedCall {
   readonly inviter: Inviter;

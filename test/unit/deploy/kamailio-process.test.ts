@@ -17,6 +17,7 @@ import { writeSubscriberTable } from '../../../deploy/kamailio-config.js';
 import { KamailioStartError, startKamailio, type RunningKamailio } from '../../../deploy/kamailio-process.js';
 import { freeTcpPort, freeUdpPort } from './free-ports.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
+import { eventually } from './support/eventually.js';
 
 const execFileAsync = promisify(execFile);
 const registerScenario = fileURLToPath(new URL('../../../deploy/sipp/register-auth.xml', import.meta.url));
@@ -43,13 +44,6 @@ async function processesMentioning(needle: string): Promise<number[]> {
     }
   }
   return pids;
-}
-
-/** Polls `check` every 20 ms until it returns true (or the test times out). */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('Kamailio started by startKamailio', () => {
@@ -217,7 +211,7 @@ describe('Kamailio started by startKamailio', () => {
     expect(await server.registrations()).toContain(carol.username);
     // Close the socket without unregistering, as a crashed app would.
     await vanishing.userAgent.transport.disconnect();
-    await eventually(async () => !(await server.registrations()).includes(carol.username));
+    await eventually('the lost registration removed', async () => !(await server.registrations()).includes(carol.username));
   });
 
   it('accepts an authenticated REGISTER over UDP from sipp', async () => {

@@ -9,16 +9,11 @@
  * Real Kamailio and manager (demo company, emptied then funded with 5 cents: 9 s at 0.322 EUR/min), the
  * caller is hand-made SIP over UDP, the trunk a recording endpoint that accepts everything.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
 import { demoUsers } from '../../../shared/config/defaults.js';
-import { managerApi, type ManagerApi } from './manager-api.js';
+import { startFraudStack, type FraudStack } from './support/fraud-stack.js';
 import { call, sendInDialog } from './support/raw-dialog.js';
-import { header, openRawSip, plainSdp, type RawSipSocket } from './support/raw-sip.js';
-import { startSipSink, type SipSink } from './support/sip-sink.js';
+import { header, plainSdp } from './support/raw-sip.js';
 
 const [alice] = demoUsers;
 if (alice === undefined) {
@@ -27,50 +22,23 @@ if (alice === undefined) {
 const paidNumber = '+13405550100';
 
 describe('a paid call\'s cap (real Kamailio and manager, a recording trunk)', () => {
-  let runDir: string;
-  let stack: LocalStack;
-  let trunk: SipSink;
-  let elsewhere: SipSink;
-  let api: ManagerApi;
-  let adminToken: string;
-  const sockets: RawSipSocket[] = [];
-  const wallet = async () => {
-    const view = await api.wallet(adminToken);
-    return { balanceMinor: view.balanceMinor, reservedMinor: view.reservedMinor };
-  };
+  let bed: FraudStack;
 
   beforeAll(async () => {
-    runDir = await mkdtemp(join(tmpdir(), 'cabine-cap-'));
-    trunk = await startSipSink('127.0.0.1');
-    elsewhere = await startSipSink('127.0.0.78');
-    stack = await startLocalStack({
-      runDir, carrier: false, rtpengine: false, trunkAddress: trunk.address,
-      // 5-cent top-ups fund a call for 9 s.
-      managerEnv: { CABINE_TOPUP_AMOUNTS: '5,50,1000,2500' },
-    });
-    if (stack.manager === undefined) {
-      throw new Error('the manager did not start');
-    }
-    api = managerApi(stack.manager.url);
-    adminToken = await api.signIn('alice@cabine.test', alice.password);
+    // 5-cent top-ups fund a call for 9 s.
+    bed = await startFraudStack({ name: 'cap', elsewhereHost: '127.0.0.78', managerEnv: { CABINE_TOPUP_AMOUNTS: '5,50,1000,2500' } });
   });
 
   afterAll(async () => {
-    await Promise.allSettled(sockets.map((s) => s.close()));
-    await stack?.stop();
-    await trunk?.close();
-    await elsewhere?.close();
-    if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') {
-      await rm(runDir, { recursive: true, force: true });
-    }
+    await bed?.stop();
   });
 
   it('re-INVITEs do not reset it and a BYE the proxy refuses does not end its charging', async () => {
     // Empty the wallet (customer care reverses the demo top-up), then fund 9 s of a 0.322 EUR/min call.
+    const { stack, api, adminToken, trunk, elsewhere } = bed;
     await api.cancelTopUps(await api.signIn('care@cabine.test', 'cabine-care'), 'cmp_demo');
     await api.topUp(adminToken, 5);
-    const socket = await openRawSip({ bindHost: '127.0.0.61', proxyHost: '127.0.0.1', proxyPort: stack.kamailio.udpPort });
-    sockets.push(socket);
+    const socket = await bed.attacker(61);
     const paid = await call(socket, stack.domain, alice, paidNumber);
     expect(paid.final.status).toBe(200);
     const answeredAt = Date.now();
@@ -102,6 +70,6 @@ describe('a paid call\'s cap (real Kamailio and manager, a recording trunk)', ()
     await expect
       .poll(async () => (await api.activity(adminToken)).filter((item) => item.kind === 'call_charge' && item.reference.startsWith(`${paid.callId}~`)).map((item) => item.call?.answeredSeconds), { timeout: 10_000 })
       .toEqual([9]);
-    expect(await wallet()).toEqual({ balanceMinor: 0, reservedMinor: 0 });
+    expect(await bed.wallet()).toEqual({ balanceMinor: 0, reservedMinor: 0 });
   });
 });

@@ -11,19 +11,16 @@
  * WebSocket as the victim's phone. No sleeps: every wait is for a SIP message, an HTTP answer or a polled
  * outcome, bounded in time.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SessionState } from 'sip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
+import type { LocalStack } from '../../../deploy/local-stack.js';
 import { demoUsers } from '../../../shared/config/defaults.js';
-import { managerApi, type ManagerApi } from './manager-api.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
 import { call, register, sendAuthenticated, sendInDialog, type Credentials } from './support/raw-dialog.js';
-import { header, openRawSip, plainSdp, token, type RawSipSocket, type SipMessage } from './support/raw-sip.js';
-import { startSipSink, type SipSink } from './support/sip-sink.js';
+import { startFraudStack, type FraudStack } from './support/fraud-stack.js';
+import { header, plainSdp, token, type RawSipSocket, type SipMessage } from './support/raw-sip.js';
+import type { SipSink } from './support/sip-sink.js';
 
 const [alice, bruno, chloe] = demoUsers;
 if (alice === undefined || bruno === undefined || chloe === undefined) {
@@ -35,24 +32,15 @@ const premium = '+33899123456';
 const paidNumber = '+13405550100';
 
 describe('the proxy against toll fraud (real Kamailio and manager, a recording trunk)', () => {
-  let runDir: string;
+  let bed: FraudStack;
   let stack: LocalStack;
   let trunk: SipSink;
   let elsewhere: SipSink;
-  let api: ManagerApi;
-  let adminToken: string;
   let proxyPort: number;
-  const sockets: RawSipSocket[] = [];
   const phones: TestPhone[] = [];
-
-  const attacker = async (lastOctet: number, transport: 'UDP' | 'TCP' = 'UDP'): Promise<RawSipSocket> => {
-    const wsPort = Number(new URL(stack.kamailio.wsUrl).port);
-    const socket = await openRawSip({
-      bindHost: `127.0.0.${lastOctet}`, proxyHost: '127.0.0.1', proxyPort: transport === 'UDP' ? proxyPort : wsPort, transport,
-    });
-    sockets.push(socket);
-    return socket;
-  };
+  const attacker = (lastOctet: number, transport: 'UDP' | 'TCP' = 'UDP'): Promise<RawSipSocket> => bed.attacker(lastOctet, transport);
+  const watch = () => bed.watch();
+  const wallet = () => bed.wallet();
   const phone = async (user: Credentials): Promise<TestPhone> => {
     const created = await connectTestPhone({ server: stack.kamailio.wsUrl, domain: stack.domain, ...user });
     phones.push(created);
@@ -60,42 +48,15 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
     return created;
   };
 
-  /** What the trunk and the other host received from now on; assert it stayed empty. */
-  const watch = () => {
-    const trunkMark = trunk.requests.length;
-    const elsewhereMark = elsewhere.requests.length;
-    return {
-      atTrunk: (): string[] => trunk.requests.slice(trunkMark).map((request) => request.firstLine),
-      elsewhere: (): string[] => elsewhere.requests.slice(elsewhereMark).map((request) => request.firstLine),
-    };
-  };
-  const wallet = async () => {
-    const view = await api.wallet(adminToken);
-    return { balanceMinor: view.balanceMinor, reservedMinor: view.reservedMinor };
-  };
-
   beforeAll(async () => {
-    runDir = await mkdtemp(join(tmpdir(), 'cabine-attacks-'));
-    trunk = await startSipSink('127.0.0.1');
-    elsewhere = await startSipSink('127.0.0.77');
-    stack = await startLocalStack({ runDir, carrier: false, rtpengine: false, trunkAddress: trunk.address });
-    if (stack.manager === undefined) {
-      throw new Error('the manager did not start');
-    }
+    bed = await startFraudStack({ name: 'attacks', elsewhereHost: '127.0.0.77' });
+    ({ stack, trunk, elsewhere } = bed);
     proxyPort = stack.kamailio.udpPort;
-    api = managerApi(stack.manager.url);
-    adminToken = await api.signIn('alice@cabine.test', alice.password);
   });
 
   afterAll(async () => {
     await Promise.allSettled(phones.map((p) => p.stop()));
-    await Promise.allSettled(sockets.map((s) => s.close()));
-    await stack?.stop();
-    await trunk?.close();
-    await elsewhere?.close();
-    if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') {
-      await rm(runDir, { recursive: true, force: true });
-    }
+    await bed?.stop();
   });
 
   it('control: an authorized paid call and an emergency call reach the trunk', async () => {

@@ -18,6 +18,7 @@ import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js
 import { demoUsers } from '../../../shared/config/defaults.js';
 import { callCostMinor, type Tariff } from '../../../shared/rating/tariff.js';
 import { managerApi, type ManagerApi } from './manager-api.js';
+import { eventually } from './support/eventually.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
 
 const [alice, , chloe] = demoUsers;
@@ -30,17 +31,6 @@ const virginIslands: Tariff = { pricePerMinute: 3220, connectionFee: 0, incremen
 /** 7 cents fund 13 s of it (13 s cost 6.98 cents, 14 s 7.51): long enough for a restart in the middle. */
 const fundingMinor = 7;
 const fundedSeconds = 13;
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('Kamailio restart and crash: dialogs, caps and the charging queue survive (real stack)', () => {
   let runDir: string;
