@@ -26,6 +26,8 @@ if (alice === undefined) {
   throw new Error('the tests need the demo admin');
 }
 const paidNumber = '+13405550100';
+const busyNumber = '+13405550486';
+const congestedNumber = '+13405550503';
 
 /** An HTTP relay to `target` that holds /calls/authorize requests for `delayMs` before forwarding them. */
 async function startDelayingRelay(target: string): Promise<{ url: string; delayMs: number; authorizes: number; close(): Promise<void> }> {
@@ -77,7 +79,8 @@ describe('CANCEL and late answers never leave funds reserved (real Kamailio and 
 
   beforeAll(async () => {
     runDir = await mkdtemp(join(tmpdir(), 'cabine-cancel-'));
-    trunk = await startSipSink('127.0.0.1');
+    // The carrier refuses two numbers: busy (486) and congestion (503).
+    trunk = await startSipSink('127.0.0.1', (request) => (request.uri?.includes(busyNumber) ? 486 : request.uri?.includes(congestedNumber) ? 503 : 200));
     stack = await startLocalStack({
       runDir, carrier: false, rtpengine: false, trunkAddress: trunk.address, paidCallsPerMinute: 1000,
       managerEnv: { CABINE_MAX_CALL_SECONDS: '60' },
@@ -108,10 +111,10 @@ describe('CANCEL and late answers never leave funds reserved (real Kamailio and 
    * One paid call attempt, authenticated, CANCELled `cancelAfterMs` after the authenticated INVITE left
    * (undefined: never). Returns its final answer and Call-ID; an answered call is hung up at once.
    */
-  const attempt = async (cancelAfterMs: number | undefined): Promise<{ status: number; callId: string }> => {
+  const attempt = async (cancelAfterMs: number | undefined, number = paidNumber): Promise<{ status: number; callId: string }> => {
     const from = `<sip:${alice.username}@${stack.domain}>;tag=${token()}`;
     const invite: RequestParts = {
-      method: 'INVITE', uri: `sip:${paidNumber}@${stack.domain}`, from, to: `<sip:${paidNumber}@${stack.domain}>`, callId: `race-${token()}`, cseq: 1,
+      method: 'INVITE', uri: `sip:${number}@${stack.domain}`, from, to: `<sip:${number}@${stack.domain}>`, callId: `race-${token()}`, cseq: 1,
       contact: `<sip:${alice.username}@${socket.host}:${socket.port}>`, body: plainSdp(socket.host, 40_100),
     };
     const challenge = await socket.finalFor(socket.send(invite), invite);
@@ -153,10 +156,17 @@ describe('CANCEL and late answers never leave funds reserved (real Kamailio and 
       relay.delayMs = delayMs;
       outcomes.push({ delayMs, cancelAfterMs, ...(await attempt(cancelAfterMs)) });
     }
+    // Authorized, then refused by the carrier.
+    relay.delayMs = 0;
+    for (const number of [busyNumber, congestedNumber]) {
+      outcomes.push({ delayMs: 0, cancelAfterMs: undefined, ...(await attempt(undefined, number)) });
+    }
     const statuses = outcomes.map((outcome) => outcome.status);
     console.info(`CANCEL race: ${outcomes.map((o) => `${o.delayMs}/${o.cancelAfterMs ?? '-'}→${o.status}`).join(' ')}`);
     // Every attempt got a final answer of a kind the timing explains, and at least some of each kind ran.
-    expect(statuses.every((status) => [200, 487, 503].includes(status))).toBe(true);
+    expect(statuses.every((status) => [200, 486, 487, 500, 503].includes(status))).toBe(true);
+    // The carrier's 503 reaches the caller as 500 (RFC 3261 16.7: a proxy does not forward a 503).
+    expect(statuses.slice(-2)).toEqual([486, 500]);
     expect(statuses).toContain(487);
     expect(statuses).toContain(503);
 
@@ -173,6 +183,6 @@ describe('CANCEL and late answers never leave funds reserved (real Kamailio and 
     expect(after.balanceMinor).toBe(before.balanceMinor + charges.reduce((sum, item) => sum + item.amountMinor, 0));
     // No call the manager did not authorize reached the trunk: one INVITE per 200 or cancelled-after-relay.
     expect(trunk.distinct('INVITE').length).toBeLessThanOrEqual(outcomes.filter((o) => o.status !== 503).length);
-    expect(relay.authorizes).toBe(runs.length);
+    expect(relay.authorizes).toBe(runs.length + 2);
   });
 });

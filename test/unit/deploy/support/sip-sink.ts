@@ -19,7 +19,11 @@ export interface SipSink {
   close(): Promise<void>;
 }
 
-export async function startSipSink(host = '127.0.0.1'): Promise<SipSink> {
+/**
+ * `inviteStatus` decides the final answer to an initial INVITE (default 200): a carrier that refuses some
+ * numbers (busy, congestion).
+ */
+export async function startSipSink(host = '127.0.0.1', inviteStatus: (request: SipMessage) => number = () => 200): Promise<SipSink> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -71,9 +75,15 @@ export async function startSipSink(host = '127.0.0.1'): Promise<SipSink> {
     const send = (text: string): void => socket.send(text, from.port, from.address);
     const contact = [`Contact: <sip:sink@${host}:${port}>`];
     switch (message.method) {
-      case 'INVITE':
-        send(reply(message, 200, 'OK', to, contact, plainSdp(host, 40_002)));
+      case 'INVITE': {
+        const status = /;tag=/.test(header(message, 'to')) ? 200 : inviteStatus(message);
+        if (status === 200) {
+          send(reply(message, 200, 'OK', to, contact, plainSdp(host, 40_002)));
+        } else {
+          send(reply(message, status, 'Refused By The Carrier', to));
+        }
         return;
+      }
       case 'REFER':
         send(reply(message, 202, 'Accepted', to, contact));
         return;
