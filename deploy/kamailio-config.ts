@@ -54,7 +54,7 @@ export interface BillingConfig {
 
 /**
  * How the proxy resists guessing and floods, and which pages may open a WebSocket to it. The defaults are
- * for production: nobody exempt from flood bans, and only clients without an Origin (no browser page).
+ * for production: nobody exempt from flood bans, and of browser pages only the desktop app's.
  */
 export interface GuardConfig {
   /** Sources never banned for floods or failed passwords (CIDR), e.g. the machine running load tests. */
@@ -77,7 +77,9 @@ export const defaultGuard: GuardConfig = {
   banSeconds: 300,
   authFailsPerUser: 5,
   authFailsPerSource: 10,
-  allowedOrigins: [],
+  // The desktop app's own origin (electron/app-protocol.ts): no web page can claim it. A deployment adds the
+  // web softphone's origin.
+  allowedOrigins: ['cabine://app'],
 };
 
 /** A POSIX regex matching a Route header value whose entries (one or two) all name one of `hosts`. */

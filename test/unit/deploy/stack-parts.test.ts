@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netstring, parseNetstrings, startBaresip, toneWav } from '../../../deploy/baresip-process.js';
 import { startCarrier } from '../../../deploy/carrier-process.js';
 import { StackStartError, freeUdpPort } from '../../../deploy/child-process.js';
-import { emergencyPattern, kamailioTemplateFile, renderTrunkRoute } from '../../../deploy/kamailio-config.js';
+import { emergencyPattern, kamailioTemplateFile, originPattern, ownRoutePattern, renderTrunkRoute } from '../../../deploy/kamailio-config.js';
 import { startKamailio } from '../../../deploy/kamailio-process.js';
 import { startLocalStack } from '../../../deploy/local-stack.js';
 import { startManager } from '../../../deploy/manager-process.js';
@@ -43,6 +43,27 @@ describe('wire formats', () => {
 });
 
 describe('generated Kamailio routing', () => {
+  it('allows exactly the configured WebSocket origins (":*" = any port), nothing that merely starts like one', () => {
+    const allowed = new RegExp(originPattern(['cabine://app', 'http://127.0.0.1:*', 'https://phone.example.com']));
+    for (const origin of ['cabine://app', 'http://127.0.0.1', 'http://127.0.0.1:15173', 'https://phone.example.com']) {
+      expect(allowed.test(origin), origin).toBe(true);
+    }
+    for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example', 'http://127.0.0.1:80.evil.example', 'cabine://app.evil', 'https://phone.example.com.evil.example', 'http://127x0x0x1', 'null']) {
+      expect(allowed.test(origin), origin).toBe(false);
+    }
+  });
+
+  it('recognises a Route set that names only the proxy (one or two entries), and nothing with a detour', () => {
+    const own = new RegExp(ownRoutePattern(['127.0.0.1', 'cabine.test']));
+    expect(own.test('<sip:127.0.0.1:5060;lr;ftag=a;did=1.2>')).toBe(true);
+    expect(own.test('<sip:127.0.0.1:15080;transport=ws;r2=on;lr;ftag=a>, <sip:127.0.0.1:15060;r2=on;lr;ftag=a>')).toBe(true);
+    expect(own.test('<sip:cabine.test;lr>')).toBe(true);
+    expect(own.test('<sip:127.0.0.1:5060;lr>, <sip:127.0.0.9:5060;lr>')).toBe(false);
+    expect(own.test('<sip:127.0.0.12:5060;lr>')).toBe(false);
+    expect(own.test('<sip:127.0.0.1.evil:5060;lr>')).toBe(false);
+    expect(own.test('<sip:127.0.0.1;lr>, <sip:127.0.0.1;lr>, <sip:127.0.0.1;lr>')).toBe(false);
+  });
+
   it('matches exactly the emergency short codes of shared/numbering', () => {
     const pattern = new RegExp(emergencyPattern(emergencyNumbersFor('FR')));
     for (const code of ['112', '15', '17', '18', '116000']) expect(pattern.test(code)).toBe(true);
