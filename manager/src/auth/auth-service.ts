@@ -1,4 +1,3 @@
-import type { Role } from '../../../shared/api/auth-schemas';
 import { ApiError } from '../http/api-error';
 import { hashToken, newToken } from '../ids';
 import type { Repository, SessionRow, UserRow } from '../store/repository';
@@ -160,9 +159,4 @@ export class AuthService {
     const user = await this.store.getUser(redeemed.userId);
     return user ? { user, nextPath: redeemed.nextPath } : null;
   }
-}
-
-/** Throws 403 unless the principal has one of `roles`. */
-export function requireRole(principal: Principal, roles: readonly Role[]): void {
-  if (!roles.includes(principal.user.role)) throw new ApiError(403, 'forbidden', `This needs the ${roles.join(' or ')} role`);
 }
