@@ -105,12 +105,15 @@ const uncappedDialogSeconds = 43_200;
  * write (the ACK, normally milliseconds later) the row's timeout is a time in the past, and a dialog
  * reloaded from such a row expires at once: a crash right after an answer would cut the call. Before each
  * start the expiry is recomputed from what is certain: for a paid call the answer time plus its cap in force
- * (both dialog variables, max_seconds kept up to date by every extension); for other calls, a timeout
+ * (both dialog variables, max_seconds kept up to date by every extension), the answer rounded up to its
+ * second (answer_s alone would cut the caller up to 1 s before the seconds he is charged); for other calls, a timeout
  * earlier than the answer is replaced by the answer plus the uncapped lifetime.
  */
 const repairDialogTimeouts = `
 UPDATE dialog SET timeout = (
-  SELECT CAST(a.dialog_value AS INTEGER) + CAST(m.dialog_value AS INTEGER)
+  SELECT CAST(a.dialog_value AS INTEGER) + CAST(m.dialog_value AS INTEGER) + COALESCE((
+    SELECT CASE WHEN CAST(u.dialog_value AS INTEGER) > 0 THEN 1 ELSE 0 END FROM dialog_vars u
+    WHERE u.hash_entry = dialog.hash_entry AND u.hash_id = dialog.hash_id AND u.dialog_key = 'answer_us'), 0)
   FROM dialog_vars a JOIN dialog_vars m ON m.hash_entry = a.hash_entry AND m.hash_id = a.hash_id
   WHERE a.hash_entry = dialog.hash_entry AND a.hash_id = dialog.hash_id
     AND a.dialog_key = 'answer_s' AND m.dialog_key = 'max_seconds')
