@@ -1,9 +1,10 @@
-import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defaultPorts, defaultSipDomain } from '../../shared/config/defaults';
+import { assertNever } from '../../shared/assert-never';
 import { currencyCodes } from '../../shared/money/currency';
+import { checkSipServerUrl, isLoopbackHost as isLoopbackSipHost } from '../../shared/sip/server-url';
 
 /** The manager's configuration, from the environment, with defaults that are safe for a single machine. */
 export interface ManagerConfig {
@@ -42,17 +43,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 /** The shipped SAMPLE deck, next to the service. */
 export const sampleRateDeckPath = resolve(here, '../data/sample-rate-deck.csv');
 
-/** Whether `hostname` (as `URL` gives it) is this machine: 127.0.0.0/8, ::1 or localhost. */
+/** Whether `hostname` (as `URL` gives it, IPv6 with or without brackets) is this machine (shared/sip/server-url.ts). */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (host === 'localhost' || host === '::1') return true;
-  return isIPv4(host) && host.startsWith('127.');
+  return isLoopbackSipHost(hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname);
 }
 
 /**
- * Why `url` is not acceptable as the SIP WebSocket URL handed to the app, or null. `ws://` sends SIP
- * (credentials' digests, call set-up, the caller's identity) in clear, so it is accepted only where it
- * never leaves the machine; anything else must be `wss://`.
+ * Why `url` is not acceptable as the SIP WebSocket URL handed to the app, or null. The rule is the app's
+ * (checkSipServerUrl in shared/sip/server-url.ts: `wss://` always, `ws://` only to this machine); this adds
+ * the reasons an operator needs to read at start-up.
  */
 export function sipWsUrlProblem(url: string): string | null {
   let parsed: URL;
@@ -62,10 +61,18 @@ export function sipWsUrlProblem(url: string): string | null {
     return `not a URL: ${JSON.stringify(url.slice(0, 200))}`;
   }
   if (parsed.username !== '' || parsed.password !== '') return 'must not carry credentials';
-  if (parsed.protocol === 'wss:') return null;
-  if (parsed.protocol !== 'ws:') return `must be wss:// (or ws:// on a loopback host), not ${parsed.protocol}//`;
-  if (isLoopbackHost(parsed.hostname)) return null;
-  return `ws:// is accepted only for a loopback host (127.0.0.0/8, ::1, localhost); use wss://${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') return `must be wss:// (or ws:// on a loopback host), not ${parsed.protocol}//`;
+  const check = checkSipServerUrl(url);
+  switch (check) {
+    case 'ok':
+      return null;
+    case 'insecure':
+      return `ws:// is accepted only for a loopback host (127.0.0.0/8, ::1, localhost); use wss://${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+    case 'malformed':
+      return `not a SIP WebSocket URL the app accepts (wss://host[:port][/path]): ${JSON.stringify(url.slice(0, 200))}`;
+    default:
+      return assertNever(check);
+  }
 }
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
