@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { signInResponseSchema, sipConfigResponseSchema } from '../../../shared/api/auth-schemas.js';
+import { outsideCallsViewSchema } from '../../../shared/api/barring-schemas.js';
 import { completeCallResponseSchema } from '../../../shared/api/call-schemas.js';
 import { activityResponseSchema, topUpListResponseSchema, topUpResponseSchema, walletViewSchema } from '../../../shared/api/wallet-schemas.js';
 
@@ -21,6 +22,8 @@ export interface ManagerApi {
   /** Customer care cancels every succeeded top-up of a company (reversing entries). */
   cancelTopUps(operatorToken: string, companyId: string): Promise<void>;
   sipConfig(token: string): Promise<z.infer<typeof sipConfigResponseSchema>>;
+  /** An admin limits a user's outside calls (PUT /users/:id/outside-calls). */
+  setOutsideCalls(token: string, userId: string, setting: { scope: 'plan' | 'all' } | { scope: 'countries'; countries: string[] }): Promise<unknown>;
   /** The proxy's complete call, as Kamailio sends it (for replay tests). */
   complete(proxySecret: string, callId: string, answeredSeconds: number): Promise<z.infer<typeof completeCallResponseSchema>>;
 }
@@ -28,7 +31,7 @@ export interface ManagerApi {
 export function managerApi(url: string): ManagerApi {
   const request = async <T extends z.ZodType>(
     schema: T,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     headers: Record<string, string>,
     body?: unknown,
@@ -62,6 +65,7 @@ export function managerApi(url: string): ManagerApi {
         await request(topUpResponseSchema, 'POST', `/care/topups/${topUp.id}/cancel`, bearer(operatorToken), { reason: 'test: empty the wallet' });
       }
     },
+    setOutsideCalls: (token, userId, setting) => request(outsideCallsViewSchema, 'PUT', `/users/${userId}/outside-calls`, bearer(token), setting),
     sipConfig: (token) => request(sipConfigResponseSchema, 'GET', '/sip-config', bearer(token)),
     complete: (proxySecret, callId, answeredSeconds) =>
       request(completeCallResponseSchema, 'POST', '/calls/complete', { 'x-cabine-proxy-secret': proxySecret }, { callId, answeredSeconds }),

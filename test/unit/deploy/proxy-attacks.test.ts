@@ -322,4 +322,39 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       expect(await open()).toBe(101);
     });
   });
+  describe('barring holds at the proxy, whatever the client', () => {
+    it('an employee limited to the plan, or to chosen countries, reaches no other paid number in any spelling', async () => {
+      const socket = await attacker(71);
+      const limit = (setting: Parameters<FraudStack['api']['setOutsideCalls']>[2]) => bed.api.setOutsideCalls(bed.adminToken, `usr_demo_${bruno.username}`, setting);
+      /** Each number must be refused "barred" by the manager through the proxy, with nothing at the trunk or reserved. */
+      const refused = async (numbers: readonly string[]): Promise<void> => {
+        const seen = watch();
+        const before = await wallet();
+        for (const number of numbers) {
+          const attempt = await call(socket, stack.domain, bruno, number);
+          expect(attempt.final.status, number).toBe(403);
+          expect(header(attempt.final, 'x-cabine-refusal'), number).toBe('barred');
+        }
+        expect(seen.atTrunk()).toEqual([]);
+        expect(await wallet()).toEqual(before);
+      };
+      /** A control: this number does reach the trunk (then hung up). */
+      const reaches = async (number: string): Promise<void> => {
+        const attempt = await call(socket, stack.domain, bruno, number);
+        expect(attempt.final.status, number).toBe(200);
+        expect((await socket.finalFor(sendInDialog(socket, attempt, 'BYE'))).status).toBe(200);
+      };
+      try {
+        await limit({ scope: 'plan' });
+        await refused([paidNumber, '0013405550100', '+447700900123', '00447700900123']);
+        await reaches('+442079460000'); // a UK landline: the plan includes it
+        await limit({ scope: 'countries', countries: ['GB'] });
+        await refused([paidNumber, '0013405550100', '+4915112345678']); // a German mobile: paid, not in GB
+        await reaches('+447700900123'); // a UK mobile: paid, in an allowed country
+      } finally {
+        await limit({ scope: 'all' });
+      }
+      await expect.poll(async () => (await wallet()).reservedMinor, { timeout: 10_000 }).toBe(0);
+    });
+  });
 });
