@@ -131,6 +131,16 @@ interface CallEntry {
  */
 const allowHeader = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS';
 
+/** We never subscribe (no REFER, no SUBSCRIBE sent): no subscription matches a NOTIFY (RFC 6665 4.1.3). */
+function refuseNotify(notification: Notification): void {
+  void notification.reject({ statusCode: 481, reasonPhrase: 'Subscription Does Not Exist' }).catch(() => undefined);
+}
+
+/** No instant messaging: MESSAGE is not a method we act on. */
+function refuseMessage(message: Message): void {
+  void message.reject({ statusCode: 405, extraHeaders: [allowHeader] }).catch(() => undefined);
+}
+
 /**
  * What a call does with in-dialog requests the app never asked for: refuse them, show nothing, change
  * nothing. Without a delegate SIP.js 0.21 answers a REFER 202 and dials its Refer-To from our account
@@ -145,13 +155,8 @@ const unsolicitedInDialogRequests = {
     // RFC 3515 2.4.2: a REFER the recipient will not act on is refused; 603 Decline, the user's answer.
     void referral.reject({ statusCode: 603, reasonPhrase: 'Decline' }).catch(() => undefined);
   },
-  onNotify(notification: Notification): void {
-    // We never subscribe (no REFER, no SUBSCRIBE sent): no subscription matches (RFC 6665 4.1.3).
-    void notification.reject({ statusCode: 481, reasonPhrase: 'Subscription Does Not Exist' }).catch(() => undefined);
-  },
-  onMessage(message: Message): void {
-    void message.reject({ statusCode: 405, extraHeaders: [allowHeader] }).catch(() => undefined);
-  },
+  onNotify: refuseNotify,
+  onMessage: refuseMessage,
   onInfo(info: Info): void {
     // RFC 6086 4.2.2: an INFO for a package we did not announce gets 469 with our (empty) Recv-Info.
     void info.reject({ statusCode: 469, extraHeaders: ['Recv-Info:'] }).catch(() => undefined);
@@ -160,12 +165,8 @@ const unsolicitedInDialogRequests = {
 
 /** The same policy outside a dialog (SIP.js's defaults, made explicit): only INVITE starts anything. */
 const unsolicitedOutOfDialogRequests = {
-  onMessage(message: Message): void {
-    void message.reject({ statusCode: 405, extraHeaders: [allowHeader] }).catch(() => undefined);
-  },
-  onNotify(notification: Notification): void {
-    void notification.reject({ statusCode: 481, reasonPhrase: 'Subscription Does Not Exist' }).catch(() => undefined);
-  },
+  onMessage: refuseMessage,
+  onNotify: refuseNotify,
   onReferRequest(request: Core.IncomingReferRequest): void {
     request.reject({ statusCode: 405, extraHeaders: [allowHeader] });
   },
