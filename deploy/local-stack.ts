@@ -84,6 +84,8 @@ const optionsSchema = z.object({
   authorizeTimeoutSeconds: z.number().int().min(1).max(10).default(1),
   guard: z.custom<Partial<GuardConfig>>((value) => typeof value === 'object' && value !== null).optional(),
   billingApiUrl: z.custom<(managerApiUrl: string) => string | Promise<string>>((value) => typeof value === 'function').optional(),
+}).refine((o) => o.trunkAddress === undefined || o.carrier === false, {
+  message: 'trunkAddress replaces the carrier stand-in: set carrier: false', path: ['trunkAddress'],
 });
 
 /**
@@ -172,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           }),
       ...(carrier === undefined && o.trunkAddress === undefined
         ? {}
-        : { trunk: { address: carrier?.address ?? o.trunkAddress ?? '', prefixRules: o.trunkPrefixRules } }),
+        : { trunk: { address: o.trunkAddress ?? carrier?.address ?? '', prefixRules: o.trunkPrefixRules } }),
       ...(rtpengine === undefined ? {} : { rtpengineSocket: rtpengine.ngSocket }),
       paidCallsPerMinute: o.paidCallsPerMinute,
       guard: {

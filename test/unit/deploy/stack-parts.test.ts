@@ -128,6 +128,7 @@ describe('option validation names the problem', () => {
       /password/,
     );
     await rejects(startLocalStack({ runDir: 'relative' }), /runDir/);
+    await rejects(startLocalStack({ runDir: '/tmp/cabine-never-started', trunkAddress: '127.0.0.1:9' }), /trunkAddress replaces the carrier stand-in: set carrier: false/);
   });
 
   it('refuses secrets and trunk rules that would break the Kamailio config', async () => {
