@@ -4,8 +4,10 @@
  * User-Agent, which the proxy logs but does not drop (the defences must hold without it).
  * What must hold: svmap finds the server (a proxy is no secret), svwar cannot tell existing extensions from
  * missing ones (everyone gets the same challenge), and svcrack is locked out before it reaches the right
- * password. A control run proves svcrack does find a password the lockout does not stop, so "not found"
- * means locked out, not broken tooling.
+ * password. Controls prove the tools really talked to the proxy: svwar's probes are counted by the proxy,
+ * and svcrack's right guess for a user not yet locked out does authenticate (the log shows the registrar,
+ * which runs only after authentication, refusing its Contact), so "not found" means locked out, not broken
+ * tooling.
  * Note: SIPVicious sends from 127.0.0.1 here whatever its -b option says, so the per-user lockout (not the
  * per-source ban, which 127.0.0.1 is exempt from in the local stack) is what stops svcrack.
  */
@@ -54,8 +56,12 @@ describe('SIPVicious against the proxy', () => {
   });
 
   it('svwar cannot tell existing extensions from missing ones', async () => {
+    const scannersSeen = async (): Promise<number> => Number(/value:\s*(\d+)/.exec(await stack.kamailio.rpc(['pv.shvGet', 'scanners_seen']))?.[1] ?? Number.NaN);
     for (const method of ['REGISTER', 'INVITE', 'OPTIONS']) {
+      const before = await scannersSeen();
       const output = await sipvicious('svwar', ['-e', '1990-2010', '-m', method, '--domain', stack.domain]);
+      // Control: its probes did reach the proxy (counted by their friendly-scanner User-Agent).
+      expect(await scannersSeen(), method).toBeGreaterThan(before);
       expect(output, method).toMatch(/found nothing/);
       expect(output, method).not.toMatch(/\|\s*200[12]\s*\|/);
       // With --force it reports every extension alike, or none: still no way to pick out 2001 and 2002.
