@@ -8,7 +8,8 @@
  */
 import type { z } from 'zod';
 import { apiErrorSchema, endpoints, type EndpointSpec } from '../api/endpoints';
-import type { AutoRefillSettings, HandoffRequest, SignInRequest } from '../api/index';
+import type { HandoffRequest, SignInRequest } from '../api/auth-schemas';
+import type { AutoRefillSettings } from '../api/wallet-schemas';
 import { managerFailure, managerOk, type ManagerResult } from './manager-result';
 
 /** The parts of a fetch `Response` the client reads. */

@@ -1,15 +1,10 @@
-import type { CurrencyCode } from './currency';
-import { isCurrencyCode, minorUnitExponent } from './currency';
-
 /**
- * An amount of money: an integer count of the currency's minor unit (cents for EUR) and its ISO 4217 code.
- * Never a float: every operation below keeps the amount an integer within ±Number.MAX_SAFE_INTEGER, where
- * JavaScript numbers are exact, and throws instead of losing a cent (house style 10).
+ * Money as integer counts of the currency's minor unit (cents for EUR), never floats: every operation here
+ * keeps an amount an integer within ±Number.MAX_SAFE_INTEGER, where JavaScript numbers are exact, and throws
+ * instead of losing a cent (house style 10).
  */
-export interface Money {
-  readonly amountMinor: number;
-  readonly currency: CurrencyCode;
-}
+import type { CurrencyCode } from './currency';
+import { minorUnitExponent } from './currency';
 
 /** Thrown when an amount is not a safe integer or an operation would leave the safe-integer range. */
 export class MoneyRangeError extends RangeError {
@@ -19,28 +14,12 @@ export class MoneyRangeError extends RangeError {
   }
 }
 
-/** Thrown when two amounts of different currencies meet in one operation. */
-export class CurrencyMismatchError extends TypeError {
-  constructor(a: CurrencyCode, b: CurrencyCode) {
-    super(`Currency mismatch: ${a} and ${b}`);
-    this.name = 'CurrencyMismatchError';
-  }
-}
-
 /** Throws unless `value` is an integer within ±Number.MAX_SAFE_INTEGER; returns it for chaining. */
 export function assertSafeMinor(value: number): number {
   if (!Number.isSafeInteger(value)) {
     throw new MoneyRangeError(`Not a safe integer amount of minor units: ${String(value)}`);
   }
   return value;
-}
-
-/** Builds a Money after checking the amount and the currency code. */
-export function money(amountMinor: number, currency: string): Money {
-  if (!isCurrencyCode(currency)) {
-    throw new TypeError(`Unsupported currency: ${currency}`);
-  }
-  return { amountMinor: assertSafeMinor(amountMinor), currency };
 }
 
 /** a + b in minor units; throws MoneyRangeError rather than return an inexact result. */
@@ -56,25 +35,6 @@ export function subMinor(a: number, b: number): number {
   assertSafeMinor(a);
   assertSafeMinor(b);
   return assertSafeMinor(a - b);
-}
-
-/** The sum of many minor-unit amounts, checked at every step. */
-export function sumMinor(values: Iterable<number>): number {
-  let total = 0;
-  for (const value of values) total = addMinor(total, value);
-  return total;
-}
-
-/** a + b for two Money values of the same currency. */
-export function addMoney(a: Money, b: Money): Money {
-  if (a.currency !== b.currency) throw new CurrencyMismatchError(a.currency, b.currency);
-  return { amountMinor: addMinor(a.amountMinor, b.amountMinor), currency: a.currency };
-}
-
-/** a - b for two Money values of the same currency. */
-export function subMoney(a: Money, b: Money): Money {
-  if (a.currency !== b.currency) throw new CurrencyMismatchError(a.currency, b.currency);
-  return { amountMinor: subMinor(a.amountMinor, b.amountMinor), currency: a.currency };
 }
 
 /**

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addMinor, addMoney, CurrencyMismatchError, formatMoney, money, MoneyRangeError, parseDecimalToMinor, subMinor, sumMinor, toDecimalString,
-} from '../../shared/money';
+import { formatMoney } from '../../shared/money/format-money';
+import { addMinor, MoneyRangeError, parseDecimalToMinor, subMinor, toDecimalString } from '../../shared/money/money';
 
 const safe = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
 
@@ -32,25 +31,11 @@ describe('money arithmetic', () => {
     );
   });
 
-  it('sums in any order to the same total', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1e9, max: 1e9 }), { maxLength: 50 }), (values) => {
-        expect(sumMinor(values)).toBe(sumMinor([...values].reverse()));
-      }),
-    );
-  });
-
   it('refuses floats, NaN, infinities and unsafe integers', () => {
     for (const bad of [0.1, 1.5, Number.NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53)]) {
       expect(() => addMinor(bad, 0)).toThrow(MoneyRangeError);
-      expect(() => money(bad, 'EUR')).toThrow(MoneyRangeError);
+      expect(() => subMinor(0, bad)).toThrow(MoneyRangeError);
     }
-    expect(() => money(100, 'XXX')).toThrow(TypeError);
-  });
-
-  it('refuses to mix currencies', () => {
-    expect(() => addMoney(money(1, 'EUR'), money(1, 'USD'))).toThrow(CurrencyMismatchError);
-    expect(addMoney(money(150, 'EUR'), money(275, 'EUR'))).toEqual({ amountMinor: 425, currency: 'EUR' });
   });
 
   it('round-trips decimal strings exactly', () => {

@@ -1,3 +1,0 @@
-export * from './currency';
-export * from './money';
-export * from './format-money';
