@@ -1,18 +1,14 @@
 /**
- * The manager link: the main process's side of the company account. It signs in to the manager, keeps the
- * bearer token (in memory, and encrypted with safeStorage so the user stays signed in across restarts,
- * exactly like secrets.ts keeps the SIP password), calls the manager for the renderer, runs the live wallet
- * stream and opens the add-funds window. The token never crosses IPC: the renderer only gets parsed answers.
+ * The manager link: the main process's side of the company account. The state machine (session, sign-in
+ * and out, the wallet stream, requests wrapped into `ManagerResult`, 401 handling) is
+ * shared/manager-link/company-link.ts, the same one the web softphone runs; this file plugs in what only
+ * main has: the bearer token remembered with safeStorage (so the user stays signed in across restarts,
+ * exactly like secrets.ts keeps the SIP password), the IPC channels and the add-funds window. The token
+ * never crosses IPC: the renderer only gets parsed answers.
  */
-import { z } from 'zod';
-import type { ManagerClient, FetchLike } from '../shared/manager-link/manager-client.js';
-import { createManagerClient } from '../shared/manager-link/manager-client.js';
-import { managerFailure, managerOk, type ManagerResult } from '../shared/manager-link/manager-result.js';
-import { managerSessionSchema } from '../shared/manager-link/manager-session.js';
-import { isOnOrigin } from '../shared/manager-link/manager-url.js';
-import { addFundsUrl } from '../shared/manager-link/add-funds-url.js';
-import { signInToCompany } from '../shared/manager-link/sign-in-to-company.js';
-import { startWalletStream, type TextDecoderLike, type WalletStream, type WalletUpdate } from '../shared/manager-link/wallet-stream.js';
+import { createCompanyLink, type SessionVault } from '../shared/manager-link/company-link.js';
+import type { FetchLike } from '../shared/manager-link/manager-client.js';
+import type { TextDecoderLike, WalletUpdate } from '../shared/manager-link/wallet-stream.js';
 import type { IpcImplementation } from './ipc-handlers.js';
 import { unsafeStorageReason, type SecretFiles, type SecretsDeps } from './secrets.js';
 
@@ -61,145 +57,64 @@ export interface ManagerLink {
   dispose(): void;
 }
 
-const persistedSchema = z.strictObject({ token: z.string().min(20).max(200), session: managerSessionSchema });
-type Persisted = z.infer<typeof persistedSchema>;
-
-export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
-  const { log } = deps;
-  let current: Persisted | null = null;
-  let stream: WalletStream | null = null;
-
-  const clientFor = (origin: string, token: () => string | null): ManagerClient =>
-    createManagerClient({ origin, fetch: deps.fetch, token, timeout: deps.wait, timeoutMs: 10_000 });
-  const client = (): ManagerClient | null => (current === null ? null : clientFor(current.session.origin, () => current?.token ?? null));
-
-  const persist = async (value: Persisted | null): Promise<void> => {
-    if (value === null) {
-      await deps.files.remove(deps.filePath);
-      return;
-    }
-    const reason = unsafeStorageReason(deps);
-    if (reason !== null) {
-      // Like the SIP password: no keychain, no remembered token. The session lasts until the app quits.
-      log(`manager-link: not remembering the manager session: ${reason}`);
-      await deps.files.remove(deps.filePath);
-      return;
-    }
-    await deps.files.write(deps.filePath, deps.safeStorage.encryptString(JSON.stringify(value)));
-  };
-
-  const stopStream = (): void => {
-    stream?.stop();
-    stream = null;
-  };
-
-  const endSession = async (why: string): Promise<void> => {
-    log(`manager-link: session ended: ${why}`);
-    stopStream();
-    current = null;
-    await persist(null).catch(() => undefined);
-    deps.emit({ type: 'stream', state: 'stopped' });
-  };
-
-  const startStream = (): void => {
-    stopStream();
-    if (current === null) return;
-    stream = startWalletStream({
-      origin: current.session.origin,
-      fetch: deps.fetch,
-      token: () => current?.token ?? null,
-      createDecoder: deps.createDecoder,
-      wait: deps.wait,
-      onUpdate: deps.emit,
-      onSignedOut: () => void endSession('the manager refused the token'),
-    });
-  };
-
-  /** Runs a request with the session's client; a 401 ends the session so the UI offers sign-in again. */
-  async function withClient<T>(run: (c: ManagerClient) => Promise<ManagerResult<T>>): Promise<ManagerResult<T>> {
-    const c = client();
-    if (c === null) return managerFailure('signed-out', 'Not signed in to the manager');
-    const result = await run(c);
-    if (!result.ok && result.failure.kind === 'signed-out') await endSession('401 from the manager');
-    return result;
-  }
-
-  const implementation: ManagerLink['implementation'] = {
-    async 'manager:sign-in'(request) {
-      const signedIn = await signInToCompany(request, clientFor);
-      if (!signedIn.ok) return signedIn;
-      stopStream();
-      current = signedIn.value;
-      await persist(current).catch((error: unknown) => log(`manager-link: could not remember the session: ${String(error)}`));
-      startStream();
-      return managerOk(current.session);
-    },
-    async 'manager:sign-out'() {
-      const c = client();
-      if (c !== null) {
-        const result = await c.signOut();
-        if (!result.ok) log(`manager-link: sign-out not confirmed by the manager: ${result.failure.message}`);
-      }
-      await endSession('signed out');
-    },
-    'manager:session': () => current?.session ?? null,
-    'manager:sip-config': () => withClient((c) => c.sipConfig()),
-    'wallet:get': () => withClient((c) => c.wallet()),
-    'wallet:quote': (number) => withClient((c) => c.quote(number)),
-    'wallet:rate-countries': () =>
-      withClient(async (c) => {
-        const result = await c.rateCountries();
-        return result.ok ? managerOk(result.value.countries) : result;
-      }),
-    'wallet:rates': (country) => withClient((c) => c.rates(country)),
-    'wallet:activity': () => withClient((c) => c.activity()),
-    'wallet:top-up-options': () => withClient((c) => c.topUpOptions()),
-    'wallet:set-auto-refill': (settings) => withClient((c) => c.setAutoRefill(settings)),
-    'wallet:open-add-funds': () =>
-      withClient(async (c) => {
-        // `<origin>/handoff#code=…`: the code stays in the fragment, which the window never sends; the
-        // manager's page posts it and the session cookie lands in this window's own partition.
-        const url = await addFundsUrl(c, current?.session);
-        if (!url.ok) return url;
-        deps.openAddFundsWindow(url.value, c.origin);
-        return managerOk('opened' as const);
-      }),
-  };
-
+/** The session file, encrypted with safeStorage; nothing is kept where the OS offers no keychain. */
+function safeStorageVault(deps: ManagerLinkDeps): SessionVault {
+  const { files, filePath, log } = deps;
   return {
-    implementation,
-    async restore() {
-      if (unsafeStorageReason(deps) !== null) return;
-      const ciphertext = await deps.files.read(deps.filePath);
-      if (ciphertext === null) return;
-      let restored: Persisted | null = null;
+    async read() {
+      if (unsafeStorageReason(deps) !== null) return null;
+      const ciphertext = await files.read(filePath);
+      if (ciphertext === null) return null;
       try {
-        const parsed = persistedSchema.safeParse(JSON.parse(deps.safeStorage.decryptString(Buffer.from(ciphertext))));
-        if (parsed.success) restored = parsed.data;
+        return deps.safeStorage.decryptString(Buffer.from(ciphertext));
       } catch {
         log('manager-link: the remembered session could not be decrypted; ignoring it');
+        return null;
       }
-      if (restored === null) return;
-      current = restored;
-      // Check the token; a manager that is down keeps the session (the stream reconnects when it is back).
-      const me = await withClient((c) => c.me());
-      if (me.ok && me.value.company !== null && current !== null) {
-        current = { ...current, session: { ...current.session, user: me.value.user, company: me.value.company } };
+    },
+    async write(text) {
+      const reason = unsafeStorageReason(deps);
+      if (reason !== null) {
+        // Like the SIP password: no keychain, no remembered token. The session lasts until the app quits.
+        log(`manager-link: not remembering the manager session: ${reason}`);
+        await files.remove(filePath);
+        return;
       }
-      if (current !== null) startStream();
+      await files.write(filePath, deps.safeStorage.encryptString(text));
     },
-    origin: () => current?.session.origin ?? null,
-    allowsAddFundsUrl(url) {
-      const origin = current?.session.origin;
-      return origin !== undefined && isOnOrigin(url, origin);
+    clear: () => files.remove(filePath),
+  };
+}
+
+export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
+  const link = createCompanyLink({
+    fetch: deps.fetch,
+    wait: deps.wait,
+    createDecoder: deps.createDecoder,
+    vault: safeStorageVault(deps),
+    emit: deps.emit,
+    openAddFunds: deps.openAddFundsWindow,
+    log: deps.log,
+  });
+  return {
+    implementation: {
+      'manager:sign-in': (request) => link.signIn(request),
+      'manager:sign-out': () => link.signOut(),
+      'manager:session': () => link.session(),
+      'manager:sip-config': () => link.sipConfig(),
+      'wallet:get': () => link.wallet(),
+      'wallet:quote': (number) => link.quote(number),
+      'wallet:rate-countries': () => link.rateCountries(),
+      'wallet:rates': (country) => link.rates(country),
+      'wallet:activity': () => link.activity(),
+      'wallet:top-up-options': () => link.topUpOptions(),
+      'wallet:set-auto-refill': (settings) => link.setAutoRefill(settings),
+      'wallet:open-add-funds': () => link.openAddFunds(),
     },
-    async purchaseCompleted() {
-      const wallet = await withClient((c) => c.wallet());
-      if (!wallet.ok) return;
-      const { companyId, balanceMinor, currency, lowBalance } = wallet.value;
-      // seq 0: the stream's next event (with the real ledger sequence) supersedes this one.
-      deps.emit({ type: 'wallet', wallet: { companyId, balanceMinor, currency, lowBalance, seq: 0 } });
-    },
-    dispose: stopStream,
+    restore: () => link.restore(),
+    origin: () => link.origin(),
+    allowsAddFundsUrl: (url) => link.allowsUrl(url),
+    purchaseCompleted: () => link.refreshWallet(),
+    dispose: () => link.dispose(),
   };
 }
