@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { activityItem } from '../../routes/wallet-routes';
+import type { Store } from '../../store/repository';
+import { html } from '../html';
+import type { Messages } from '../i18n';
+import { sendPage } from '../page-reply';
+import { requireCompanyUser } from '../session-guard';
+import type { SessionReader } from '../web-context';
+import { formatMoneyFor } from '../web-context';
+
+export interface ActivityPageDeps {
+  readonly auth: SessionReader;
+  readonly store: Pick<Store, 'listLedger'>;
+}
+
+/** GET /prepaid/activity: the company's last 100 ledger entries (calls, top-ups, refills, reversals), as GET /api/v1/activity. */
+export function registerActivityPage(app: FastifyInstance, deps: ActivityPageDeps): void {
+  app.get('/prepaid/activity', async (request, reply) => {
+    const who = await requireCompanyUser(request, reply, deps.auth);
+    if (!who) return reply;
+    const { web, companyId } = who;
+    const t = web.t;
+    const rows = (await deps.store.listLedger(companyId, null, 100)).map(activityItem);
+    return sendPage(reply, web, '/prepaid/activity', t.activity, rows.length === 0 ? html`<p>${t.noActivity}</p>` : html`<table>
+<thead><tr><th scope="col">${t.date}</th><th scope="col">${t.type}</th><th scope="col">${t.destination}</th><th scope="col" class="num">${t.amount}</th><th scope="col" class="num">${t.balance}</th></tr></thead>
+<tbody>${rows.map((item) => html`<tr><td>${new Date(item.createdAt).toLocaleString(web.locale, { timeZone: 'UTC' })}</td><td>${t[`kind_${item.kind}` as keyof Messages]}</td>
+<td>${item.call ? `${item.call.number} · ${item.call.destination} · ${item.call.answeredSeconds} s (${t.prefix} +${item.call.prefix}) · ${item.call.extension}` : item.reference}</td>
+<td class="num">${formatMoneyFor(web, item.amountMinor, item.currency)}</td><td class="num">${formatMoneyFor(web, item.balanceAfterMinor, item.currency)}</td></tr>`)}</tbody></table>`);
+  });
+}
