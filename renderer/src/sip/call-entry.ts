@@ -1,0 +1,50 @@
+import type { Invitation, Inviter } from 'sip.js';
+import type { CallDirection } from '../../../shared/call-record.js';
+import { initialCallState, type CallState } from '../../../shared/call/call-state.js';
+import type { HoldState } from '../../../shared/call/hold-state.js';
+import type { AdapterContext, Timer } from './adapter-context.js';
+import type { EndReason } from './end-reason.js';
+import type { CallInfo } from './sip-events.js';
+
+/** One call in progress: its SIP.js session and the app's view of it. Owned by call-sessions.ts. */
+export interface CallEntry {
+  readonly info: CallInfo;
+  readonly session: Inviter | Invitation;
+  state: CallState;
+  hold: HoldState;
+  muted: boolean;
+  /** Set when we end the call ourselves, or learn why it failed, before SIP.js reports Terminated. */
+  endReason: EndReason | null;
+  reinviteRetryTimer: Timer;
+  /** When the other side last sent us a re-INVITE (epoch ms); 0 if never. */
+  remoteReinviteAt: number;
+}
+
+/** The calls in progress, by the app's call id; an entry leaves the map when its call ends. */
+export interface CallSessions {
+  readonly context: AdapterContext;
+  readonly calls: Map<string, CallEntry>;
+}
+
+/** A call as it starts: its state machine's first state, not held, not muted. */
+export function newEntry(info: CallInfo, session: Inviter | Invitation): CallEntry {
+  return {
+    info,
+    session,
+    state: initialCallState(info.direction),
+    hold: 'active',
+    muted: false,
+    endReason: null,
+    reinviteRetryTimer: undefined,
+    remoteReinviteAt: 0,
+  };
+}
+
+export function callInfo(id: string, direction: CallDirection, remoteUser: string, remoteDisplay: string, sipCallId: string): CallInfo {
+  return { id, direction, remoteUser, remoteDisplay, remoteNumber: remoteUser, sipCallId };
+}
+
+/** Still in progress (not ended and removed): timers and SIP.js callbacks check this before acting. */
+export function isLive(sessions: CallSessions, entry: CallEntry): boolean {
+  return sessions.calls.has(entry.info.id);
+}

@@ -1,0 +1,232 @@
+/**
+ * Call sessions: an Inviter or Invitation per call, its state machine (shared/call/call-state.ts) driven
+ * by SIP.js's session states, and hang-up chosen by state. Every function takes the CallSessions table it
+ * works on; nothing here holds the UserAgent.
+ *
+ *   outgoing: calling ──18x──► ringing ──200──► established ──BYE──► ended
+ *   incoming: incoming ──Answer──► answering ──ACK──► established ──BYE──► ended
+ *   (any state ──CANCEL / reject / failure──► ended)
+ */
+import { Invitation, Inviter, SessionState, UserAgent, type Session } from 'sip.js';
+import { assertNever } from '../../../shared/assert-never.js';
+import { hangupAction, transition, type CallEvent, type HangupAction } from '../../../shared/call/call-state.js';
+import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
+import { clearTimer, commandFailed } from './adapter-context.js';
+import { callInfo, newEntry, type CallEntry, type CallSessions } from './call-entry.js';
+import { applyTrackState, endWhenMediaFails, handlerOf } from './call-media.js';
+import { markCallTiming } from './call-timing.js';
+import { endReasonForStatus, type EndReason } from './end-reason.js';
+import { sessionOptions } from './session-description-handler-factory.js';
+import { unsolicitedInDialogRequests } from './unsolicited-requests.js';
+
+export function newCallSessions(context: CallSessions['context']): CallSessions {
+  return { context, calls: new Map() };
+}
+
+export function hasEstablishedCall(sessions: CallSessions): boolean {
+  for (const entry of sessions.calls.values()) if (entry.state === 'established') return true;
+  return false;
+}
+
+function emitCallState(entry: CallEntry, event: CallEvent): boolean {
+  try {
+    entry.state = transition(entry.state, event);
+    return true;
+  } catch (error) {
+    // An illegal move means SIP.js told us something twice; log it rather than break the phone.
+    console.error(error);
+    return false;
+  }
+}
+
+/** The call is over (SIP.js Terminated, or signed out): remove it and tell the app why. */
+export function finishCall(sessions: CallSessions, entry: CallEntry): void {
+  const { calls, context } = sessions;
+  if (!calls.has(entry.info.id)) return;
+  calls.delete(entry.info.id);
+  entry.reinviteRetryTimer = clearTimer(entry.reinviteRetryTimer);
+  const answered = entry.state === 'established';
+  emitCallState(entry, 'ended');
+  const reason: EndReason = entry.endReason ?? (answered ? 'remote-hangup' : 'failed');
+  context.emit({ type: 'remoteAudio', callId: entry.info.id, stream: null });
+  context.emit({ type: 'callEnded', callId: entry.info.id, reason, at: context.now() });
+}
+
+/** Adds the call to the table and follows its SIP.js session until it ends. */
+function trackCall(sessions: CallSessions, entry: CallEntry): void {
+  const { context } = sessions;
+  sessions.calls.set(entry.info.id, entry);
+  const { session } = entry;
+  session.stateChange.addListener((state) => {
+    switch (state) {
+      case SessionState.Initial:
+      case SessionState.Establishing:
+        break;
+      case SessionState.Established: {
+        if (!emitCallState(entry, 'accepted')) break;
+        context.emit({ type: 'callAnswered', callId: entry.info.id, at: context.now() });
+        markCallTiming('answered', entry.info.id);
+        const sdh = handlerOf(session);
+        if (sdh !== null) context.emit({ type: 'remoteAudio', callId: entry.info.id, stream: sdh.remoteMediaStream });
+        applyTrackState(entry);
+        endWhenMediaFails(sessions, entry);
+        break;
+      }
+      case SessionState.Terminating:
+        break;
+      case SessionState.Terminated:
+        finishCall(sessions, entry);
+        break;
+      default:
+        assertNever(state);
+    }
+  });
+  session.delegate = {
+    ...unsolicitedInDialogRequests,
+    onBye() {
+      entry.endReason ??= 'remote-hangup';
+    },
+    onInvite() {
+      entry.remoteReinviteAt = context.now();
+    },
+  };
+}
+
+/** `sip:<user>@<domain>`, with `;user=phone` for E.164 numbers; undefined for a target SIP cannot name. */
+function targetUri(target: DialTarget, domain: string): { uri: NonNullable<ReturnType<typeof UserAgent.makeURI>>; user: string } | undefined {
+  let user: string;
+  try {
+    user = sipUserPart(target);
+  } catch {
+    return undefined;
+  }
+  const phoneParam = target.kind === 'phone' ? ';user=phone' : '';
+  const uri = UserAgent.makeURI(`sip:${encodeURIComponent(user).replace(/%2B/g, '+')}@${domain}${phoneParam}`);
+  return uri === undefined ? undefined : { uri, user };
+}
+
+/**
+ * Sends the INVITE for an outgoing call and returns its id, or null when the target cannot be called.
+ * `beforeInvite` runs once the Inviter exists and before its INVITE is built (the prepared media's hand-over).
+ */
+export function placeCall(
+  sessions: CallSessions,
+  ua: UserAgent,
+  domain: string,
+  target: DialTarget,
+  display: string,
+  beforeInvite: (inviter: Inviter) => void = () => undefined,
+): string | null {
+  const { context } = sessions;
+  const resolved = targetUri(target, domain);
+  if (resolved === undefined) return null;
+  const { uri, user } = resolved;
+  const id = crypto.randomUUID();
+  const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions() });
+  const number = target.kind === 'phone' ? target.e164 : user;
+  const entry = newEntry({ id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number, sipCallId: inviter.request.callId }, inviter);
+  trackCall(sessions, entry);
+  context.emit({ type: 'callCreated', call: entry.info, at: context.now() });
+  beforeInvite(inviter);
+  inviter
+    .invite({
+      requestDelegate: {
+        onProgress(response) {
+          const code = response.message.statusCode ?? 0;
+          if (code > 100 && code < 200 && entry.state !== 'ended' && emitCallState(entry, 'progress')) {
+            context.emit({ type: 'callProgress', callId: id });
+          }
+        },
+        onReject(response) {
+          entry.endReason ??= endReasonForStatus(response.message.statusCode ?? 0, response.message.getHeader('X-Cabine-Refusal'));
+        },
+      },
+    })
+    .then(() => markCallTiming('invite-sent', id))
+    .catch((error: unknown) => {
+      entry.endReason ??= 'failed';
+      commandFailed(context, id, 'call', error);
+      finishCall(sessions, entry);
+    });
+  return id;
+}
+
+/** An INVITE that arrived on a UserAgent we no longer use (signed out or replaced). */
+export function refuseStaleInvitation(invitation: Invitation): void {
+  void invitation.reject({ statusCode: 480 }).catch(() => undefined);
+}
+
+/** A new incoming call: follow it, tell the app, send 180 Ringing. */
+export function receiveCall(sessions: CallSessions, invitation: Invitation): void {
+  const { context } = sessions;
+  const id = crypto.randomUUID();
+  const identity = invitation.remoteIdentity;
+  const user = identity.uri.user ?? identity.uri.host;
+  const entry = newEntry(callInfo(id, 'incoming', user, identity.displayName || user, invitation.request.callId), invitation);
+  trackCall(sessions, entry);
+  invitation.delegate = {
+    ...invitation.delegate,
+    onCancel() {
+      entry.endReason ??= 'remote-cancelled';
+    },
+  };
+  context.emit({ type: 'callCreated', call: entry.info, at: context.now() });
+  // 180 Ringing: the caller hears ringback (RFC 3261 13.3.1.1).
+  invitation.progress().then(
+    () => markCallTiming('incoming-ringing', id),
+    () => undefined,
+  );
+}
+
+export function answerCall(sessions: CallSessions, entry: CallEntry): void {
+  const { context } = sessions;
+  if (!(entry.session instanceof Invitation) || entry.state !== 'incoming') return;
+  if (!emitCallState(entry, 'answer')) return;
+  context.emit({ type: 'callAnswering', callId: entry.info.id });
+  entry.session.accept({ sessionDescriptionHandlerOptions: sessionOptions() }).catch((error: unknown) => {
+    entry.endReason ??= 'failed';
+    commandFailed(context, entry.info.id, 'answer', error);
+  });
+}
+
+/** Cancel, reject or BYE, as the call's state calls for (shared/call/call-state.ts hangupAction). */
+export function hangupCall(sessions: CallSessions, entry: CallEntry): void {
+  let action: HangupAction;
+  try {
+    action = hangupAction(entry.state, entry.info.direction);
+  } catch (error) {
+    console.error(error);
+    return;
+  }
+  const session: Session = entry.session;
+  switch (action) {
+    case 'cancel':
+      entry.endReason ??= 'cancelled';
+      if (session instanceof Inviter) void session.cancel().catch((error: unknown) => commandFailed(sessions.context, entry.info.id, 'hangup', error));
+      break;
+    case 'reject':
+      entry.endReason ??= 'declined';
+      if (session instanceof Invitation) void session.reject({ statusCode: 603 }).catch(() => void session.dispose());
+      break;
+    case 'bye':
+      entry.endReason ??= 'local-hangup';
+      void session.bye().catch(() => void session.dispose());
+      break;
+    case 'none':
+      break;
+    default:
+      assertNever(action);
+  }
+}
+
+export function hangupAllCalls(sessions: CallSessions): void {
+  for (const entry of [...sessions.calls.values()]) hangupCall(sessions, entry);
+}
+
+/** Signed out: whatever SIP.js has not ended yet ends now, for `reason` unless it already has one. */
+export function finishAllCalls(sessions: CallSessions, reason: EndReason): void {
+  for (const entry of [...sessions.calls.values()]) {
+    entry.endReason ??= reason;
+    finishCall(sessions, entry);
+  }
+}

@@ -1,0 +1,53 @@
+import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+
+export type AudioReceiverHook = (receiver: RTCRtpReceiver) => void;
+
+/**
+ * How long we wait for ICE candidates before sending an offer or answer. Host candidates arrive within
+ * milliseconds; without STUN/TURN servers configured there is nothing else to wait for.
+ */
+export const iceGatheringTimeoutMs = 500;
+
+/** The microphone every call asks for (SIP.js hands these to getUserMedia). */
+export const callMediaConstraints = { audio: true, video: false } as const;
+
+/** The handler options of every offer and answer, initial or re-INVITE. */
+export function sessionOptions(): Web.SessionDescriptionHandlerOptions {
+  return { constraints: { ...callMediaConstraints }, iceGatheringTimeout: iceGatheringTimeoutMs };
+}
+
+/**
+ * SIP.js's own factory, with the optional receiver hook attached to every handler it makes. Chromium only
+ * runs an encoded transform that was attached before the transceiver was negotiated: for the transceivers
+ * SIP.js creates with addTrack (every call here) that means right after addTrack, before the offer/answer
+ * (measured with Chromium 156: attached in `ontrack` it receives no frames). Transceivers created by a
+ * remote offer are handed over in `ontrack`, which works for them. The hook may see a receiver twice.
+ */
+export function sessionDescriptionHandlerFactory(onAudioReceiver: AudioReceiverHook | undefined): SessionDescriptionHandlerFactory {
+  const base = Web.defaultSessionDescriptionHandlerFactory();
+  if (onAudioReceiver === undefined) return base;
+  return (session, factoryOptions) => {
+    const handler = base(session, factoryOptions);
+    if (handler instanceof Web.SessionDescriptionHandler) attachReceiverHook(handler, onAudioReceiver);
+    return handler;
+  };
+}
+
+function attachReceiverHook(handler: Web.SessionDescriptionHandler, onAudioReceiver: AudioReceiverHook): void {
+  const pc = handler.peerConnection;
+  if (pc !== undefined) {
+    const addTrack = pc.addTrack.bind(pc);
+    pc.addTrack = (track, ...streams) => {
+      const sender = addTrack(track, ...streams);
+      const transceiver = pc.getTransceivers().find((t) => t.sender === sender);
+      if (track.kind === 'audio' && transceiver !== undefined) onAudioReceiver(transceiver.receiver);
+      return sender;
+    };
+  }
+  handler.peerConnectionDelegate = {
+    // SIP.js types the event as a plain Event; the peer connection hands it an RTCTrackEvent.
+    ontrack: (event) => {
+      if (event instanceof RTCTrackEvent && event.track.kind === 'audio') onAudioReceiver(event.receiver);
+    },
+  };
+}
