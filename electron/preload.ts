@@ -2,7 +2,9 @@
  * The preload: the only module that imports `ipcRenderer`. It exposes `window.cabine`, an object that
  * implements `HostBridge` with one function per verb and nothing else: no generic send or invoke, and no
  * IPC event object ever reaches the page (checklist items 3 and 20;
- * https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations).
+ * https://www.electronjs.org/docs/latest/tutorial/context-isolation#security-considerations). The verbs
+ * come from `hostBridgeChannels` in shared/ipc/ipc-contract.ts, so the bridge has exactly the members
+ * that table routes.
  *
  * It is bundled to CommonJS (`dist/electron/preload.cjs`): sandboxed preloads cannot be ES modules
  * (https://www.electronjs.org/docs/latest/tutorial/esm#sandboxed-preload-scripts-cant-use-esm-imports).
@@ -13,7 +15,10 @@ import type { HostBridge, Unsubscribe } from '../shared/host/host-bridge.js';
 import {
   eventChannels,
   eventContract,
+  hostBridgeChannels,
   parseIpcResult,
+  takesNoRequest,
+  type HostBridgeRoute,
   type EventChannel,
   type EventPayload,
   type InvokeChannel,
@@ -56,7 +61,10 @@ function createEventHub(ipc: RendererIpc) {
   };
 }
 
-/** Builds the bridge over an `ipcRenderer`; exported for tests. */
+/**
+ * Builds the bridge over an `ipcRenderer` from `hostBridgeChannels`, one verb per route; exported for
+ * tests. The table's type checks each route against its `HostBridge` member, so this loop only follows it.
+ */
 export function createHostBridge(ipc: RendererIpc): HostBridge {
   async function call<C extends InvokeChannel>(channel: C, request: InvokeRequest<C>): Promise<InvokeResponse<C>> {
     const result = parseIpcResult(channel, await ipc.invoke(channel, request));
@@ -64,38 +72,29 @@ export function createHostBridge(ipc: RendererIpc): HostBridge {
     return result.value;
   }
   const subscribe = createEventHub(ipc);
+  const routes: Readonly<Record<keyof HostBridge, HostBridgeRoute | null>> = hostBridgeChannels;
 
-  return {
-    kind: 'electron',
-    getSettings: () => call('settings:get', undefined),
-    updateSettings: (patch) => call('settings:update', patch),
-    loadSipCredentials: () => call('sip-credentials:load', undefined),
-    saveSipCredentials: (credentials) => call('sip-credentials:save', credentials),
-    forgetSipCredentials: () => call('sip-credentials:forget', undefined),
-    loadHistory: () => call('history:load', undefined),
-    appendHistory: (record) => call('history:append', record),
-    onDialRequest: (listener) => subscribe('dial-request', ({ number }) => listener(number)),
-    notifyIncomingCall: (incoming) => call('notification:incoming-call', { callId: incoming.callId, from: incoming.from }),
-    onAnswerFromNotification: (listener) => subscribe('notification:answer', ({ callId }) => listener(callId)),
-    showRegistrationState: (state) => {
-      // Fire and forget: the tray is decoration, and HostBridge declares this verb as void.
-      call('tray:show-registration-state', state).catch(() => undefined);
-    },
-    onResume: (listener) => subscribe('power:resume', () => listener()),
-    managerSignIn: (request) => call('manager:sign-in', request),
-    managerSignOut: () => call('manager:sign-out', undefined),
-    managerSession: () => call('manager:session', undefined),
-    getSipConfig: () => call('manager:sip-config', undefined),
-    getWallet: () => call('wallet:get', undefined),
-    getQuote: (number) => call('wallet:quote', number),
-    getRateCountries: () => call('wallet:rate-countries', undefined),
-    getRates: (country) => call('wallet:rates', country),
-    getActivity: () => call('wallet:activity', undefined),
-    getTopUpOptions: () => call('wallet:top-up-options', undefined),
-    setAutoRefill: (settings) => call('wallet:set-auto-refill', settings),
-    openAddFunds: () => call('wallet:open-add-funds', undefined),
-    onWalletChange: (listener) => subscribe('wallet:change', listener),
-  };
+  const bridge: Record<string, unknown> = {};
+  for (const [member, route] of Object.entries(routes)) {
+    if (route === null) continue;
+    if ('event' in route) {
+      const { event, deliver } = route;
+      bridge[member] = (listener: (...args: unknown[]) => void): Unsubscribe =>
+        subscribe(event, (payload) => listener(...(deliver === undefined ? [payload] : deliver(payload as never))));
+      continue;
+    }
+    const { invoke, request, fireAndForget } = route;
+    // A verb without an argument sends none, even when the page passes one (a click handler's event).
+    const requestFrom = (argument: unknown): unknown => (takesNoRequest(invoke) ? undefined : request === undefined ? argument : request(argument as never));
+    const send = (argument: unknown) => call(invoke, requestFrom(argument) as never);
+    bridge[member] =
+      fireAndForget === true
+        ? (argument: unknown): void => {
+            send(argument).catch(() => undefined);
+          }
+        : send;
+  }
+  return { kind: 'electron', ...bridge } as unknown as HostBridge;
 }
 
 contextBridge.exposeInMainWorld('cabine', createHostBridge(ipcRenderer));

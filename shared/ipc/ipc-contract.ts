@@ -19,7 +19,7 @@ import { managerResultSchema } from '../manager-link/manager-result.js';
 import { managerSessionSchema, managerSignInSchema } from '../manager-link/manager-session.js';
 import { walletUpdateSchema } from '../manager-link/wallet-stream.js';
 import { callHistoryLimit, callRecordSchema } from '../call-record.js';
-import type { HostBridge, RegistrationIndicator, SecretStorage } from '../host/host-bridge.js';
+import type { HostBridge, RegistrationIndicator, SecretStorage, Unsubscribe } from '../host/host-bridge.js';
 import { settingsPatchSchema, settingsSchema, sipCredentialsSchema } from '../settings.js';
 
 /** Where a remembered SIP password went (mirrors `SecretStorage`). */
@@ -98,6 +98,11 @@ export type EventChannel = keyof typeof eventContract;
 export type EventPayload<C extends EventChannel> = z.infer<(typeof eventContract)[C]>;
 
 export const invokeChannels = Object.keys(invokeContract) as readonly InvokeChannel[];
+
+/** Whether `channel` carries no request (its verb takes no argument, so whatever the page passed is dropped). */
+export function takesNoRequest(channel: InvokeChannel): boolean {
+  return invokeContract[channel].request === noPayload;
+}
 export const eventChannels = Object.keys(eventContract) as readonly EventChannel[];
 
 /** Why main refused a request. */
@@ -135,9 +140,50 @@ export function parseIpcResult<C extends InvokeChannel>(channel: C, raw: unknown
   return { ok: true, value };
 }
 
+/** A verb's one argument (undefined for a verb that takes none). */
+type VerbArgument<V> = V extends () => unknown ? undefined : V extends (argument: infer A) => unknown ? A : never;
+
 /**
- * Which channel serves which `HostBridge` member; the preload is built from this table and the
- * `satisfies` makes a new `HostBridge` member break the build until it is mapped.
+ * The invoke routes that can serve verb `V`: a channel whose response is what the verb resolves to, and
+ * whose request is the verb's argument, or is built from it by `request`. A verb that returns nothing
+ * (not a promise) is sent `fireAndForget`.
+ */
+type InvokeRouteFor<V extends (...args: never[]) => unknown> = {
+  [C in InvokeChannel]: [InvokeResponse<C>] extends [Awaited<ReturnType<V>>]
+    ? (
+        | { readonly invoke: C; readonly request: (argument: VerbArgument<V>) => InvokeRequest<C> }
+        | ([VerbArgument<V>] extends [InvokeRequest<C>] ? { readonly invoke: C } : never)
+      ) &
+        (ReturnType<V> extends Promise<unknown> ? unknown : { readonly fireAndForget: true })
+    : never;
+}[InvokeChannel];
+
+/**
+ * The event routes that can serve a listener taking `L`: any event, with `deliver` turning its payload
+ * into the listener's arguments, or an event whose payload is the listener's one argument.
+ */
+type EventRouteFor<L extends unknown[]> = {
+  [E in EventChannel]:
+    | { readonly event: E; readonly deliver: (payload: EventPayload<E>) => Readonly<L> }
+    | ([EventPayload<E>] extends L ? { readonly event: E } : never);
+}[EventChannel];
+
+/** How one `HostBridge` member is served: an invoke, an event, or nothing over IPC (`kind`). */
+type RouteFor<V> = V extends (listener: (...args: infer L) => void) => Unsubscribe
+  ? EventRouteFor<L>
+  : V extends (...args: never[]) => unknown
+    ? InvokeRouteFor<V>
+    : null;
+
+/** A route as the preload reads it, whichever member it serves. */
+export type HostBridgeRoute =
+  | { readonly invoke: InvokeChannel; readonly request?: (argument: never) => unknown; readonly fireAndForget?: true }
+  | { readonly event: EventChannel; readonly deliver?: (payload: never) => readonly unknown[] };
+
+/**
+ * Which channel serves which `HostBridge` member: `electron/preload.ts` builds `window.cabine` from this
+ * table. The `satisfies` breaks the build when a `HostBridge` member is missing, or when its channel's
+ * request, response or payload do not fit the member's signature.
  */
 export const hostBridgeChannels = {
   kind: null,
@@ -148,11 +194,13 @@ export const hostBridgeChannels = {
   forgetSipCredentials: { invoke: 'sip-credentials:forget' },
   loadHistory: { invoke: 'history:load' },
   appendHistory: { invoke: 'history:append' },
-  onDialRequest: { event: 'dial-request' },
-  notifyIncomingCall: { invoke: 'notification:incoming-call' },
-  onAnswerFromNotification: { event: 'notification:answer' },
-  showRegistrationState: { invoke: 'tray:show-registration-state' },
-  onResume: { event: 'power:resume' },
+  onDialRequest: { event: 'dial-request', deliver: ({ number }) => [number] },
+  // Only the contract's fields: the page may pass a richer call object, and main's schema is strict.
+  notifyIncomingCall: { invoke: 'notification:incoming-call', request: ({ callId, from }) => ({ callId, from }) },
+  onAnswerFromNotification: { event: 'notification:answer', deliver: ({ callId }) => [callId] },
+  // The tray is decoration, and HostBridge declares this verb as void.
+  showRegistrationState: { invoke: 'tray:show-registration-state', fireAndForget: true },
+  onResume: { event: 'power:resume', deliver: () => [] },
   managerSignIn: { invoke: 'manager:sign-in' },
   managerSignOut: { invoke: 'manager:sign-out' },
   managerSession: { invoke: 'manager:session' },
@@ -166,4 +214,4 @@ export const hostBridgeChannels = {
   setAutoRefill: { invoke: 'wallet:set-auto-refill' },
   openAddFunds: { invoke: 'wallet:open-add-funds' },
   onWalletChange: { event: 'wallet:change' },
-} as const satisfies Record<keyof HostBridge, { invoke: InvokeChannel } | { event: EventChannel } | null>;
+} as const satisfies { readonly [M in keyof HostBridge]: RouteFor<HostBridge[M]> };

@@ -64,6 +64,17 @@ describe('preload', () => {
     await expect(bridge.loadHistory()).rejects.toThrow();
   });
 
+  it('sends each verb on the channel its route names, and no payload for a verb without an argument', async () => {
+    for (const [member, route] of Object.entries(hostBridgeChannels)) {
+      if (route === null || !('invoke' in route)) continue;
+      const verb = (bridge as unknown as Record<string, (argument: unknown) => unknown>)[member];
+      await Promise.resolve(verb?.('page-argument')).catch(() => undefined);
+      expect(invokes.at(-1)?.channel, member).toBe(route.invoke);
+    }
+    await bridge.getWallet(...([{ type: 'click' }] as unknown as [])).catch(() => undefined);
+    expect(invokes.at(-1)).toEqual({ channel: 'wallet:get', payload: undefined });
+  });
+
   it('sends the registration state fire-and-forget', () => {
     bridge.showRegistrationState('registered');
     expect(invokes.at(-1)).toEqual({ channel: 'tray:show-registration-state', payload: 'registered' });
