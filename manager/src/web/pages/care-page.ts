@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../http/api-error';
 import type { Store } from '../../store/repository';
 import type { WalletService } from '../../wallet/wallet-service';
-import { checkCsrf } from '../session-guard';
 import { formOf } from '../form';
 import type { SafeHtml } from '../html';
 import { html } from '../html';
 import type { Messages } from '../i18n';
 import { sendPage } from '../page-reply';
+import { checkCsrf } from '../session-guard';
 import type { SessionReader } from '../web-context';
 import { formatMoneyFor, webContextOf } from '../web-context';
 
