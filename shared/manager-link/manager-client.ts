@@ -1,8 +1,8 @@
 /**
- * The app's client of the manager's HTTP API, shared by the Electron main process (manager-link.ts) and the
- * web host (browser-host.ts). Paths, methods and response schemas come from `shared/api/endpoints.ts`, the
- * same description the server registers its routes from (house style 3); every answer is parsed before use
- * (house style 4).
+ * The app's client of the manager's HTTP API, used by the company link (company-link.ts) that the Electron
+ * main process and the web host both run. Paths, methods and response schemas come from
+ * `shared/api/endpoints.ts`, the same description the server registers its routes from (house style 3);
+ * every answer is parsed before use (house style 4).
  *
  * The network is a parameter: both hosts pass their global `fetch`, tests pass a fake.
  */

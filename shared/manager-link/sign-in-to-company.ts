@@ -1,7 +1,7 @@
 /**
- * Signing in to a company account, the same on both hosts (electron/manager-link.ts and the web host's
- * renderer/src/host/web-manager-link.ts): check the manager address, sign in, and accept the account only
- * when it belongs to a company. Where the token is kept afterwards is each host's business.
+ * Signing in to a company account, for the company link both hosts run (company-link.ts): check the
+ * manager address, sign in, and accept the account only when it belongs to a company. Where the token is
+ * kept afterwards is the link's vault's business.
  */
 import type { ManagerClient } from './manager-client';
 import { managerFailure, managerOk, type ManagerResult } from './manager-result';
