@@ -6,11 +6,19 @@ import { listAudioOutputs } from './audio/output-devices.js';
 import { createE2eHook } from './e2e/e2e-hook.js';
 import { isBrowserHost, pickHost } from './host/pick-host.js';
 import { createI18n, resolveLanguage } from './i18n/i18n.js';
+import { createCallPlacer } from './calling/call-placer.js';
+import { PlacerContext } from './calling/placer-context.js';
 import { createPhone } from './phone.js';
 import { loadRuntimeConfig } from './runtime-config.js';
 import { createSipAdapter } from './sip/sip-adapter.js';
 import { App } from './ui/app.js';
 import { PhoneContext } from './ui/phone-context.js';
+import { createBalanceAnnouncer } from './wallet/balance-announcer.js';
+import { createWallet } from './wallet/wallet-controller.js';
+import { WalletContext } from './wallet/wallet-context.js';
+import { formatMoney } from './wallet/wallet-format.js';
+
+const wait = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 async function start(): Promise<void> {
   const root = document.getElementById('root');
@@ -36,8 +44,32 @@ async function start(): Promise<void> {
   const query = new URLSearchParams(location.search);
   // Test hooks exist only on `?e2e=1` pages (renderer/src/e2e/e2e-hook.ts).
   const e2e = query.get('e2e') === '1' ? createE2eHook() : null;
-  const adapter = createSipAdapter({ traceSip: query.get('traceSip') === '1', onAudioReceiver: e2e?.onAudioReceiver });
+  // The whole app is composed here, once, outside React: components only read these through context.
+  const adapter = createSipAdapter({
+    traceSip: query.get('traceSip') === '1',
+    onAudioReceiver: e2e?.onAudioReceiver,
+    ...(e2e !== null && query.has('preparedIdleMs') ? { preparedIdleMs: Number(query.get('preparedIdleMs')) } : {}),
+  });
   const phone = createPhone({ host, adapter, audio: createAudioController(sinks), listOutputs: listAudioOutputs });
+  const wallet = createWallet({
+    host,
+    phone,
+    announce: createBalanceAnnouncer({
+      synthesis: typeof window.speechSynthesis === 'undefined' ? undefined : window.speechSynthesis,
+      createUtterance: typeof SpeechSynthesisUtterance === 'undefined' ? undefined : (text) => new SpeechSynthesisUtterance(text),
+      wait,
+    }),
+    announcementText: (balance) => i18n.t('announce.text', { balance: formatMoney(balance.balanceMinor, balance.currency, i18n.language) }),
+    language: () => i18n.language,
+  });
+  const placer = createCallPlacer({
+    dialer: phone,
+    gate: wallet.gate,
+    place: () => {
+      const dialCountry = phone.settings.getState().settings.defaultCountry;
+      return { dialCountry, callerCountry: wallet.store.getState().session?.company?.country ?? dialCountry };
+    },
+  });
   phone.settings.subscribe(() => {
     const language = resolveLanguage(phone.settings.getState().settings.language, navigator.languages);
     if (language !== i18n.language) {
@@ -55,7 +87,11 @@ async function start(): Promise<void> {
     <StrictMode>
       <I18nextProvider i18n={i18n}>
         <PhoneContext.Provider value={phone}>
-          <App signInDefaults={signInDefaults} rememberedPassword={remembered?.password} managerUrl={config.managerUrl} />
+          <WalletContext.Provider value={wallet}>
+            <PlacerContext.Provider value={placer}>
+              <App signInDefaults={signInDefaults} rememberedPassword={remembered?.password} managerUrl={config.managerUrl} />
+            </PlacerContext.Provider>
+          </WalletContext.Provider>
         </PhoneContext.Provider>
       </I18nextProvider>
     </StrictMode>,

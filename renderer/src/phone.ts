@@ -1,5 +1,5 @@
 import type { HostBridge } from '../../shared/host/host-bridge.js';
-import { displayFor, parseDialString, type DialTarget } from '../../shared/dial/dial-string.js';
+import type { DialIntent } from '../../shared/dial/dial-intent.js';
 import type { SettingsPatch, SipCredentials } from '../../shared/settings.js';
 import { isOnHold } from '../../shared/call/hold-state.js';
 import type { AudioController } from './audio/audio-controller.js';
@@ -37,8 +37,13 @@ export interface Phone {
   signOut(): Promise<void>;
   /** Fresh credentials for the signed-in account (see SipAdapter.renewCredentials); calls stay up. */
   renewSipCredentials(credentials: SipCredentials): void;
-  /** Dials what the user typed; returns the parsed target so the dialer can explain an invalid one. */
-  dial(input: string): DialTarget;
+  /**
+   * Places the call now, with no question asked: the call placer's last step (calling/call-placer.ts),
+   * after the gate. Its id, or null when not possible (not signed in, not connected).
+   */
+  call(intent: DialIntent): string | null;
+  /** Readies the microphone and ICE candidates for the next call (the dialer's key presses). */
+  prepareCall(): void;
   /**
    * The last tel:/sip:/callto: link the host passed on. A link only puts its number in the dialer: the
    * user presses Call, which goes through the wallet's gate like any dial, so a link on a web page can
@@ -163,13 +168,12 @@ export function createPhone(parts: PhoneParts): Phone {
       await adapter.disconnect();
       registration.update((state) => reduceRegistration(state, { type: 'signOut' }));
     },
-    dial(input) {
-      const target = parseDialString(input, settings.getState().settings.defaultCountry);
-      if (target.kind === 'invalid') return target;
-      const display = displayFor(target, settings.getState().settings.defaultCountry);
+    call(intent) {
       audio.unlock();
-      adapter.call(target, display);
-      return target;
+      return adapter.call(intent.target, intent.display);
+    },
+    prepareCall() {
+      adapter.prepareCall();
     },
     answer: (callId) => {
       audio.unlock();

@@ -16,7 +16,7 @@ import { CompanySignIn } from '../wallet/company-sign-in.js';
 import { IncludedMark } from '../wallet/included-mark.js';
 import { PaidCallMeterView } from '../wallet/paid-call-meter-view.js';
 import { WalletPanel } from '../wallet/wallet-panel.js';
-import { WalletProvider } from '../wallet/wallet-provider.js';
+import { CallGate } from '../wallet/call-gate-dialogs.js';
 
 export interface AppProps {
   readonly signInDefaults: Partial<SipAccount>;
@@ -96,7 +96,6 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
   };
 
   return (
-    <WalletProvider>
     <div className="app">
       <header className="app-header">
         <h1>{t('app.title')}</h1>
@@ -157,7 +156,7 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
         <WalletPanel />
         <SettingsPanel />
       </main>
+      <CallGate />
     </div>
-    </WalletProvider>
   );
 }

@@ -1,6 +1,8 @@
-import { useId, useState, type ClipboardEvent, type FormEvent, type RefObject } from 'react';
+import { useEffect, useId, useState, type ClipboardEvent, type FormEvent, type RefObject } from 'react';
 import { formatAsYouType, sanitizeDialInput } from '../../../shared/dial/dial-string.js';
+import { usePlacer } from '../calling/placer-context.js';
 import { useT } from '../i18n/use-t.js';
+import { CostLine } from '../wallet/cost-line.js';
 import { useStore } from '../state/use-store.js';
 import { usePhone } from './phone-context.js';
 import { DialPad } from './dial-pad.js';
@@ -11,9 +13,14 @@ export interface DialerProps {
   readonly inputRef: RefObject<HTMLInputElement | null>;
 }
 
-/** The number field (formatted as you type, pastes cleaned up), the dial pad and Call. Enter calls. */
+/**
+ * The number field (formatted as you type, pastes cleaned up), its cost line, the dial pad and Call.
+ * Enter calls. Every change readies the next call (microphone, ICE candidates, the quote) through the
+ * placer, so Call sends the INVITE, or shows the gate, at once.
+ */
 export function Dialer({ number, onNumberChange, inputRef }: DialerProps) {
   const phone = usePhone();
+  const placer = usePlacer();
   const { t } = useT();
   const id = useId();
   const { settings } = useStore(phone.settings);
@@ -21,6 +28,11 @@ export function Dialer({ number, onNumberChange, inputRef }: DialerProps) {
   const [invalid, setInvalid] = useState(false);
   const country = settings.defaultCountry;
   const registered = phase.kind === 'registered';
+
+  // Typed, pasted, redialled from the history or filled by a tel: link: all go through here.
+  useEffect(() => {
+    if (registered) placer.preview(number);
+  }, [placer, number, registered]);
 
   const change = (text: string): void => {
     setInvalid(false);
@@ -40,11 +52,12 @@ export function Dialer({ number, onNumberChange, inputRef }: DialerProps) {
   const submit = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
     if (!registered) return;
-    const target = phone.dial(number);
-    if (target.kind === 'invalid') {
-      setInvalid(target.reason !== 'empty');
+    const result = placer.intentFor(number);
+    if (!result.ok) {
+      setInvalid(result.target.reason !== 'empty');
       return;
     }
+    void placer.place(result.intent);
     onNumberChange('');
   };
 
@@ -66,7 +79,7 @@ export function Dialer({ number, onNumberChange, inputRef }: DialerProps) {
           onChange={(e) => change(e.target.value)}
           onPaste={paste}
           aria-invalid={invalid}
-          aria-describedby={invalid ? `${id}-error` : undefined}
+          aria-describedby={invalid ? `${id}-error` : `${id}-cost`}
           maxLength={40}
         />
         <button
@@ -79,6 +92,7 @@ export function Dialer({ number, onNumberChange, inputRef }: DialerProps) {
           <span aria-hidden="true">⌫</span>
         </button>
       </div>
+      <CostLine id={`${id}-cost`} />
       {invalid ? (
         <p id={`${id}-error`} className="error" role="alert">
           {t('dialer.invalid')}

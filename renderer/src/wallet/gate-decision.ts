@@ -1,7 +1,8 @@
 /**
  * What happens when the user presses Call, decided from facts alone (house style 8: a pure function the
- * unit tests reach directly). The wallet controller gathers the facts (the shared classification, the
- * manager's quote, the user's role) and the UI shows the outcome.
+ * unit tests reach directly). The facts are the dial intent's classification, the manager's quote and the
+ * user's role. The quote carries the manager's verdict (shared/billing/call-policy.ts, the same function
+ * that authorizes the call at the proxy): this only maps it to what the UI shows, it never re-derives it.
  *
  *   straight ─ the call goes out now (free, included, internal, no wallet in use)
  *   gate ───── the "Paid call" dialog: destination, balance, rate, minutes; Call or Cancel
@@ -15,7 +16,17 @@ import { assertNever } from '../../../shared/assert-never.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { NumberClassification } from '../../../shared/numbering/classify.js';
 
-export type RefusalReason = 'class-blocked' | 'barred' | 'barred-plan' | 'barred-country' | 'daily-cap' | 'no-rate' | 'invalid' | 'wallet-unavailable' | 'signed-out';
+export type RefusalReason =
+  | 'class-blocked'
+  | 'barred'
+  | 'barred-plan'
+  | 'barred-country'
+  | 'daily-cap'
+  | 'no-rate'
+  | 'invalid'
+  | 'unknown-caller'
+  | 'wallet-unavailable'
+  | 'signed-out';
 
 export type GateDecision =
   | { readonly kind: 'straight'; readonly included: boolean }
@@ -31,27 +42,7 @@ export interface GateFacts {
   readonly role: Role | null;
 }
 
-/** Kinds paid from the Prepaid Account at premium prices: the warning that cannot be missed. */
-export function isPremiumKind(kind: QuoteResponse['kind']): boolean {
-  switch (kind) {
-    case 'premium':
-    case 'shared-cost':
-    case 'directory':
-    case 'high-cost':
-      return true;
-    case 'emergency':
-    case 'internal':
-    case 'included':
-    case 'toll-free':
-    case 'international':
-    case 'invalid':
-      return false;
-    default:
-      return assertNever(kind);
-  }
-}
-
-/** Whether a locally classified number needs the manager's quote before it may be called. */
+/** Whether a classified number needs the manager's quote before it may be called. */
 export function needsQuote(classification: NumberClassification): boolean {
   return classification.billing === 'wallet';
 }
@@ -72,6 +63,41 @@ function barredReason(rule: QuoteResponse['barredBy']): RefusalReason {
   }
 }
 
+/** The manager's verdict on a quote, as the UI shows it. */
+function fromVerdict(quote: QuoteResponse, role: Role | null): GateDecision {
+  const { verdict } = quote;
+  if (verdict.allowed) {
+    switch (verdict.confirm) {
+      case 'none':
+        return { kind: 'straight', included: quote.kind === 'included' };
+      case 'paid':
+        return { kind: 'gate', quote };
+      case 'premium':
+        return { kind: 'premium', quote };
+      default:
+        return assertNever(verdict.confirm);
+    }
+  }
+  switch (verdict.reason) {
+    case 'insufficient_funds':
+      return { kind: 'blocked-no-funds', quote, canAddFunds: role === 'admin' };
+    case 'class_blocked':
+      return { kind: 'refused', reason: 'class-blocked' };
+    case 'barred':
+      return { kind: 'refused', reason: barredReason(quote.barredBy) };
+    case 'daily_cap':
+      return { kind: 'refused', reason: 'daily-cap' };
+    case 'no_rate':
+      return { kind: 'refused', reason: 'no-rate' };
+    case 'invalid':
+      return { kind: 'refused', reason: 'invalid' };
+    case 'unknown_caller':
+      return { kind: 'refused', reason: 'unknown-caller' };
+    default:
+      return assertNever(verdict.reason);
+  }
+}
+
 export function decideGate({ classification, quote, role }: GateFacts): GateDecision {
   if (classification.kind === 'emergency') return { kind: 'straight', included: false };
   // Free and plan calls never touch the wallet; numbers the app cannot classify are left to the dialer
@@ -79,22 +105,6 @@ export function decideGate({ classification, quote, role }: GateFacts): GateDeci
   if (!needsQuote(classification)) return { kind: 'straight', included: classification.kind === 'included' };
   // Manual SIP account: no wallet in this app. The SIP proxy still enforces the company's rules.
   if (quote === null) return { kind: 'straight', included: false };
-  if (!quote.ok) {
-    return { kind: 'refused', reason: quote.failure.kind === 'signed-out' ? 'signed-out' : 'wallet-unavailable' };
-  }
-  const q = quote.value;
-  const warnings = new Set(q.warnings);
-  if (q.billing === 'free') return { kind: 'straight', included: q.kind === 'included' };
-  if (q.billing === 'refused' || warnings.has('invalid_number')) return { kind: 'refused', reason: 'invalid' };
-  // The manager's order of refusal (authorizeCall): the company's blocked class, barred, then rate, then
-  // funds or cap.
-  if (warnings.has('class_blocked')) return { kind: 'refused', reason: 'class-blocked' };
-  if (warnings.has('barred')) return { kind: 'refused', reason: barredReason(q.barredBy) };
-  if (warnings.has('no_rate') || q.rate === null) return { kind: 'refused', reason: 'no-rate' };
-  if (warnings.has('daily_cap')) return { kind: 'refused', reason: 'daily-cap' };
-  if (warnings.has('insufficient_funds') || q.minutesAffordable === 0) {
-    return { kind: 'blocked-no-funds', quote: q, canAddFunds: role === 'admin' };
-  }
-  if (isPremiumKind(q.kind) || warnings.has('paid_service') || warnings.has('high_cost')) return { kind: 'premium', quote: q };
-  return { kind: 'gate', quote: q };
+  if (!quote.ok) return { kind: 'refused', reason: quote.failure.kind === 'signed-out' ? 'signed-out' : 'wallet-unavailable' };
+  return fromVerdict(quote.value, role);
 }

@@ -1,23 +1,22 @@
 /**
  * The wallet feature's commands: company sign-in (which also signs the phone in with the SIP configuration
  * the manager hands out), the live balance, activity, automatic refill, Add funds, and the call gate.
- * Components read `store` and call these; the manager is reached only through the host bridge.
+ * Components read `store` and call these; the manager is reached only through the host bridge. The call
+ * gate itself is wallet-gate.ts.
  */
 import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
 import type { AutoRefillSettings, AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { HostBridge, RateCountry } from '../../../shared/host/host-bridge.js';
-import { displayFor, parseDialString, type DialTarget } from '../../../shared/dial/dial-string.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { ManagerSignIn } from '../../../shared/manager-link/manager-session.js';
-import { classifyNumber } from '../../../shared/numbering/classify.js';
 import type { SipCredentials } from '../../../shared/settings.js';
 import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import type { Phone } from '../phone.js';
 import { createStore, type Store } from '../state/store.js';
 import type { AnnounceBalance } from './balance-announcer.js';
 import { credentialRenewalDelayMs } from './credential-renewal.js';
-import { decideGate, needsQuote } from './gate-decision.js';
+import { createWalletGate, type WalletGate } from './wallet-gate.js';
 import { initialWalletState, reduceWallet, type Balance, type WalletEvent, type WalletState } from './wallet-store.js';
 
 export interface WalletDeps {
@@ -35,12 +34,8 @@ export interface Wallet {
   signOut(): Promise<void>;
   /** Fetches the balance, automatic refill and recent activity again. */
   refresh(): Promise<void>;
-  /**
-   * The gate in front of the phone's dial. Returns the parsed target at once (the dialer shows an invalid
-   * number or clears its field); the call itself goes out now, or after the user's answer to the gate.
-   * Emergency numbers never get here (gated-phone.ts routes them before any wallet code).
-   */
-  requestCall(input: string, dialNow: (input: string) => DialTarget): DialTarget;
+  /** The gate the call placer asks before a call that may tap the wallet (wallet-gate.ts). */
+  readonly gate: WalletGate;
   /** Call, from the "Paid call" dialog or after the explicit confirmation of the premium warning. */
   confirmGate(): void;
   cancelGate(): void;
@@ -57,9 +52,15 @@ export function createWallet(deps: WalletDeps): Wallet {
   const { host, phone } = deps;
   const store = createStore(initialWalletState);
   const dispatch = (event: WalletEvent): void => store.update((state) => reduceWallet(state, event));
-  let requestSeq = 0;
-  let pending: { readonly requestId: number; readonly input: string; readonly dialNow: (input: string) => DialTarget } | null = null;
-  let knownCallIds = new Set<string>();
+  const gate = createWalletGate({
+    host,
+    store,
+    dispatch,
+    announceBalance: () => phone.settings.getState().settings.announceBalance,
+    announce: deps.announce,
+    announcementText: deps.announcementText,
+    language: deps.language,
+  });
 
   const refresh = async (): Promise<void> => {
     if (store.getState().session === null) return;
@@ -132,25 +133,20 @@ export function createWallet(deps: WalletDeps): Wallet {
   const unsubscribers = [
     host.onWalletChange((update) => {
       dispatch({ type: 'update', update });
+      if (update.type === 'wallet') gate.walletChanged();
       // A new balance means new activity (a charge, a top-up, a refill).
       if (update.type === 'wallet') void host.getActivity().then((activity) => activity.ok && dispatch({ type: 'activityLoaded', items: activity.value.items }));
       if (update.type === 'stream' && update.state === 'stopped') {
         void host.managerSession().then((session) => session === null && dispatch({ type: 'sessionChanged', session: null }));
       }
     }),
+    // The paid call is known by the id the placer got back; when it is gone, its charge is in the activity.
     phone.calls.subscribe(() => {
-      const calls = phone.calls.getState().calls;
       const paid = store.getState().paidCall;
-      if (paid !== null && paid.callId === null) {
-        const created = calls.find((call) => call.direction === 'outgoing' && !knownCallIds.has(call.id));
-        if (created !== undefined) dispatch({ type: 'paidCallLinked', callId: created.id });
-      }
-      const linked = store.getState().paidCall;
-      if (linked?.callId !== null && linked?.callId !== undefined && !calls.some((call) => call.id === linked.callId)) {
+      if (paid !== null && !phone.calls.getState().calls.some((call) => call.id === paid.callId)) {
         dispatch({ type: 'paidCallEnded' });
         void refresh();
       }
-      knownCallIds = new Set(calls.map((call) => call.id));
     }),
   ];
 
@@ -160,19 +156,6 @@ export function createWallet(deps: WalletDeps): Wallet {
     dispatch({ type: 'sessionChanged', session });
     await Promise.all([refresh(), registerPhone()]);
   });
-
-  const placePaidCall = async (input: string, dialNow: (input: string) => DialTarget): Promise<void> => {
-    const state = store.getState();
-    const balance = state.balance;
-    const settings = phone.settings.getState().settings;
-    if (settings.announceBalance && balance !== null) {
-      const text = deps.announcementText(balance);
-      dispatch({ type: 'announced', text });
-      await deps.announce(text, deps.language()).catch(() => 'no-voice');
-    }
-    knownCallIds = new Set(phone.calls.getState().calls.map((call) => call.id));
-    dialNow(input);
-  };
 
   const wallet: Wallet = {
     store,
@@ -193,55 +176,9 @@ export function createWallet(deps: WalletDeps): Wallet {
       dispatch({ type: 'sessionChanged', session: null });
     },
     refresh,
-    requestCall(input, dialNow) {
-      const settings = phone.settings.getState().settings;
-      const target = parseDialString(input, settings.defaultCountry);
-      if (target.kind === 'invalid') return target;
-      const state = store.getState();
-      const company = state.session?.company ?? null;
-      if (state.session === null || company === null) return dialNow(input);
-      const number = target.kind === 'phone' ? target.e164 : target.kind === 'extension' ? target.extension : target.digits;
-      const display = displayFor(target, settings.defaultCountry);
-      const classification = classifyNumber({ dialed: number, callerCountry: company.country });
-      if (!needsQuote(classification)) {
-        const decision = decideGate({ classification, quote: null, role: state.session.user.role });
-        dispatch({ type: 'includedDialled', number: decision.kind === 'straight' && decision.included ? display : null });
-        return dialNow(input);
-      }
-      requestSeq += 1;
-      const requestId = requestSeq;
-      pending = { requestId, input, dialNow };
-      dispatch({ type: 'gateChecking', requestId, number, display });
-      void host.getQuote(number).then((quote) => {
-        if (pending?.requestId !== requestId) return;
-        if (quote.ok) dispatch({ type: 'update', update: { type: 'wallet', wallet: { companyId: company.id, balanceMinor: quote.value.balanceMinor, currency: quote.value.currency, lowBalance: quote.value.warnings.includes('low_balance'), seq: 0 } } });
-        const decision = decideGate({ classification, quote, role: store.getState().session?.user.role ?? null });
-        if (decision.kind === 'straight') {
-          pending = null;
-          dispatch({ type: 'gateClosed' });
-          dispatch({ type: 'includedDialled', number: decision.included ? display : null });
-          dialNow(input);
-          return;
-        }
-        dispatch({ type: 'gateDecided', requestId, decision });
-      });
-      return target;
-    },
-    confirmGate() {
-      const gate = store.getState().gate;
-      if (gate.phase !== 'decided' || pending === null || pending.requestId !== gate.requestId) return;
-      const { decision } = gate;
-      if (decision.kind !== 'gate' && decision.kind !== 'premium') return;
-      const { input, dialNow } = pending;
-      pending = null;
-      dispatch({ type: 'gateClosed' });
-      dispatch({ type: 'paidCallStarted', paidCall: { number: gate.number, quote: decision.quote, callId: null } });
-      void placePaidCall(input, dialNow);
-    },
-    cancelGate() {
-      pending = null;
-      dispatch({ type: 'gateClosed' });
-    },
+    gate,
+    confirmGate: () => gate.confirm(),
+    cancelGate: () => gate.cancel(),
     openAddFunds: () => host.openAddFunds(),
     async saveAutoRefill(settings) {
       const result = await host.setAutoRefill(settings);
@@ -256,6 +193,7 @@ export function createWallet(deps: WalletDeps): Wallet {
     rates: (country) => host.getRates(country),
     dispose() {
       stopRenewal();
+      gate.dispose();
       for (const unsubscribe of unsubscribers) unsubscribe();
     },
   };

@@ -29,9 +29,17 @@ export type GateState =
 export interface PaidCall {
   readonly number: string;
   readonly quote: QuoteResponse;
-  /** The SIP call, once the adapter created it. */
-  readonly callId: string | null;
+  /** The SIP call the placer created for it. */
+  readonly callId: string;
 }
+
+/**
+ * The cost line under the number field, while the user types: the gate's decision for that number,
+ * prepared before anyone presses Call (the same decision the gate then shows at once).
+ */
+export type CostPreview =
+  | { readonly phase: 'checking'; readonly dialed: string }
+  | { readonly phase: 'ready'; readonly dialed: string; readonly decision: GateDecision };
 
 export type SignInPhase =
   | { readonly kind: 'signed-out' }
@@ -49,6 +57,7 @@ export interface WalletState {
   readonly stream: WalletStreamState;
   readonly activity: readonly ActivityItem[];
   readonly gate: GateState;
+  readonly preview: CostPreview | null;
   /** The number last dialled straight because the plan includes it (the discreet mark). */
   readonly includedNumber: string | null;
   readonly paidCall: PaidCall | null;
@@ -65,6 +74,7 @@ export const initialWalletState: WalletState = {
   stream: 'stopped',
   activity: [],
   gate: { phase: 'idle' },
+  preview: null,
   includedNumber: null,
   paidCall: null,
   announcement: null,
@@ -84,7 +94,7 @@ export type WalletEvent =
   | { readonly type: 'gateClosed' }
   | { readonly type: 'includedDialled'; readonly number: string | null }
   | { readonly type: 'paidCallStarted'; readonly paidCall: PaidCall }
-  | { readonly type: 'paidCallLinked'; readonly callId: string }
+  | { readonly type: 'previewChanged'; readonly preview: CostPreview | null }
   | { readonly type: 'paidCallEnded' }
   | { readonly type: 'announced'; readonly text: string | null };
 
@@ -127,8 +137,8 @@ export function reduceWallet(state: WalletState, event: WalletEvent): WalletStat
       return { ...state, includedNumber: event.number };
     case 'paidCallStarted':
       return { ...state, paidCall: event.paidCall, includedNumber: null };
-    case 'paidCallLinked':
-      return state.paidCall === null || state.paidCall.callId !== null ? state : { ...state, paidCall: { ...state.paidCall, callId: event.callId } };
+    case 'previewChanged':
+      return { ...state, preview: event.preview };
     case 'paidCallEnded':
       return state.paidCall === null ? state : { ...state, paidCall: null };
     case 'announced':

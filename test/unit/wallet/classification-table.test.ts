@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyNumber, type NumberKind } from '../../../shared/numbering/classify.js';
 import { needsQuote } from '../../../renderer/src/wallet/gate-decision.js';
-import { isEmergencyDial } from '../../../renderer/src/wallet/emergency-bypass.js';
+import { isEmergencyDial } from '../../../shared/dial/emergency-dial.js';
 
 const table: ReadonlyArray<readonly [country: string, dialed: string, kind: NumberKind]> = [
   // France, typed

@@ -1,8 +1,11 @@
+// The app maps the manager's verdict (shared/billing/call-policy.ts) to what it shows; it never re-derives
+// a verdict from the quote's warnings. The warnings here deliberately disagree with the verdict, to prove it.
 import { describe, expect, it } from 'vitest';
 import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
+import type { CallRefusal } from '../../../shared/billing/call-policy.js';
 import { managerFailure, managerOk } from '../../../shared/manager-link/manager-result.js';
 import { classifyNumber } from '../../../shared/numbering/classify.js';
-import { decideGate } from '../../../renderer/src/wallet/gate-decision.js';
+import { decideGate, type RefusalReason } from '../../../renderer/src/wallet/gate-decision.js';
 
 const usRate = {
   prefix: '1', destination: 'United States', country: 'US', numberType: 'landline' as const,
@@ -12,9 +15,12 @@ const usRate = {
 function quote(overrides: Partial<QuoteResponse> = {}): QuoteResponse {
   return {
     number: '+16502530000', e164: '+16502530000', kind: 'international', billing: 'wallet', country: 'US', rate: usRate,
-    currency: 'EUR', balanceMinor: 2500, minutesAffordable: 240, costOfFirstMinuteMinor: 3, warnings: [], ...overrides,
+    currency: 'EUR', balanceMinor: 2500, minutesAffordable: 240, costOfFirstMinuteMinor: 3, warnings: [],
+    verdict: { allowed: true, charged: true, confirm: 'paid', maxDurationSeconds: 14_400 }, ...overrides,
   };
 }
+
+const refused = (reason: CallRefusal, overrides: Partial<QuoteResponse> = {}) => quote({ verdict: { allowed: false, reason }, ...overrides });
 
 const international = classifyNumber({ dialed: '+16502530000', callerCountry: 'FR' });
 const premium = classifyNumber({ dialed: '0899123456', callerCountry: 'FR' });
@@ -28,7 +34,7 @@ describe('the gate decision', () => {
 
   it('never gates an emergency number, whatever the quote says', () => {
     const emergency = classifyNumber({ dialed: '112', callerCountry: 'FR' });
-    for (const q of [null, managerFailure('unreachable', 'down'), managerOk(quote({ balanceMinor: 0, minutesAffordable: 0, warnings: ['insufficient_funds'] }))]) {
+    for (const q of [null, managerFailure('unreachable', 'down'), managerOk(refused('insufficient_funds', { balanceMinor: 0, minutesAffordable: 0 }))]) {
       expect(decideGate({ classification: emergency, quote: q, role: 'employee' })).toEqual({ kind: 'straight', included: false });
     }
   });
@@ -37,51 +43,41 @@ describe('the gate decision', () => {
     expect(decideGate({ classification: international, quote: null, role: null })).toEqual({ kind: 'straight', included: false });
   });
 
-  it('gates an international call with the quote', () => {
-    const q = quote();
-    expect(decideGate({ classification: international, quote: managerOk(q), role: 'employee' })).toEqual({ kind: 'gate', quote: q });
+  it('asks what the verdict says to ask: the Paid call dialog, the premium warning, or nothing', () => {
+    const paid = quote({ warnings: ['paid_service'] });
+    expect(decideGate({ classification: international, quote: managerOk(paid), role: 'employee' })).toEqual({ kind: 'gate', quote: paid });
+    const warned = quote({ kind: 'premium', verdict: { allowed: true, charged: true, confirm: 'premium', maxDurationSeconds: 600 } });
+    expect(decideGate({ classification: premium, quote: managerOk(warned), role: 'admin' })).toEqual({ kind: 'premium', quote: warned });
+    const free = quote({ billing: 'free', kind: 'included', rate: null, minutesAffordable: null, verdict: { allowed: true, charged: false, confirm: 'none', maxDurationSeconds: 14_400 } });
+    expect(decideGate({ classification: international, quote: managerOk(free), role: 'admin' })).toEqual({ kind: 'straight', included: true });
   });
 
-  it('warns before a premium number', () => {
-    const q = quote({ kind: 'premium', warnings: ['paid_service'] });
-    expect(decideGate({ classification: premium, quote: managerOk(q), role: 'admin' })).toEqual({ kind: 'premium', quote: q });
-    const highCost = quote({ kind: 'high-cost', warnings: ['paid_service', 'high_cost'] });
-    expect(decideGate({ classification: classifyNumber({ dialed: '+881612345678', callerCountry: 'FR' }), quote: managerOk(highCost), role: 'admin' }).kind).toBe('premium');
+  it('offers Add funds to admins only when the wallet cannot fund a minute', () => {
+    const empty = refused('insufficient_funds', { balanceMinor: 0, minutesAffordable: 0 });
+    expect(decideGate({ classification: international, quote: managerOk(empty), role: 'admin' })).toEqual({ kind: 'blocked-no-funds', quote: empty, canAddFunds: true });
+    expect(decideGate({ classification: international, quote: managerOk(empty), role: 'employee' })).toEqual({ kind: 'blocked-no-funds', quote: empty, canAddFunds: false });
   });
 
-  it('blocks a call the balance cannot pay, offering Add funds to admins only', () => {
-    const q = quote({ balanceMinor: 0, minutesAffordable: 0, warnings: ['insufficient_funds'] });
-    expect(decideGate({ classification: international, quote: managerOk(q), role: 'admin' })).toEqual({ kind: 'blocked-no-funds', quote: q, canAddFunds: true });
-    expect(decideGate({ classification: international, quote: managerOk(q), role: 'employee' })).toEqual({ kind: 'blocked-no-funds', quote: q, canAddFunds: false });
+  it.each([
+    ['class_blocked', 'class-blocked'],
+    ['no_rate', 'no-rate'],
+    ['daily_cap', 'daily-cap'],
+    ['invalid', 'invalid'],
+    ['unknown_caller', 'unknown-caller'],
+  ] as [CallRefusal, RefusalReason][])('names the refusal %s in plain words (%s), whatever the warnings say', (reason, words) => {
+    const q = refused(reason, { warnings: ['insufficient_funds', 'barred'] });
+    expect(decideGate({ classification: international, quote: managerOk(q), role: 'admin' })).toEqual({ kind: 'refused', reason: words });
   });
 
-  it('refuses a high-risk destination the company has not allowed, before anything else', () => {
-    const satellite = classifyNumber({ dialed: '+881612345678', callerCountry: 'FR' });
-    const blocked = quote({ kind: 'high-cost', warnings: ['paid_service', 'high_cost', 'class_blocked', 'barred', 'insufficient_funds'] });
-    expect(decideGate({ classification: satellite, quote: managerOk(blocked), role: 'admin' })).toEqual({ kind: 'refused', reason: 'class-blocked' });
-  });
-
-  it('reports the manager’s refusals in its order: barred, no rate, daily cap', () => {
-    const decide = (warnings: QuoteResponse['warnings'], rate: QuoteResponse['rate'] = usRate) =>
-      decideGate({ classification: premium, quote: managerOk(quote({ kind: 'premium', warnings, rate })), role: 'employee' });
-    expect(decide(['paid_service', 'barred', 'insufficient_funds'])).toEqual({ kind: 'refused', reason: 'barred' });
-    // Which rule bars it decides the words: premium barring, plan only, not an allowed country.
-    const barredBy = (rule: QuoteResponse['barredBy']) =>
-      decideGate({ classification: international, quote: managerOk(quote({ warnings: ['barred'], barredBy: rule })), role: 'employee' });
+  it('says which rule bars the number: premium barring, plan only, not an allowed country', () => {
+    const barredBy = (rule: QuoteResponse['barredBy']) => decideGate({ classification: international, quote: managerOk(refused('barred', { barredBy: rule })), role: 'employee' });
     expect(barredBy('paid_service')).toEqual({ kind: 'refused', reason: 'barred' });
     expect(barredBy('plan_only')).toEqual({ kind: 'refused', reason: 'barred-plan' });
     expect(barredBy('country')).toEqual({ kind: 'refused', reason: 'barred-country' });
-    expect(decide(['paid_service', 'no_rate'], null)).toEqual({ kind: 'refused', reason: 'no-rate' });
-    expect(decide(['daily_cap'])).toEqual({ kind: 'refused', reason: 'daily-cap' });
-    expect(decideGate({ classification: international, quote: managerOk(quote({ billing: 'refused', kind: 'invalid', warnings: ['invalid_number'] })), role: 'admin' })).toEqual({ kind: 'refused', reason: 'invalid' });
   });
 
   it('fails closed when the wallet cannot be checked', () => {
     expect(decideGate({ classification: international, quote: managerFailure('unreachable', 'down'), role: 'admin' })).toEqual({ kind: 'refused', reason: 'wallet-unavailable' });
     expect(decideGate({ classification: international, quote: managerFailure('signed-out', 'gone'), role: 'admin' })).toEqual({ kind: 'refused', reason: 'signed-out' });
-  });
-
-  it('follows the manager when it says the call is free', () => {
-    expect(decideGate({ classification: international, quote: managerOk(quote({ billing: 'free', kind: 'included', rate: null, minutesAffordable: null })), role: 'admin' })).toEqual({ kind: 'straight', included: true });
   });
 });

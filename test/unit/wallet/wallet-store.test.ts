@@ -58,11 +58,11 @@ describe('wallet store', () => {
     const quote = {
       number: '+16502530000', e164: '+16502530000', kind: 'international' as const, billing: 'wallet' as const, country: 'US', rate: null,
       currency: 'EUR' as const, balanceMinor: 2500, minutesAffordable: 240, costOfFirstMinuteMinor: 3, warnings: [],
+      verdict: { allowed: true as const, charged: true, confirm: 'paid' as const, maxDurationSeconds: 14_400 },
     };
-    const started = reduceWallet(signedIn(), { type: 'paidCallStarted', paidCall: { number: '+16502530000', quote, callId: null } });
-    const linked = reduceWallet(started, { type: 'paidCallLinked', callId: 'c1' });
-    expect(linked.paidCall?.callId).toBe('c1');
-    expect(reduceWallet(linked, { type: 'paidCallLinked', callId: 'c2' })).toBe(linked);
-    expect(reduceWallet(linked, { type: 'paidCallEnded' }).paidCall).toBeNull();
+    // The placer hands back the call id: the paid call is known by it from the start.
+    const started = reduceWallet(signedIn(), { type: 'paidCallStarted', paidCall: { number: '+16502530000', quote, callId: 'c1' } });
+    expect(started.paidCall?.callId).toBe('c1');
+    expect(reduceWallet(started, { type: 'paidCallEnded' }).paidCall).toBeNull();
   });
 });

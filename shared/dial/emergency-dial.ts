@@ -3,12 +3,13 @@
  * manager unreachable or nobody signed in to it (CPCE art. D98-8: operators route emergency numbers free of
  * charge; EU Directive 2018/1972 art. 109 for 112).
  *
- * This check is synchronous and depends on nothing but the dialled string and the caller's country, so
- * the gated dial (gated-phone.ts) runs it first, before any wallet code and before any `await`: no state of
- * the wallet, no network and no exception in wallet code can delay or stop an emergency call.
+ * This check is synchronous and depends on nothing but the dialled string and a country, so the dial
+ * intent (dial-intent.ts) runs it first, on the raw input, before the string is even parsed; the call
+ * placer (renderer/src/calling/call-placer.ts) then dials an emergency intent before any wallet code and
+ * before any `await`.
  */
-import { classifyNumber } from '../../../shared/numbering/classify.js';
-import { emergencyNumbersFor } from '../../../shared/numbering/emergency-numbers.js';
+import { classifyNumber } from '../numbering/classify.js';
+import { emergencyNumbersFor } from '../numbering/emergency-numbers.js';
 
 // The separators people type or paste between digits ("1 1 2", "11-2").
 const separators = /[\s.\-()/]/g;
