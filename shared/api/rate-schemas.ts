@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { barringRules } from '../billing/barring';
 import { numberKinds } from '../numbering/classify';
 import { rateNumberTypes } from '../rating/rate-deck';
+import { refusalReasonSchema } from './call-schemas';
 import { countrySchema, currencySchema, nonNegativeAmountMinorSchema } from './common-schemas';
 
 /** A rate amount: exact integer in ten-thousandths of the major unit, plus its decimal rendering. */
@@ -44,6 +45,29 @@ export const quoteQuerySchema = z.strictObject({ number: z.string().min(1).max(6
  */
 export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'class_blocked', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap']);
 
+/**
+ * Why the call policy (shared/billing/call-policy.ts, `CallRefusal`) refuses a call: authorize's reasons
+ * without `released`, which is about a call id the proxy gave up on, not about the call.
+ */
+export const callRefusalSchema = refusalReasonSchema.exclude(['released']);
+
+/** The call policy's decision (`CallVerdict` in shared/billing/call-policy.ts), the one authorize takes. */
+export const callVerdictSchema = z.discriminatedUnion('allowed', [
+  z.strictObject({
+    allowed: z.literal(true),
+    charged: z.boolean().meta({ description: 'True when the wallet pays for the call.' }),
+    confirm: z.enum(['none', 'paid', 'premium']).meta({
+      description: 'What the app asks before placing it: none (free, included, internal, emergency), paid (the paid-call confirmation), premium (paid services and high-cost numbers: explicit confirmation).',
+    }),
+    maxDurationSeconds: z.int().nonnegative().meta({ description: 'The longest call the wallet and the daily cap fund now (the service maximum when free).' }),
+  }),
+  z.strictObject({
+    allowed: z.literal(false),
+    reason: callRefusalSchema.meta({ description: 'The first rule that refuses, in authorize\'s order.' }),
+  }),
+]);
+export type CallVerdictView = z.infer<typeof callVerdictSchema>;
+
 export const quoteResponseSchema = z.strictObject({
   number: z.string(),
   e164: z.string().nullable(),
@@ -59,5 +83,6 @@ export const quoteResponseSchema = z.strictObject({
   barredBy: z.enum(barringRules).nullable().optional().meta({
     description: 'With the `barred` warning, which of the caller\'s rules bars it: paid_service (premium barring), plan_only (limited to the plan), country (not one of the allowed countries).',
   }),
+  verdict: callVerdictSchema.meta({ description: 'The decision authorize would take now (the warnings say why, and what else to show).' }),
 });
 export type QuoteResponse = z.infer<typeof quoteResponseSchema>;

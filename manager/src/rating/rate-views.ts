@@ -2,12 +2,14 @@ import type { QuoteResponse, RateView } from '../../../shared/api/rate-schemas';
 import type { WalletView } from '../../../shared/api/wallet-schemas';
 import type { CallBarring } from '../../../shared/billing/barring';
 import { barredBy } from '../../../shared/billing/barring';
+import type { CallFacts } from '../../../shared/billing/call-policy';
+import { decideCall, fundCall, fundsLeft, walletPaid } from '../../../shared/billing/call-policy';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
 import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
 import type { RateRow } from '../../../shared/rating/rate-deck';
 import { formatRateAmount } from '../../../shared/rating/rate-deck';
 import { findRate } from '../../../shared/rating/rate-index';
-import { callCostMinor, maxFundedSeconds } from '../../../shared/rating/tariff';
+import { callCostMinor } from '../../../shared/rating/tariff';
 import type { CompanyRow } from '../store/repository';
 import type { RateCatalog } from './rate-catalog';
 
@@ -24,42 +26,36 @@ export function rateView(row: RateRow): RateView {
   };
 }
 
-/** What a call to `number` would cost this user now, with the warnings the app should show. */
+/**
+ * What a call to `number` would cost this user now: the call policy's verdict (shared/billing/call-policy.ts,
+ * the decision authorizeCall takes, from the same facts) and the warnings the app should show.
+ */
 export function buildQuote(args: {
   number: string; company: CompanyRow; barring: CallBarring; wallet: WalletView; rates: RateCatalog; plan: CallingPlan; maxCallSeconds: number;
 }): QuoteResponse {
   const { company, wallet } = args;
+  // Classified once: the verdict, the warnings and the answer all read this one classification.
   const classification = classifyNumber({ dialed: args.number, callerCountry: company.country, plan: args.plan });
-  const warnings: QuoteResponse['warnings'] = [];
-  // The rule authorizeCall applies (shared/billing/barring.ts), so the app refuses what the proxy would.
+  const rate = walletPaid(classification) && classification.ratingKey ? findRate(args.rates.index, classification.ratingKey) : null;
+  // The wallet view's figures are authorize's: reservations of calls in progress, charges since UTC midnight.
+  const facts: CallFacts = {
+    classification, caller: { barring: args.barring }, highRiskAllowed: company.highRiskAllowed, rate,
+    ...fundsLeft({ balanceMinor: wallet.balanceMinor, otherReservedMinor: wallet.reservedMinor, dailyCapMinor: wallet.dailyCapMinor, spentTodayMinor: wallet.spentTodayMinor }),
+    currency: company.currency, maxCallSeconds: args.maxCallSeconds,
+  };
+  const verdict = decideCall(facts);
   const barring = barredBy(classification, args.barring);
-  const rate = classification.billing === 'wallet' && classification.ratingKey ? findRate(args.rates.index, classification.ratingKey) : null;
-  let minutes: number | null = null;
-  let firstMinute: number | null = null;
+  const funded = rate ? fundCall(rate, facts) : null;
+  // Every rule that applies, not only the first (the verdict has that one), in the order the app lists them.
+  const warnings: QuoteResponse['warnings'] = [];
   if (classification.billing === 'refused') warnings.push('invalid_number');
   if (classification.billing === 'wallet') {
     if (classification.paidService) warnings.push('paid_service');
     if (classification.kind === 'high-cost') warnings.push('high_cost');
     if (highRiskKinds.has(classification.kind) && !company.highRiskAllowed) warnings.push('class_blocked');
     if (barring) warnings.push('barred');
-    if (!rate) {
-      warnings.push('no_rate');
-    } else {
-      let available = wallet.availableMinor;
-      let capLimited = false;
-      if (wallet.dailyCapMinor !== null) {
-        const capLeft = Math.max(0, wallet.dailyCapMinor - wallet.spentTodayMinor - wallet.reservedMinor);
-        if (capLeft < available) {
-          available = capLeft;
-          capLimited = true;
-        }
-      }
-      const seconds = maxFundedSeconds(rate, available, company.currency, args.maxCallSeconds);
-      minutes = Math.floor(seconds / 60);
-      firstMinute = callCostMinor(rate, 60, company.currency);
-      // Same reasons, in the same order, as authorizeCall would refuse with.
-      if (seconds === 0) warnings.push(capLimited ? 'daily_cap' : 'insufficient_funds');
-    }
+    if (!rate) warnings.push('no_rate');
+    if (funded?.refusal) warnings.push(funded.refusal);
     if (wallet.lowBalance) warnings.push('low_balance');
   }
   return {
@@ -71,9 +67,10 @@ export function buildQuote(args: {
     rate: rate ? rateView(rate) : null,
     currency: company.currency,
     balanceMinor: wallet.balanceMinor,
-    minutesAffordable: minutes,
-    costOfFirstMinuteMinor: firstMinute,
+    minutesAffordable: funded ? Math.floor(funded.maxDurationSeconds / 60) : null,
+    costOfFirstMinuteMinor: rate ? callCostMinor(rate, 60, company.currency) : null,
     warnings,
     barredBy: barring,
+    verdict,
   };
 }

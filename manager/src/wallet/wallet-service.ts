@@ -1,14 +1,15 @@
-import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, RefusalReason, ReleaseCallResponse } from '../../../shared/api/call-schemas';
+import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, ReleaseCallResponse } from '../../../shared/api/call-schemas';
 import { refusalReasonSchema } from '../../../shared/api/call-schemas';
 import type { DeclineCode, TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
-import { barredBy } from '../../../shared/billing/barring';
+import type { FundingFacts } from '../../../shared/billing/call-policy';
+import { alwaysAllowed, fundCall, fundsLeft, refusalBeforeFunds, walletPaid } from '../../../shared/billing/call-policy';
 import type { CallingPlan } from '../../../shared/numbering/calling-plan';
-import { classifyNumber, highRiskKinds } from '../../../shared/numbering/classify';
+import { classifyNumber } from '../../../shared/numbering/classify';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import { addMinor, subMinor } from '../../../shared/money/money';
 import { findRate } from '../../../shared/rating/rate-index';
 import type { Tariff } from '../../../shared/rating/tariff';
-import { billedSeconds, callCostMinor, maxFundedSeconds } from '../../../shared/rating/tariff';
+import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
 import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { newId, sha256Hex } from '../ids';
@@ -431,10 +432,10 @@ export class WalletService {
   }
 
   /**
-   * May this call go ahead, and for how long? Emergency numbers are always allowed and never charged.
-   * Refusals, in order: unknown caller, invalid number, high-risk class the company has not allowed
-   * (`class_blocked`), the user's barring (`barred`: paid services, plan only or chosen countries,
-   * shared/billing/barring.ts), no rate, then insufficient funds or daily cap. Paid
+   * May this call go ahead, and for how long? The call policy decides (shared/billing/call-policy.ts, the
+   * rules the quote applies too): emergency numbers are always allowed and never charged; refusals, in
+   * order: unknown caller, invalid number, high-risk class the company has not allowed (`class_blocked`),
+   * the user's barring (`barred`), no rate, then insufficient funds or daily cap. Paid
    * calls reserve the cost of the longest call the wallet (and the daily cap) can fund after every other
    * call in progress has reserved its own; the proxy hangs up at `maxDurationSeconds`. Idempotent by call id.
    */
@@ -447,28 +448,27 @@ export class WalletService {
       // Keep going: an emergency call must not depend on the database answering.
       this.options.log.error({ err: error }, 'company lookup failed during authorize');
     }
+    // Classified once for the whole request: the policy, the reservation and the answer read this one.
     const local = classifyNumber({ dialed: request.dialed, callerCountry: company?.country ?? 'FR', plan: this.options.plan });
-    if (local.kind === 'emergency') {
+    if (alwaysAllowed(local)) {
       // Always allowed, never charged, nothing written: answered before any database write.
       return {
         allowed: true, reason: 'ok', callId: request.callId, kind: 'emergency', charged: false, e164: '', maxDurationSeconds: this.options.maxCallSeconds,
         reservedMinor: 0, currency: company?.currency ?? 'EUR', balanceMinor: company?.balanceMinor ?? 0, prefix: '', deckVersion: '',
       };
     }
-    if (!company) return this.refused(request.callId, 'unknown_caller', local.kind, '', null);
-    const user = await store.getUserByExtension(company.id, request.callerExtension);
-    if (!user) return this.refused(request.callId, 'unknown_caller', local.kind, '', company);
+    const user = company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
     const e164 = local.e164 ?? '';
-    if (local.billing === 'refused') return this.refused(request.callId, 'invalid', local.kind, e164, company);
-    // The company's rule before the user's: a high-risk class nobody in the company may call is refused as
-    // such, even for a barred employee, so the admin sees the switch that would change it.
-    if (highRiskKinds.has(local.kind) && !company.highRiskAllowed) return this.refused(request.callId, 'class_blocked', local.kind, e164, company);
-    // The user's barring (paid services, plan only, chosen countries): the same rule the quote applies.
-    if (barredBy(local, await callBarringOf(store, user)) !== null) return this.refused(request.callId, 'barred', local.kind, e164, company);
-
     const index = this.options.rates.index;
-    const rate = local.billing === 'wallet' && local.ratingKey ? findRate(index, local.ratingKey) : null;
-    if (local.billing === 'wallet' && !rate) return this.refused(request.callId, 'no_rate', local.kind, e164, company);
+    const rate = walletPaid(local) && local.ratingKey ? findRate(index, local.ratingKey) : null;
+    // Every rule before money (shared/billing/call-policy.ts), the quote's too; nothing written for these.
+    const refusal = refusalBeforeFunds({
+      classification: local, caller: user ? { barring: await callBarringOf(store, user) } : null, highRiskAllowed: company?.highRiskAllowed ?? false, rate,
+    });
+    if (refusal !== null || !company || !user) {
+      const reason = refusal ?? 'unknown_caller';
+      return this.refused(request.callId, reason, local.kind, reason === 'unknown_caller' ? '' : e164, company);
+    }
 
     return this.repo.transaction(async (tx) => {
       const now = this.options.now();
@@ -493,16 +493,14 @@ export class WalletService {
       let maxSeconds = this.options.maxCallSeconds;
       let reservedMinor = 0;
       if (rate) {
-        const tariff: Tariff = rate;
         const reserved = await tx.sumActiveReservations(company.id, now);
-        const funded = await this.fundedSeconds(tx, locked, tariff, reserved, now);
-        const refusal: RefusalReason | null = funded.walletSeconds === 0 ? 'insufficient_funds' : funded.capSeconds === 0 ? 'daily_cap' : null;
-        if (refusal) {
-          await tx.setCallRefusal(request.callId, refusal);
-          return this.refused(request.callId, refusal, local.kind, e164, locked);
+        const funded = fundCall(rate, await this.funding(tx, locked, reserved, now));
+        if (funded.refusal) {
+          await tx.setCallRefusal(request.callId, funded.refusal);
+          return this.refused(request.callId, funded.refusal, local.kind, e164, locked);
         }
-        maxSeconds = Math.min(funded.walletSeconds, funded.capSeconds ?? funded.walletSeconds);
-        reservedMinor = callCostMinor(tariff, maxSeconds, locked.currency);
+        maxSeconds = funded.maxDurationSeconds;
+        reservedMinor = funded.reservedMinor;
       }
       const row: ReservationRow = {
         callId: request.callId, companyId: company.id, userId: user.id, dialed: request.dialed, e164, kind: local.kind, charged: rate !== null,
@@ -518,17 +516,16 @@ export class WalletService {
   }
 
   /**
-   * The longest call `tariff` can fund with what is left once `otherReservedMinor` (every other call in
-   * progress) is set aside: from the wallet, and from the daily cap when the company has one (null: no cap).
-   * Both capped at the service maximum. Call under the company lock.
+   * What the wallet and the daily cap leave for one call once `otherReservedMinor` (every other call in
+   * progress) is set aside, for the policy's `fundCall`. Call under the company lock.
    */
-  private async fundedSeconds(tx: Store, company: CompanyRow, tariff: Tariff, otherReservedMinor: number, now: number): Promise<{ walletSeconds: number; capSeconds: number | null }> {
-    const available = company.balanceMinor - otherReservedMinor;
-    const walletSeconds = maxFundedSeconds(tariff, Math.max(0, available), company.currency, this.options.maxCallSeconds);
-    if (company.dailyCapMinor === null) return { walletSeconds, capSeconds: null };
-    const spent = await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
-    const capLeft = company.dailyCapMinor - spent - otherReservedMinor;
-    return { walletSeconds, capSeconds: maxFundedSeconds(tariff, Math.max(0, capLeft), company.currency, this.options.maxCallSeconds) };
+  private async funding(tx: Store, company: CompanyRow, otherReservedMinor: number, now: number): Promise<FundingFacts> {
+    // Today's charges only matter under a cap: no query without one.
+    const spentTodayMinor = company.dailyCapMinor === null ? 0 : await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
+    return {
+      ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor }),
+      currency: company.currency, maxCallSeconds: this.options.maxCallSeconds,
+    };
   }
 
   /** A reservation outlives the longest possible call (ringing + max duration); afterwards it no longer holds funds. */
@@ -557,10 +554,9 @@ export class WalletService {
       const tariff: Tariff = { pricePerMinute: row.pricePerMinute, connectionFee: row.connectionFee, increment: { first: row.incrementFirst, next: row.incrementNext } };
       // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
       const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
-      const funded = await this.fundedSeconds(tx, company, tariff, others, now);
-      const maxSeconds = Math.min(funded.walletSeconds, funded.capSeconds ?? funded.walletSeconds);
+      // The policy's arithmetic, as authorize reserves; a refusal funds 0 s, which never extends.
+      const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariff, await this.funding(tx, company, others, now));
       if (maxSeconds <= row.maxSeconds) return unchanged;
-      const reservedMinor = callCostMinor(tariff, maxSeconds, company.currency);
       // Counted from the reservation's creation, as authorize counts it; never earlier than before.
       const expiresAt = Math.max(row.expiresAt, this.reservationExpiry(row.createdAt, maxSeconds));
       await tx.updateReservation(callId, { maxSeconds, reservedMinor, expiresAt, updatedAt: now });

@@ -29,6 +29,7 @@ describe('paid-call meter', () => {
     number: '+16502530000', e164: '+16502530000', kind: 'international', billing: 'wallet', country: 'US',
     rate: { prefix: '1', destination: 'United States', country: 'US', numberType: 'landline', pricePerMinute: { units: 6000, decimal: '0.6000' }, connectionFee: { units: 0, decimal: '0.0000' }, increment: '60/60' },
     currency: 'EUR', balanceMinor: 120, minutesAffordable: 2, costOfFirstMinuteMinor: 60, warnings: [],
+    verdict: { allowed: true, charged: true, confirm: 'paid', maxDurationSeconds: 14_400 },
   };
 
   it('charges like the manager and counts down the time the balance pays for', () => {
