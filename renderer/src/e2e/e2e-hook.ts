@@ -7,6 +7,8 @@ import type { SipAdapter } from '../sip/sip-adapter.js';
  * - Media can only be asserted on the RTCPeerConnection itself (connectionState, getStats): a SIP session
  *   can be "established" while no audio flows (field notes).
  * - Received DTMF: see dtmf-tap-worker.ts for why an encoded transform and not getStats.
+ * - Open microphones: every track getUserMedia hands out on the page is counted until it ends, so a test
+ *   can prove that a prepared call (prepareCall) or an ended call left no live microphone behind.
  */
 export interface CabineE2eHook {
   /** The peer connections of the calls in progress, oldest call first. */
@@ -15,6 +17,10 @@ export interface CabineE2eHook {
   readonly dtmfTap: boolean;
   /** Digits of the RFC 4733 telephone-events received on any call so far, in arrival order. */
   receivedDtmf(): string;
+  /** Audio tracks from getUserMedia on this page that are still live (not stopped). */
+  liveAudioTracks(): number;
+  /** The adapter's prepareCall(), for the call benchmark and tests that do not type in the dialer. */
+  prepareCall(): void;
 }
 
 declare global {
@@ -29,8 +35,31 @@ export interface E2eReceiverTap {
   install(adapter: SipAdapter): void;
 }
 
+/** Wraps getUserMedia (before the adapter exists) to keep the audio tracks it hands out. */
+function countMicrophoneTracks(): () => number {
+  const tracks = new Set<MediaStreamTrack>();
+  const devices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
+  if (devices !== undefined) {
+    const getUserMedia = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      for (const track of stream.getAudioTracks()) tracks.add(track);
+      return stream;
+    };
+  }
+  return () => {
+    let live = 0;
+    for (const track of tracks) {
+      if (track.readyState === 'live') live += 1;
+      else tracks.delete(track);
+    }
+    return live;
+  };
+}
+
 export function createE2eHook(): E2eReceiverTap {
   let received = '';
+  const liveAudioTracks = countMicrophoneTracks();
   const supported = typeof RTCRtpScriptTransform !== 'undefined';
   let worker: Worker | null = null;
   const tapped = new WeakSet<RTCRtpReceiver>();
@@ -57,6 +86,8 @@ export function createE2eHook(): E2eReceiverTap {
         peerConnections: () => adapter.peerConnections(),
         dtmfTap: supported,
         receivedDtmf: () => received,
+        liveAudioTracks,
+        prepareCall: () => adapter.prepareCall(),
       });
       Object.defineProperty(window, '__cabineE2E', { value: hook, writable: false, configurable: false });
     },

@@ -156,7 +156,7 @@ export function refuseStaleInvitation(invitation: Invitation): void {
   void invitation.reject({ statusCode: 480 }).catch(() => undefined);
 }
 
-/** A new incoming call: follow it, tell the app, send 180 Ringing. */
+/** A new incoming call: follow it, send 180 Ringing, tell the app. */
 export function receiveCall(sessions: CallSessions, invitation: Invitation): void {
   const { context } = sessions;
   const id = crypto.randomUUID();
@@ -170,11 +170,16 @@ export function receiveCall(sessions: CallSessions, invitation: Invitation): voi
       entry.endReason ??= 'remote-cancelled';
     },
   };
-  context.emit({ type: 'callCreated', call: entry.info, at: context.now() });
-  // 180 Ringing: the caller hears ringback (RFC 3261 13.3.1.1).
+  // 180 Ringing first: the caller hears ringback (RFC 3261 13.3.1.1) without waiting for the app's own
+  // work on the new call (stores, ringtone, notification), which runs in callCreated's listeners. SIP.js
+  // sends it synchronously and settles a microtask later; nothing can end the call in between.
+  const announce = (): void => context.emit({ type: 'callCreated', call: entry.info, at: context.now() });
   invitation.progress().then(
-    () => markCallTiming('incoming-ringing', id),
-    () => undefined,
+    () => {
+      markCallTiming('incoming-ringing', id);
+      announce();
+    },
+    announce,
   );
 }
 

@@ -1,4 +1,5 @@
 import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { PreparedSessionDescriptionHandler, type PreparedHandOver } from './prepared-session-description-handler.js';
 
 export type AudioReceiverHook = (receiver: RTCRtpReceiver) => void;
 
@@ -11,24 +12,38 @@ export const iceGatheringTimeoutMs = 500;
 /** The microphone every call asks for (SIP.js hands these to getUserMedia). */
 export const callMediaConstraints = { audio: true, video: false } as const;
 
+/** What SIP.js's factory gives each peer connection (its defaults, our ICE servers); prepared ones too. */
+export function callPeerConnectionConfiguration(iceServers: RTCIceServer[]): RTCConfiguration {
+  return { ...Web.defaultPeerConnectionConfiguration(), iceServers };
+}
+
 /** The handler options of every offer and answer, initial or re-INVITE. */
 export function sessionOptions(): Web.SessionDescriptionHandlerOptions {
   return { constraints: { ...callMediaConstraints }, iceGatheringTimeout: iceGatheringTimeoutMs };
 }
 
 /**
- * SIP.js's own factory, with the optional receiver hook attached to every handler it makes. Chromium only
- * runs an encoded transform that was attached before the transceiver was negotiated: for the transceivers
- * SIP.js creates with addTrack (every call here) that means right after addTrack, before the offer/answer
- * (measured with Chromium 156: attached in `ontrack` it receives no frames). Transceivers created by a
- * remote offer are handed over in `ontrack`, which works for them. The hook may see a receiver twice.
+ * SIP.js's own factory, except for a session placeCall handed a prepared set (prepared-call.ts): that one
+ * gets our subclass on the prepared peer connection and microphone. Either way the optional receiver hook
+ * is attached to the handler. Chromium only runs an encoded transform that was attached before the
+ * transceiver was negotiated: for the transceivers SIP.js creates with addTrack (every call here) that
+ * means right after addTrack, before the offer/answer (measured with Chromium 156: attached in `ontrack` it
+ * receives no frames). Transceivers created by a remote offer are handed over in `ontrack`, which works for
+ * them. The hook may see a receiver twice.
  */
-export function sessionDescriptionHandlerFactory(onAudioReceiver: AudioReceiverHook | undefined): SessionDescriptionHandlerFactory {
+export function sessionDescriptionHandlerFactory(onAudioReceiver: AudioReceiverHook | undefined, handOver: PreparedHandOver): SessionDescriptionHandlerFactory {
   const base = Web.defaultSessionDescriptionHandlerFactory();
-  if (onAudioReceiver === undefined) return base;
-  return (session, factoryOptions) => {
-    const handler = base(session, factoryOptions);
-    if (handler instanceof Web.SessionDescriptionHandler) attachReceiverHook(handler, onAudioReceiver);
+  return (session, factoryOptions: Web.SessionDescriptionHandlerFactoryOptions | undefined) => {
+    const prepared = handOver.get(session);
+    handOver.delete(session);
+    const handler =
+      prepared === undefined
+        ? base(session, factoryOptions)
+        : new PreparedSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), prepared, {
+            iceGatheringTimeout: factoryOptions?.iceGatheringTimeout ?? iceGatheringTimeoutMs,
+            peerConnectionConfiguration: { ...Web.defaultPeerConnectionConfiguration(), ...factoryOptions?.peerConnectionConfiguration },
+          });
+    if (onAudioReceiver !== undefined && handler instanceof Web.SessionDescriptionHandler) attachReceiverHook(handler, onAudioReceiver);
     return handler;
   };
 }

@@ -9,7 +9,9 @@
  *   call-reinvites.ts         hold / resume (rollback, 491/500 retries), ICE restart after a reconnect
  *   call-media.ts             mute, hold's tracks, DTMF, ending a call whose media failed
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
- *   session-description-handler-factory.ts  SIP.js's handler with the e2e receiver hook
+ *   prepared-call.ts          microphone + pooled peer connection made ready before the click
+ *   prepared-session-description-handler.ts  SIP.js's handler on a prepared set
+ *   session-description-handler-factory.ts  which handler a session gets, with the e2e receiver hook
  */
 import type { DialTarget } from '../../../shared/dial/dial-string.js';
 import type { SipCredentials } from '../../../shared/settings.js';
@@ -22,7 +24,13 @@ import {
 } from './call-sessions.js';
 import { createUserAgent, endSession, newConnectionState, reconnectNow, startSession, type ConnectionSupervisor } from './connection-supervisor.js';
 import { dropRegistration, newRegistrationState, register, takeRegisterer, type Registration } from './registration.js';
-import { sessionDescriptionHandlerFactory, type AudioReceiverHook } from './session-description-handler-factory.js';
+import {
+  defaultPreparedIdleMs, newPreparedCall, prepareCall, releasePreparedCall, takePreparedCall, type PreparedCallDeps,
+} from './prepared-call.js';
+import { handOverPreparedMedia, type PreparedHandOver } from './prepared-session-description-handler.js';
+import {
+  callMediaConstraints, callPeerConnectionConfiguration, sessionDescriptionHandlerFactory, type AudioReceiverHook,
+} from './session-description-handler-factory.js';
 import type { SipAdapterListener } from './sip-events.js';
 import { unsolicitedOutOfDialogRequests } from './unsolicited-requests.js';
 
@@ -38,6 +46,8 @@ export interface SipAdapterOptions {
    * an encoded transform can still be attached in Chromium). Used by the `?e2e=1` DTMF tap only.
    */
   readonly onAudioReceiver?: AudioReceiverHook;
+  /** How long a prepareCall() set waits for its call before it is released; default 30 s. */
+  readonly preparedIdleMs?: number;
 }
 
 /** The commands the app gives to SIP. Every method is safe to call in any state: misuse is a no-op. */
@@ -55,7 +65,19 @@ export interface SipAdapter {
   disconnect(): Promise<void>;
   /** The network came back or the machine woke up: try now instead of waiting out the backoff. */
   reconnectNow(): void;
-  /** Places a call; returns its id, or null when not possible (not signed in, invalid target). */
+  /**
+   * Makes the next outgoing call start at once: opens the microphone (the constraints calls use) and one
+   * peer connection that gathers its ICE candidates now. Idempotent and cheap: call it on every key press
+   * in the dialer; each call re-arms the idle timer, after which (SipAdapterOptions.preparedIdleMs without a
+   * key press or a call) everything is released. No-op when not signed in.
+   */
+  prepareCall(): void;
+  /** Releases what prepareCall() opened now: no live microphone track, no open peer connection. */
+  releasePreparedCall(): void;
+  /**
+   * Places a call; returns its id, or null when not possible (not signed in, invalid target). Uses the set
+   * prepareCall() made ready, if any (one call per set), and otherwise opens the microphone itself.
+   */
   call(target: DialTarget, display: string): string | null;
   answer(callId: string): void;
   decline(callId: string): void;
@@ -90,9 +112,23 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     wanted: () => connection.state.wanted,
     onRejected: () => void shutDown(),
   };
-  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver);
+  const handOver: PreparedHandOver = new WeakMap();
+  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver);
+  const browserMedia: PreparedCallDeps = {
+    getUserMedia: (constraints) =>
+      navigator.mediaDevices === undefined
+        ? Promise.reject(new Error('Media devices not available in insecure contexts.'))
+        : navigator.mediaDevices.getUserMedia(constraints),
+    createPeerConnection: (configuration) => new RTCPeerConnection(configuration),
+  };
+  const prepared = newPreparedCall(browserMedia, {
+    constraints: callMediaConstraints,
+    peerConnectionConfiguration: () => callPeerConnectionConfiguration(options.iceServers ?? []),
+    idleMs: options.preparedIdleMs ?? defaultPreparedIdleMs,
+  });
 
   async function shutDown(): Promise<void> {
+    releasePreparedCall(prepared);
     const ua = endSession(connection);
     const registerer = takeRegisterer(registration);
     hangupAllCalls(sessions);
@@ -156,8 +192,17 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     call(target, display) {
       const { userAgent: ua, credentials } = connection.state;
       if (ua === null || credentials === null || !ua.isConnected()) return null;
-      return placeCall(sessions, ua, credentials.account.domain, target, display);
+      return placeCall(sessions, ua, credentials.account.domain, target, display, (inviter) => {
+        const media = takePreparedCall(prepared);
+        if (media !== null) handOverPreparedMedia(handOver, inviter, media);
+      });
     },
+
+    prepareCall() {
+      if (connection.state.wanted && connection.state.userAgent !== null) prepareCall(prepared);
+    },
+
+    releasePreparedCall: () => releasePreparedCall(prepared),
 
     answer(callId) {
       const entry = entryOf(callId);
