@@ -1,0 +1,257 @@
+import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, ReleaseCallResponse } from '../../../shared/api/call-schemas';
+import { refusalReasonSchema } from '../../../shared/api/call-schemas';
+import type { FundingFacts } from '../../../shared/billing/call-policy';
+import { alwaysAllowed, fundCall, fundsLeft, refusalBeforeFunds, walletPaid } from '../../../shared/billing/call-policy';
+import { classifyNumber } from '../../../shared/numbering/classify';
+import { findRate } from '../../../shared/rating/rate-index';
+import type { Tariff } from '../../../shared/rating/tariff';
+import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
+import { callBarringOf } from '../company/company-settings';
+import { ApiError } from '../http/api-error';
+import type { CompanyRow, RefillRow, ReservationRow, Store } from '../store/repository';
+import { refillOnCrossing } from './auto-refill';
+import { appendTransaction, ledgerAccounts, lockCompany, startOfUtcDay } from './ledger';
+import type { WalletServiceOptions } from './wallet-options';
+
+/**
+ * What call charging touches. `onRefillDue`: a charge crossed the automatic-refill threshold and the
+ * refill row is committed; charge the card (in the background: the proxy's complete must not wait for it).
+ */
+export type CallChargingDeps = Pick<
+  WalletServiceOptions,
+  'repository' | 'rates' | 'plan' | 'defaultSipDomain' | 'maxCallSeconds' | 'ringAllowanceSeconds' | 'maxRefillsPerDay' | 'now' | 'onWalletChange' | 'log'
+> & { readonly onRefillDue: (refillId: string) => void };
+
+function refused(callId: string, reason: AuthorizeCallResponse['reason'], kind: AuthorizeCallResponse['kind'], e164: string, company: CompanyRow | null): AuthorizeCallResponse {
+  return {
+    allowed: false, reason, callId, kind, charged: false, e164, maxDurationSeconds: 0, reservedMinor: 0,
+    currency: company?.currency ?? 'EUR', balanceMinor: company?.balanceMinor ?? 0, prefix: '', deckVersion: '',
+  };
+}
+
+function reservationAnswer(row: ReservationRow, company: CompanyRow): AuthorizeCallResponse {
+  return {
+    allowed: true, reason: 'ok', callId: row.callId, kind: row.kind as AuthorizeCallResponse['kind'], charged: row.charged, e164: row.e164,
+    maxDurationSeconds: row.maxSeconds, reservedMinor: row.reservedMinor, currency: company.currency, balanceMinor: company.balanceMinor,
+    prefix: row.ratePrefix, deckVersion: row.deckVersion,
+  };
+}
+
+/** The tariff a reservation was authorized with (kept on the row: a new deck never reprices a call). */
+function tariffOf(row: ReservationRow): Tariff {
+  return { pricePerMinute: row.pricePerMinute, connectionFee: row.connectionFee, increment: { first: row.incrementFirst, next: row.incrementNext } };
+}
+
+/** A reservation outlives the longest possible call (ringing + max duration); afterwards it no longer holds funds. */
+function reservationExpiry(deps: Pick<CallChargingDeps, 'ringAllowanceSeconds'>, createdAt: number, maxSeconds: number): number {
+  return createdAt + (deps.ringAllowanceSeconds + maxSeconds + 60) * 1000;
+}
+
+/**
+ * What the wallet and the daily cap leave for one call once `otherReservedMinor` (every other call in
+ * progress) is set aside, for the policy's `fundCall`. Call under the company lock.
+ */
+async function funding(deps: Pick<CallChargingDeps, 'maxCallSeconds'>, tx: Store, company: CompanyRow, otherReservedMinor: number, now: number): Promise<FundingFacts> {
+  // Today's charges only matter under a cap: no query without one.
+  const spentTodayMinor = company.dailyCapMinor === null ? 0 : await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
+  return {
+    ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor }),
+    currency: company.currency, maxCallSeconds: deps.maxCallSeconds,
+  };
+}
+
+/**
+ * Runs `work` on a call's reservation inside a transaction that holds its company's lock, the row read
+ * again under the lock (a concurrent complete, release or extend may have changed it). 404 for an id the
+ * proxy never authorized.
+ */
+async function withLockedReservation<T>(deps: Pick<CallChargingDeps, 'repository'>, callId: string, work: (tx: Store, company: CompanyRow, row: ReservationRow) => Promise<T>): Promise<T> {
+  const found = await deps.repository.store.getReservation(callId);
+  if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+  return deps.repository.transaction(async (tx) => {
+    const company = await lockCompany(tx, found.companyId);
+    const row = await tx.getReservation(callId);
+    if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+    return work(tx, company, row);
+  });
+}
+
+/**
+ * May this call go ahead, and for how long? The call policy decides (shared/billing/call-policy.ts, the
+ * rules the quote applies too): emergency numbers are always allowed and never charged; refusals, in
+ * order: unknown caller, invalid number, high-risk class the company has not allowed (`class_blocked`),
+ * the user's barring (`barred`), no rate, then insufficient funds or daily cap. Paid
+ * calls reserve the cost of the longest call the wallet (and the daily cap) can fund after every other
+ * call in progress has reserved its own; the proxy hangs up at `maxDurationSeconds`. Idempotent by call id.
+ */
+export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCallRequest): Promise<AuthorizeCallResponse> {
+  const store = deps.repository.store;
+  let company: CompanyRow | null = null;
+  try {
+    company = await store.getCompanyByDomain(request.sipDomain ?? deps.defaultSipDomain);
+  } catch (error) {
+    // Keep going: an emergency call must not depend on the database answering.
+    deps.log.error({ err: error }, 'company lookup failed during authorize');
+  }
+  // Classified once for the whole request: the policy, the reservation and the answer read this one.
+  const local = classifyNumber({ dialed: request.dialed, callerCountry: company?.country ?? 'FR', plan: deps.plan });
+  if (alwaysAllowed(local)) {
+    // Always allowed, never charged, nothing written: answered before any database write.
+    return {
+      allowed: true, reason: 'ok', callId: request.callId, kind: 'emergency', charged: false, e164: '', maxDurationSeconds: deps.maxCallSeconds,
+      reservedMinor: 0, currency: company?.currency ?? 'EUR', balanceMinor: company?.balanceMinor ?? 0, prefix: '', deckVersion: '',
+    };
+  }
+  const user = company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
+  const e164 = local.e164 ?? '';
+  const index = deps.rates.index;
+  const rate = walletPaid(local) && local.ratingKey ? findRate(index, local.ratingKey) : null;
+  // Every rule before money (shared/billing/call-policy.ts), the quote's too; nothing written for these.
+  const refusal = refusalBeforeFunds({
+    classification: local, caller: user ? { barring: await callBarringOf(store, user) } : null, highRiskAllowed: company?.highRiskAllowed ?? false, rate,
+  });
+  if (refusal !== null || !company || !user) {
+    const reason = refusal ?? 'unknown_caller';
+    return refused(request.callId, reason, local.kind, reason === 'unknown_caller' ? '' : e164, company);
+  }
+
+  return deps.repository.transaction(async (tx) => {
+    const now = deps.now();
+    // The call id's key row first, then the company: the order releaseCall takes too (no deadlock), and
+    // the key serialises an authorize with a release of the same id that races it.
+    const first = await tx.claimCallAttempt(request.callId, now);
+    const locked = await lockCompany(tx, company.id);
+    const existing = await tx.getReservation(request.callId);
+    if (existing) {
+      if (existing.companyId !== company.id || existing.userId !== user.id) throw new ApiError(409, 'conflict', 'This call id belongs to another call');
+      // A repeat after the call ended must not be let through again: it would be a call nobody pays for.
+      if (existing.status !== 'active') return refused(request.callId, 'released', local.kind, e164, locked);
+      return reservationAnswer(existing, locked);
+    }
+    if (!first) {
+      const attempt = await tx.getCallAttempt(request.callId);
+      // Released before any authorize committed (a tombstone): the proxy gave up on this attempt.
+      if (attempt?.releasedAt != null) return refused(request.callId, 'released', local.kind, e164, locked);
+      const replayed = refusalReasonSchema.safeParse(attempt?.refusal);
+      if (replayed.success) return refused(request.callId, replayed.data, local.kind, e164, locked);
+    }
+    let maxSeconds = deps.maxCallSeconds;
+    let reservedMinor = 0;
+    if (rate) {
+      const reserved = await tx.sumActiveReservations(company.id, now);
+      const funded = fundCall(rate, await funding(deps, tx, locked, reserved, now));
+      if (funded.refusal) {
+        await tx.setCallRefusal(request.callId, funded.refusal);
+        return refused(request.callId, funded.refusal, local.kind, e164, locked);
+      }
+      maxSeconds = funded.maxDurationSeconds;
+      reservedMinor = funded.reservedMinor;
+    }
+    const row: ReservationRow = {
+      callId: request.callId, companyId: company.id, userId: user.id, dialed: request.dialed, e164, kind: local.kind, charged: rate !== null,
+      ratePrefix: rate?.prefix ?? '', destination: rate?.destination ?? '', deckVersion: rate ? index.deck.version : '',
+      pricePerMinute: rate?.pricePerMinute ?? 0, connectionFee: rate?.connectionFee ?? 0, incrementFirst: rate?.increment.first ?? 1,
+      incrementNext: rate?.increment.next ?? 1, maxSeconds, reservedMinor, status: 'active', answeredSeconds: null, billedSeconds: null,
+      chargedMinor: null, txnSeq: null, createdAt: now,
+      expiresAt: reservationExpiry(deps, now, maxSeconds), updatedAt: now,
+    };
+    await tx.insertReservation(row);
+    return reservationAnswer(row, locked);
+  });
+}
+
+/**
+ * Interim re-authorization of a call in progress (like a Diameter Credit-Control CCR-Update, RFC 4006
+ * 5.1): after a top-up or an automatic refill, the call may run longer. Recomputes the longest call the
+ * wallet (balance minus every OTHER call's reservation) and the daily cap fund now, capped at the service
+ * maximum (the policy's `fundCall`, as authorize); if that is longer than the call's current maximum, the
+ * reservation grows to it (maxSeconds, reservedMinor, expiresAt) in one transaction under the company
+ * lock, as authorize reserves. Never shortens a call. Idempotent: asking again without new money answers
+ * the same maximum with `extended: false`. A call that already ended (completed or released) or whose
+ * reservation expired is refused with 409; an unknown call id with 404.
+ */
+export async function extendCall(deps: CallChargingDeps, callId: string): Promise<ExtendCallResponse> {
+  return withLockedReservation(deps, callId, async (tx, company, row) => {
+    if (row.status !== 'active') throw new ApiError(409, 'conflict', `This call has already ended (${row.status}); it cannot be extended`);
+    const now = deps.now();
+    if (row.expiresAt <= now) throw new ApiError(409, 'conflict', 'This call\'s reservation has expired; it cannot be extended');
+    const unchanged: ExtendCallResponse = { callId, maxDurationSeconds: row.maxSeconds, extended: false };
+    // Free calls (included, toll-free) already run to the service maximum and hold nothing.
+    if (!row.charged) return unchanged;
+    // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
+    const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
+    // A refusal funds 0 s, which never extends.
+    const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), await funding(deps, tx, company, others, now));
+    if (maxSeconds <= row.maxSeconds) return unchanged;
+    // Counted from the reservation's creation, as authorize counts it; never earlier than before.
+    const expiresAt = Math.max(row.expiresAt, reservationExpiry(deps, row.createdAt, maxSeconds));
+    await tx.updateReservation(callId, { maxSeconds, reservedMinor, expiresAt, updatedAt: now });
+    deps.log.info({ callId, from: row.maxSeconds, to: maxSeconds }, 'call extended');
+    return { callId, maxDurationSeconds: maxSeconds, extended: true };
+  });
+}
+
+function completion(row: ReservationRow, company: CompanyRow): CompleteCallResponse {
+  return {
+    callId: row.callId, status: row.status === 'released' ? 'released' : 'completed', chargedMinor: row.chargedMinor ?? 0,
+    billedSeconds: row.billedSeconds ?? 0, currency: company.currency, balanceMinor: company.balanceMinor,
+  };
+}
+
+/**
+ * The call ended after `answeredSeconds`: charge it exactly once (a repeated complete replays the first
+ * result). The charge is for at most the reserved duration, and never more than the wallet holds. A
+ * charge that crosses the automatic-refill threshold commits a refill, then hands it to `onRefillDue`.
+ */
+export async function completeCall(deps: CallChargingDeps, callId: string, answeredSeconds: number): Promise<CompleteCallResponse> {
+  const outcome = await withLockedReservation(deps, callId, async (tx, company, row) => {
+    if (row.status !== 'active') return { response: completion(row, company), refill: null, changed: false, companyId: company.id };
+    const now = deps.now();
+    const seconds = Math.min(answeredSeconds, row.maxSeconds);
+    const tariff = tariffOf(row);
+    const billed = row.charged ? billedSeconds(seconds, tariff.increment) : 0;
+    // Capped at the balance: only reachable if the reservation expired and other calls spent the funds.
+    const cost = row.charged ? Math.min(callCostMinor(tariff, seconds, company.currency), company.balanceMinor) : 0;
+    let txnSeq: number | null = null;
+    let refill: RefillRow | null = null;
+    let balance = company.balanceMinor;
+    if (cost > 0) {
+      const user = await tx.getUser(row.userId);
+      const appended = await appendTransaction(deps, tx, {
+        company, kind: 'call_charge', reference: row.callId, walletDeltaMinor: -cost, counterAccount: ledgerAccounts.callRevenue,
+        ratePrefix: row.ratePrefix, deckVersion: row.deckVersion,
+        details: { number: row.e164, answeredSeconds, billedSeconds: billed, destination: row.destination, extension: user?.extension ?? '' },
+      });
+      txnSeq = appended.seq;
+      balance = appended.balanceAfter;
+      refill = await refillOnCrossing(deps, tx, company, { before: company.balanceMinor, after: balance, triggerSeq: appended.seq });
+    }
+    const updated: ReservationRow = { ...row, status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now };
+    await tx.updateReservation(callId, { status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now });
+    return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0, companyId: company.id };
+  });
+  if (outcome.changed) deps.onWalletChange(outcome.companyId);
+  if (outcome.refill) deps.onRefillDue(outcome.refill.id);
+  return outcome.response;
+}
+
+/**
+ * The attempt failed in some way (never answered, cancelled, the authorize timed out or failed at the
+ * proxy): free its reservation. Idempotent; a completed call stays completed. For a call id with no
+ * reservation (yet) it records a tombstone, so an authorize that arrives or commits later is refused with
+ * `released` and reserves nothing: the proxy may send this before its own authorize reached us.
+ */
+export async function releaseCall(deps: Pick<CallChargingDeps, 'repository' | 'now'>, callId: string): Promise<ReleaseCallResponse> {
+  return deps.repository.transaction(async (tx) => {
+    const now = deps.now();
+    // The key row first (it waits for an authorize of this id still in flight), then the company lock.
+    await tx.markCallReleased(callId, now);
+    const found = await tx.getReservation(callId);
+    if (!found) return { callId, status: 'released', chargedMinor: 0, billedSeconds: 0, currency: null, balanceMinor: null, tombstone: true };
+    const company = await lockCompany(tx, found.companyId);
+    const row = (await tx.getReservation(callId)) ?? found;
+    if (row.status !== 'active') return { ...completion(row, company), tombstone: false };
+    await tx.updateReservation(callId, { status: 'released', chargedMinor: 0, billedSeconds: 0, answeredSeconds: 0, updatedAt: now });
+    return { ...completion({ ...row, status: 'released', chargedMinor: 0, billedSeconds: 0 }, company), tombstone: false };
+  });
+}
