@@ -20,11 +20,16 @@ import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { chromiumArgs, chromiumPath } from '../scripts/lib/chromium.js';
 import { freePort } from '../scripts/lib/free-port.js';
 import { startStaticServer } from '../scripts/lib/static-server.js';
+import { measureWalletCalls } from './call-wallet.js';
 import type {} from '../renderer/src/e2e/e2e-hook.js';
 import type {} from './bare-sipjs/bare-phone.js';
 
 const calls = Number(process.env.BENCH_CALLS ?? 25);
 const warmup = 2;
+/** Between the last digit and Call (people take longer; the readied microphone needs ~300 ms to open here). */
+export const thinkMs = Number(process.env.BENCH_THINK_MS ?? 300);
+const heapCalls = Number(process.env.BENCH_HEAP_CALLS ?? 100);
+const starts = Number(process.env.BENCH_STARTS ?? 10);
 
 interface Sample {
   readonly clickToInvite: number;
@@ -94,14 +99,12 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Prom
     async oneCall() {
       const invites = await markCount(caller, 'cabine:invite-sent');
       const rings = await markCount(callee, 'cabine:incoming-ringing');
-      // Typed as a user would: each key press in the Number field readies the call (SipAdapter.prepareCall,
-      // called by the dialer). The hook's prepareCall() does the same for a dialer that does not (yet): it is
-      // idempotent. Then the pause a user takes before clicking Call, at its shortest.
+      // Typed as a user would: each key press in the Number field readies the call (the dialer calls
+      // placer.preview, which calls SipAdapter.prepareCall). Then a pause before Call, shorter than a person's.
       const field = caller.getByLabel('Number');
       await field.fill('');
       await field.pressSequentially(calleeUser);
-      await caller.evaluate(() => window.__cabineE2E?.prepareCall());
-      await caller.waitForTimeout(50);
+      await caller.waitForTimeout(thinkMs);
       const callButton = await caller.getByRole('button', { name: 'Call', exact: true }).elementHandle();
       if (callButton === null) throw new Error('no Call button');
       const clicked = await callButton.evaluate((button: HTMLButtonElement) => {
@@ -180,9 +183,13 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
-function summarise(samples: readonly Sample[], key: keyof Sample): { p50: number; p95: number } {
-  const sorted = samples.map((s) => s[key]).sort((a, b) => a - b);
+function quantiles(values: readonly number[]): { p50: number; p95: number } {
+  const sorted = [...values].sort((a, b) => a - b);
   return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
+}
+
+function summarise(samples: readonly Sample[], key: keyof Sample): { p50: number; p95: number } {
+  return quantiles(samples.map((s) => s[key]));
 }
 
 async function measure(harness: Harness): Promise<Sample[]> {
@@ -241,6 +248,31 @@ async function main(): Promise<void> {
       const ratio = b.p50 > 0 ? (a.p50 / b.p50).toFixed(2) : 'n/a';
       console.log(`| ${label} | ${a.p50.toFixed(1)} | ${a.p95.toFixed(1)} | ${b.p50.toFixed(1)} | ${b.p95.toFixed(1)} | ${ratio} |`);
     }
+    // Calls the wallet sees, the heap and the start, through the whole local stack (bench/call-wallet.ts).
+    const baseline = summarise(bareSamples, 'clickToInvite');
+    const wallet = await measureWalletCalls(browser, { calls, warmup, heapCalls, starts, thinkMs });
+    const line = (label: string, values: readonly number[], goal: string): void => {
+      const { p50, p95 } = quantiles(values);
+      console.log(`| ${label} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${baseline.p50.toFixed(1)} | ${(p50 / baseline.p50).toFixed(2)} | ${goal} |`);
+    };
+    console.log('');
+    console.log(`Company calls through the local stack (manager, rtpengine, carrier stand-in), ${calls} each, milliseconds; baseline: bare SIP.js click -> INVITE above`);
+    console.log('| measure | app p50 | app p95 | bare SIP.js click -> INVITE p50 | ratio p50 | goal |');
+    console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+    line('included number: click -> INVITE sent', wallet.includedClickToInvite, '<= 30 ms p50');
+    line('paid number: click -> Paid call dialog shown', wallet.paidClickToGate, '<= 50 ms');
+    line('paid number: Call in the dialog -> INVITE sent', wallet.paidGateToInvite, '<= 30 ms');
+    const start = wallet.startToForm.map((form, i) => form + (wallet.signInToRegistered[i] ?? Number.NaN));
+    line('web host: start -> sign-in form', wallet.startToForm, '');
+    line('web host: Sign in -> Registered (company account)', wallet.signInToRegistered, '');
+    line('web host: start -> Registered (the two above; typing left out)', start, '<= 1000 ms');
+    const { heap } = wallet;
+    console.log('');
+    console.log(`Renderer JS heap after a forced GC, before and after ${heap.calls} answered calls (1001 -> 1002, audio both ways), KiB`);
+    console.log('| page | before | after | growth | goal |');
+    console.log('| --- | ---: | ---: | ---: | --- |');
+    console.log(`| caller | ${heap.callerBeforeKb.toFixed(0)} | ${heap.callerAfterKb.toFixed(0)} | ${(heap.callerAfterKb - heap.callerBeforeKb).toFixed(0)} | < 1024 |`);
+    console.log(`| callee | ${heap.calleeBeforeKb.toFixed(0)} | ${heap.calleeAfterKb.toFixed(0)} | ${(heap.calleeAfterKb - heap.calleeBeforeKb).toFixed(0)} | < 1024 |`);
   } finally {
     await browser.close();
     await app.close();
