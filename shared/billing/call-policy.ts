@@ -82,8 +82,11 @@ export interface FundedCall {
   readonly reservedMinor: number;
 }
 
+/** Kinds paid from the Prepaid Account at premium prices. */
+export type PremiumKind = Extract<NumberKind, 'premium' | 'shared-cost' | 'directory' | 'high-cost'>;
+
 /** Kinds paid from the Prepaid Account at premium prices: the confirmation that cannot be missed. */
-export function isPremiumKind(kind: NumberKind): boolean {
+export function isPremiumKind(kind: NumberKind): kind is PremiumKind {
   switch (kind) {
     case 'premium':
     case 'shared-cost':
@@ -115,7 +118,7 @@ export function walletPaid(classification: Pick<NumberClassification, 'kind' | '
 /** What the app must ask before an allowed call. */
 export function confirmationFor(classification: Pick<NumberClassification, 'kind' | 'billing' | 'paidService'>): CallConfirmation {
   if (!walletPaid(classification)) return 'none';
-  return isPremiumKind(classification.kind) || classification.paidService || classification.kind === 'high-cost' ? 'premium' : 'paid';
+  return isPremiumKind(classification.kind) || classification.paidService ? 'premium' : 'paid';
 }
 
 /** The first rule before money that refuses the call; null when none does (emergency: never). */

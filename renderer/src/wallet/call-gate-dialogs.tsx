@@ -1,6 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
+import { isPremiumKind } from '../../../shared/billing/call-policy.js';
 import { countryName } from '../i18n/format.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
 import { useStore } from '../state/use-store.js';
@@ -78,22 +79,9 @@ function PaidCallDialog({ quote, number }: { quote: QuoteResponse; number: strin
 }
 
 function premiumSentence(quote: QuoteResponse, number: string, t: WalletTranslate): string {
-  switch (quote.kind) {
-    case 'premium':
-    case 'shared-cost':
-    case 'directory':
-    case 'high-cost':
-      return t(`premium.kind.${quote.kind}`, { number });
-    case 'emergency':
-    case 'internal':
-    case 'included':
-    case 'toll-free':
-    case 'international':
-    case 'invalid':
-      return t('premium.kind.other', { number });
-    default:
-      return assertNever(quote.kind);
-  }
+  const { kind } = quote;
+  // The premium kinds have their own sentence; the manager may ask to confirm others (a paid service).
+  return isPremiumKind(kind) ? t(`premium.kind.${kind}`, { number }) : t('premium.kind.other', { number });
 }
 
 /** The warning that cannot be missed: an alert dialog, focus on the confirmation, Call disabled until ticked. */
