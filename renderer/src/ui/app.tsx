@@ -148,7 +148,7 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
               ) : null}
               <Dialer number={number} onNumberChange={setNumber} inputRef={numberRef} />
             </div>
-            <HistoryList onRedial={(n) => setNumber(n)} />
+            <HistoryList onRedial={setNumber} />
           </>
         ) : (
           <CompanySignIn defaultManagerUrl={managerUrl} primary={signInDefaults.server !== undefined ? 'sip' : 'company'} advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />

@@ -1,4 +1,4 @@
-import { useContext, useId } from 'react';
+import { memo, useContext, useId } from 'react';
 import { formatDateTime, formatDuration, formatDurationLong } from '../i18n/format.js';
 import { useT } from '../i18n/use-t.js';
 import { useStore } from '../state/use-store.js';
@@ -12,7 +12,7 @@ export interface HistoryListProps {
 }
 
 /** The call history, newest first: direction, number, start, duration, outcome. */
-export function HistoryList({ onRedial }: HistoryListProps) {
+function HistoryListView({ onRedial }: HistoryListProps) {
   const phone = usePhone();
   const { records } = useStore(phone.history);
   const { t, language } = useT();
@@ -76,3 +76,6 @@ export function HistoryList({ onRedial }: HistoryListProps) {
     </section>
   );
 }
+
+/** Memoised: the app re-renders on every call change, and this part does not depend on calls. */
+export const HistoryList = memo(HistoryListView);

@@ -1,4 +1,4 @@
-import { useEffect, useId } from 'react';
+import { memo, useEffect, useId } from 'react';
 import { dialCountries, dialCountrySchema, languageSettingSchema } from '../../../shared/settings.js';
 import { countryName } from '../i18n/format.js';
 import { useT } from '../i18n/use-t.js';
@@ -7,7 +7,7 @@ import { usePhone } from './phone-context.js';
 import { AnnounceBalanceSetting } from '../wallet/announce-balance-setting.js';
 
 /** Default country, language and the ringtone's output device. Changes apply at once. */
-export function SettingsPanel() {
+function SettingsPanelView() {
   const phone = usePhone();
   const { settings, outputs } = useStore(phone.settings);
   const { t, language } = useT();
@@ -79,3 +79,6 @@ export function SettingsPanel() {
     </details>
   );
 }
+
+/** Memoised: the app re-renders on every call change, and this part does not depend on calls. */
+export const SettingsPanel = memo(SettingsPanelView);

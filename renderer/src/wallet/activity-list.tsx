@@ -3,9 +3,11 @@ import type { ActivityItem } from '../../../shared/api/wallet-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import { formatDateTime, formatDurationLong } from '../i18n/format.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
-import { useStore } from '../state/use-store.js';
+import { useStoreSelect } from '../state/use-store.js';
 import { useWallet } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
+
+
 
 function describe(item: ActivityItem, t: WalletTranslate, language: string): string {
   switch (item.kind) {
@@ -26,7 +28,7 @@ function describe(item: ActivityItem, t: WalletTranslate, language: string): str
 /** Recent wallet activity, newest first: what each call cost, top-ups, refills. */
 export function ActivityList() {
   const wallet = useWallet();
-  const { activity } = useStore(wallet.store);
+  const activity = useStoreSelect(wallet.store, (state) => state.activity);
   const { t, language } = useWalletT();
   const id = useId();
   const shown = activity.slice(0, 10);

@@ -1,9 +1,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import { useWalletT } from '../i18n/use-wallet-t.js';
-import { useStore } from '../state/use-store.js';
+import { useStoreFields } from '../state/use-store.js';
 import { useWallet } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
+
+const editorFields = ['session', 'autoRefill', 'balance'] as const;
 
 /** Thresholds offered besides the current one (minor units). */
 const thresholdChoices = [500, 1000, 2000, 5000];
@@ -67,7 +69,7 @@ function AutoRefillForm({ initial, amounts, money }: AutoRefillFormProps) {
 /** Automatic refill: admins edit it here; employees read it and are told an admin is needed. */
 export function AutoRefillEditor() {
   const wallet = useWallet();
-  const { session, autoRefill, balance } = useStore(wallet.store);
+  const { session, autoRefill, balance } = useStoreFields(wallet.store, editorFields);
   const { t, language } = useWalletT();
   const id = useId();
   const [amounts, setAmounts] = useState<readonly number[]>([]);

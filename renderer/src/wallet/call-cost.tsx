@@ -1,6 +1,6 @@
 import { useContext } from 'react';
 import type { ActivityItem } from '../../../shared/api/wallet-schemas.js';
-import { useStore } from '../state/use-store.js';
+import { useStoreSelect } from '../state/use-store.js';
 import type { Wallet } from './wallet-controller.js';
 import { WalletContext } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
@@ -32,7 +32,7 @@ function WalletCallCost({
   readonly sipCallId: string | undefined;
   readonly language: string;
 }) {
-  const { activity } = useStore(wallet);
+  const activity = useStoreSelect(wallet, (state) => state.activity);
   const charge = chargeForCall(activity, sipCallId);
   if (charge === undefined) return null;
   return <span data-testid="call-cost">{formatMoney(-charge.amountMinor, charge.currency, language)}</span>;

@@ -1,6 +1,6 @@
-import { useEffect, useId } from 'react';
+import { memo, useEffect, useId } from 'react';
 import { useWalletT } from '../i18n/use-wallet-t.js';
-import { useStore } from '../state/use-store.js';
+import { useStoreFields } from '../state/use-store.js';
 import { ActivityList } from './activity-list.js';
 import { AddFundsButton } from './add-funds-button.js';
 import { AutoRefillEditor } from './auto-refill-editor.js';
@@ -8,14 +8,17 @@ import { RatesBrowser } from './rates-browser.js';
 import { useWallet } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
 
+/** What the panel shows: it does not re-render for the gate, the cost line or a call in progress. */
+const panelFields = ['session', 'balance', 'stream'] as const;
+
 /**
  * The Prepaid Account, always on screen while signed in to the company: live balance, low-balance banner,
  * Add funds (admins), automatic refill, recent activity and International Rates.
  * Automation contract: region "Wallet", balance element named "Balance", button "Add funds".
  */
-export function WalletPanel() {
+function WalletPanelView() {
   const wallet = useWallet();
-  const state = useStore(wallet.store);
+  const state = useStoreFields(wallet.store, panelFields);
   const { t, language } = useWalletT();
   const id = useId();
 
@@ -71,3 +74,6 @@ export function WalletPanel() {
     </section>
   );
 }
+
+/** Memoised: the app re-renders on every call change, and this part does not depend on calls. */
+export const WalletPanel = memo(WalletPanelView);
