@@ -12,7 +12,7 @@
 import { classifyNumber, type NumberClassification } from '../numbering/classify.js';
 import type { DialCountry } from '../settings.js';
 import { displayFor, parseDialString, sipUserPart, type DialTarget } from './dial-string.js';
-import { isEmergencyDial } from './emergency-dial.js';
+import { isEmergencyDial, stripDialSeparators } from './emergency-dial.js';
 
 /** A target that can be called (everything but `invalid`). */
 export type CallableTarget = Exclude<DialTarget, { kind: 'invalid' }>;
@@ -43,8 +43,6 @@ export interface DialPlace {
   readonly callerCountry: string;
 }
 
-const separators = /[\s.\-()/]/g;
-
 /** Parses and classifies `input` once. Never throws; an invalid string comes back with its reason. */
 export function dialIntentFor(input: string, place: DialPlace): DialIntentResult {
   // First, on the raw string, so that no parsing rule can ever stand between a caller and 112.
@@ -52,7 +50,7 @@ export function dialIntentFor(input: string, place: DialPlace): DialIntentResult
   const parsed = parseDialString(input, place.dialCountry);
   let target: CallableTarget;
   if (parsed.kind !== 'invalid') target = parsed;
-  else if (emergency) target = { kind: 'short-code', digits: input.replace(separators, '') };
+  else if (emergency) target = { kind: 'short-code', digits: stripDialSeparators(input) };
   else return { ok: false, target: parsed };
   const dialed = sipUserPart(target);
   const classification = classifyNumber({ dialed, callerCountry: place.callerCountry });

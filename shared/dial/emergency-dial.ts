@@ -14,10 +14,15 @@ import { emergencyNumbersFor } from '../numbering/emergency-numbers.js';
 // The separators people type or paste between digits ("1 1 2", "11-2").
 const separators = /[\s.\-()/]/g;
 
+/** `dialed` without the separators people type between digits. */
+export function stripDialSeparators(dialed: string): string {
+  return dialed.replace(separators, '');
+}
+
 /** Whether `dialed` is an emergency number for a caller in `country` (ISO 3166-1 alpha-2). Never throws. */
 export function isEmergencyDial(dialed: string, country: string): boolean {
   try {
-    const digits = dialed.replace(separators, '');
+    const digits = stripDialSeparators(dialed);
     if (emergencyNumbersFor(country).includes(digits)) return true;
     return classifyNumber({ dialed, callerCountry: country }).kind === 'emergency';
   } catch {
