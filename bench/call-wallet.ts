@@ -20,10 +20,11 @@ import type { Browser, Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startLocalStack } from '../deploy/local-stack.js';
 import { freePort } from '../scripts/lib/free-port.js';
 import { startStaticServer } from '../scripts/lib/static-server.js';
+import { rendererDist } from '../scripts/lib/renderer-dist.js';
 
 const admin = { email: 'alice@cabine.test', password: 'cabine-1001' };
 const employee = { email: 'bruno@cabine.test', password: 'cabine-1002' };
@@ -144,7 +145,7 @@ export async function measureWalletCalls(browser: Browser, options: { calls: num
   const webPort = await freePort();
   const webOrigin = `http://127.0.0.1:${webPort}`;
   const stack = await startLocalStack({ runDir, paidCallsPerMinute: 10_000, managerEnv: { CABINE_APP_ORIGINS: webOrigin } });
-  const web = await startStaticServer({ root: resolve('dist/renderer'), port: webPort, runtimeConfig: {} });
+  const web = await startStaticServer({ root: rendererDist, port: webPort, runtimeConfig: {} });
   const managerUrl = stack.manager?.url;
   if (managerUrl === undefined) throw new Error('the local stack started without a manager');
   try {

@@ -23,6 +23,7 @@ import { startStaticServer } from '../scripts/lib/static-server.js';
 import { measureWalletCalls } from './call-wallet.js';
 import type {} from '../renderer/src/e2e/e2e-hook.js';
 import type {} from './bare-sipjs/bare-phone.js';
+import { rendererDist } from '../scripts/lib/renderer-dist.js';
 
 const calls = Number(process.env.BENCH_CALLS ?? 25);
 const warmup = 2;
@@ -225,7 +226,7 @@ async function main(): Promise<void> {
   });
   await writeFile(join(bareDir, 'index.html'), '<!doctype html><title>bare SIP.js</title><script type="module" src="./bare-phone.js"></script>');
   const app = await startStaticServer({
-    root: resolve('dist/renderer'),
+    root: rendererDist,
     port: 0,
     runtimeConfig: { sipServer: kamailio.wsUrl, sipDomain: defaultSipDomain },
   });

@@ -2,7 +2,7 @@ import { test as base } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { RunningCarrier } from '../../deploy/carrier-process.js';
 import type { RunningKamailio } from '../../deploy/kamailio-process.js';
 import { startLocalStack, type LocalStack } from '../../deploy/local-stack.js';
@@ -10,6 +10,7 @@ import type { RunningManager } from '../../deploy/manager-process.js';
 import type { RunningRtpengine } from '../../deploy/rtpengine-process.js';
 import { defaultSipDomain, demoUsers, type DemoUser } from '../../shared/config/defaults.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
+import { rendererDist } from '../../scripts/lib/renderer-dist.js';
 
 /**
  * The local stack one Playwright worker runs its tests against (deploy/local-stack.ts): Kamailio, rtpengine,
@@ -31,7 +32,7 @@ export interface Stack {
   readonly runDir: string;
 }
 
-const rendererRoot = resolve('dist/renderer');
+const rendererRoot = rendererDist;
 
 export const test = base.extend<object, { stack: Stack }>({
   stack: [

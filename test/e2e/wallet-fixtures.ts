@@ -8,10 +8,11 @@ import { test as base, type Browser, type BrowserContext, type Page } from '@pla
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../deploy/local-stack.js';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
+import { rendererDist } from '../../scripts/lib/renderer-dist.js';
 
 export interface WalletStack {
   readonly stack: LocalStack;
@@ -28,7 +29,7 @@ export const demo = {
   operator: { email: 'care@cabine.test', password: 'cabine-care' },
 } as const;
 
-const rendererRoot = resolve('dist/renderer');
+const rendererRoot = rendererDist;
 
 export const test = base.extend<object, { wallet: WalletStack }>({
   wallet: [
