@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       rows.push({ backend: 'sqlite', clients, service, raw: rawSqliteResult });
     }
     const rawPgUrl = await database.newDatabase();
-    const rawPgRepo = await PgRepository.open(rawPgUrl, 2);
+    const rawPgRepo = await PgRepository.open(rawPgUrl, { poolSize: 2 });
     await prepareRawCompany(rawPgRepo);
     await rawPgRepo.close();
     for (const clients of levels) {

@@ -54,6 +54,8 @@ export interface RunningManager {
   readonly proxySecret: string;
   readonly sipSharedSecret: string;
   readonly pid: number;
+  /** False once the process has exited, whether it was stopped or it crashed. */
+  readonly running: boolean;
   readonly logFile: string;
   /** SIGTERM, resolves once it has exited (SIGKILL to its group after a timeout). */
   stop(): Promise<void>;
@@ -149,6 +151,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
     sipSharedSecret,
     get pid(): number {
       return child.pid ?? -1;
+    },
+    get running(): boolean {
+      return child.exitCode === null && child.signalCode === null;
     },
     logFile,
     async stop(): Promise<void> {

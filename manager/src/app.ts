@@ -23,6 +23,7 @@ import { registerCareRoutes } from './routes/care-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
 import { seedDemo } from './seed/demo-seed';
+import { DatabaseUnavailableError } from './store/database-unavailable';
 import { PgRepository } from './store/pg-repository';
 import type { Repository } from './store/repository';
 import { SqliteRepository } from './store/sqlite-repository';
@@ -48,8 +49,8 @@ export interface ManagerOverrides {
 }
 
 /** Opens the configured store: PostgreSQL when DATABASE_URL is set, else SQLite in the data directory. */
-export async function openRepository(config: ManagerConfig): Promise<Repository> {
-  if (config.databaseUrl) return PgRepository.open(config.databaseUrl, config.pgPoolSize);
+export async function openRepository(config: ManagerConfig, log: { warn(object: object, message: string): void }): Promise<Repository> {
+  if (config.databaseUrl) return PgRepository.open(config.databaseUrl, { poolSize: config.pgPoolSize, onBackgroundError: (error, where) => log.warn({ err: error, where }, 'database connection lost') });
   mkdirSync(config.dataDir, { recursive: true });
   return SqliteRepository.open(join(config.dataDir, 'cabine-manager.db'));
 }
@@ -88,7 +89,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
     return503OnClosing: true,
     forceCloseConnections: true,
   });
-  const repository = overrides.repository ?? (await openRepository(config));
+  const repository = overrides.repository ?? (await openRepository(config, app.log));
   const provider = overrides.provider ?? new SandboxCardProcessor();
   const rates = loadRateCatalog(config.rateDeckPath);
   const plan = overrides.plan ?? defaultCallingPlan;
@@ -153,7 +154,18 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerCareRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');
   app.get('/api/v1/openapi.json', (_request, reply) => reply.send(openapi));
+  // Liveness: the process serves HTTP (no database round trip, so a database outage never gets it restarted).
   app.get('/healthz', async () => ({ ok: true, dialect: repository.dialect, deckVersion: rates.index.deck.version }));
+  // Readiness: the database answers; a load balancer sends no traffic here while it does not.
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await repository.ping();
+      return { ready: true, dialect: repository.dialect };
+    } catch (error) {
+      reply.code(503).header('retry-after', '1');
+      return { ready: false, reason: error instanceof DatabaseUnavailableError ? 'database_unavailable' : 'database_error' };
+    }
+  });
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/api/')) return reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` } });
@@ -167,6 +179,12 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
       status = error.status;
       for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
       body = { error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } };
+    } else if (error instanceof DatabaseUnavailableError) {
+      // Nothing is assumed done: the caller retries (same idempotency key), the proxy's queue resends.
+      status = 503;
+      reply.header('retry-after', '1');
+      request.log.warn({ err: error.cause }, 'database unavailable');
+      body = { error: { code: 'service_unavailable', message: 'The service is briefly unavailable; try again' } };
     } else if (error.code && jsonErrorCodes[error.code]) {
       const [mapped, code] = jsonErrorCodes[error.code] ?? [400, 'bad_request'];
       status = mapped;

@@ -37,6 +37,8 @@ export interface ManagerConfig {
   readonly pendingRecoveryAgeMs: number;
   readonly bodyLimitBytes: number;
   readonly pgPoolSize: number;
+  /** How long a stop (SIGTERM) may take before the process exits anyway, with an error status. */
+  readonly shutdownTimeoutMs: number;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -112,6 +114,7 @@ const envSchema = z.object({
   CABINE_PENDING_RECOVERY_AGE_MS: int(0, 3_600_000).default(30_000),
   CABINE_BODY_LIMIT_BYTES: int(256, 1_048_576).default(16_384),
   CABINE_PG_POOL_SIZE: int(1, 200).default(10),
+  CABINE_SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
 });
 
 /** Reads the configuration; throws with every problem listed when the environment is wrong. */
@@ -150,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
     pendingRecoveryAgeMs: e.CABINE_PENDING_RECOVERY_AGE_MS,
     bodyLimitBytes: e.CABINE_BODY_LIMIT_BYTES,
     pgPoolSize: e.CABINE_PG_POOL_SIZE,
+    shutdownTimeoutMs: e.CABINE_SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -3,7 +3,8 @@ import { loadConfig } from './config';
 
 /**
  * Entry point: `npm run manager`. Loads configuration from the environment, finishes work a previous
- * process left half-done (pending top-ups and refills), then serves until SIGTERM/SIGINT.
+ * process left half-done (pending top-ups and refills), then serves until SIGTERM/SIGINT, and stops within
+ * CABINE_SHUTDOWN_TIMEOUT_MS.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'stopping');
     clearInterval(sweep);
+    // Bounded: a database that does not answer, or a connection that will not close, cannot hold the stop.
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'stop took too long; exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     manager.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -45,6 +45,7 @@ export const errorCodes = [
   'unsupported_media_type',
   'too_many_requests',
   'csrf_failed',
+  'service_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

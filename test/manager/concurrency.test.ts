@@ -52,7 +52,7 @@ describe('concurrent debits and top-ups', () => {
     const started = performance.now();
     const stats = sum(await Promise.all(Array.from({ length: workers }, (_unused, index) => runWorker(path, totalOps / workers, index + 1))));
     const seconds = (performance.now() - started) / 1000;
-    const problems = await checkLoadInvariants(setup, loadCompany.id, loadCompany.thresholdMinor);
+    const problems = await checkLoadInvariants(setup, loadCompany.id);
     const counts = await ledgerCounts(setup, loadCompany.id);
     await setup.close();
     console.log(`[concurrency] sqlite: ${stats.ops} ops from ${workers} processes in ${seconds.toFixed(1)} s = ${(stats.ops / seconds).toFixed(0)} ops/s; ` +
@@ -66,13 +66,13 @@ describe('concurrent debits and top-ups', () => {
   it(`PostgreSQL: ${totalOps} operations over a pool of 16 connections keep every invariant`, async () => {
     const database: TestDatabase = await startTestDatabase();
     cleanups.push(() => database.stop());
-    const repository = await PgRepository.open(database.url, 16);
+    const repository = await PgRepository.open(database.url, { poolSize: 16 });
     await setupLoadCompany(repository);
     const started = performance.now();
     // Two wallet services over one pool behave like two instances; 32 operations in flight in total.
     const stats = sum(await Promise.all([1, 2].map((seed) => runLoad(walletFor(repository), { ops: totalOps / 2, concurrency: 16, seed, keySpace: topUpKeySpace, callPrefix: `pg${seed}` }))));
     const seconds = (performance.now() - started) / 1000;
-    const problems = await checkLoadInvariants(repository, loadCompany.id, loadCompany.thresholdMinor);
+    const problems = await checkLoadInvariants(repository, loadCompany.id);
     const counts = await ledgerCounts(repository, loadCompany.id);
     await repository.close();
     console.log(`[concurrency] postgres: ${stats.ops} ops over 16 connections in ${seconds.toFixed(1)} s = ${(stats.ops / seconds).toFixed(0)} ops/s; ` +

@@ -37,7 +37,7 @@ async function crashRound(env: Record<string, string>, openCheck: () => Promise<
   const base = service.baseUrl;
   // Invariants hold after the restart (recovery has already run before listening).
   const checker = await openCheck();
-  const problems = await checkLoadInvariants(checker, demoCompany, threshold);
+  const problems = await checkLoadInvariants(checker, demoCompany);
   const topUps = await checker.store.listTopUps(demoCompany, 1_000_000);
   for (const topUp of topUps) {
     if (topUp.status === 'pending') problems.push(`round ${round}: top-up ${topUp.id} still pending after recovery`);
@@ -115,7 +115,7 @@ describe('SIGKILL during writes', () => {
       setup: async () => {
         const database: TestDatabase = await startTestDatabase();
         cleanups.push(() => database.stop());
-        return { env: { DATABASE_URL: database.url, CABINE_PENDING_RECOVERY_AGE_MS: '0' }, open: () => PgRepository.open(database.url, 2) };
+        return { env: { DATABASE_URL: database.url, CABINE_PENDING_RECOVERY_AGE_MS: '0' }, open: () => PgRepository.open(database.url, { poolSize: 2 }) };
       },
     },
   ];
@@ -138,7 +138,7 @@ describe('SIGKILL during writes', () => {
       // A last start: recovery finishes whatever the final kill interrupted, and every answered key stands.
       const final = await startServiceProcess(env);
       const checker = await open();
-      const problems = await checkLoadInvariants(checker, demoCompany, threshold);
+      const problems = await checkLoadInvariants(checker, demoCompany);
       const topUps = new Map((await checker.store.listTopUps(demoCompany, 1_000_000)).map((topUp) => [topUp.id, topUp]));
       for (const [key, id] of observed.credited) if (topUps.get(id)?.status !== 'succeeded') problems.push(`answered top-up ${key} → ${id} is not in the ledger`);
       await checker.close();

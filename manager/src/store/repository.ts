@@ -296,3 +296,5 @@ export interface Repository {
   listenWalletChanges(onChange: (companyId: string) => void): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
+  /** One round trip to the database (readiness); DatabaseUnavailableError when it cannot be reached. */
+  ping(): Promise<void>;

@@ -115,6 +115,12 @@ export class SqliteRepository implements Repository {
     });
   }
 
+  /** The database is a file this process holds open: reachable as long as the process runs. */
+  ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+    return Promise.resolve();
+  }
+
   listenWalletChanges(): Promise<null> {
     return Promise.resolve(null);
   }

@@ -14,6 +14,11 @@ export interface TestDatabase {
   /** Another empty database on the same server (one per manager under test). */
   newDatabase(): Promise<string>;
   stop(): Promise<void>;
+  /**
+   * The server itself, for fault tests: stop it (fast mode: open connections are terminated, as in a
+   * restart) and start it again on the same port and data. Only on a throwaway cluster this file started.
+   */
+  readonly server?: { halt(): Promise<void>; resume(): Promise<void> };
 }
 
 /** Where the Debian packages put the server binaries; override with CABINE_PG_BIN. */
@@ -56,10 +61,10 @@ async function createDatabase(adminUrl: string, name: string): Promise<void> {
  *   `postgres` OS user (runuser) in a temporary directory that user owns, on a free loopback port with its
  *   unix socket inside that directory; `stop()` shuts it down (immediate mode) and deletes the directory.
  */
-export async function startTestDatabase(): Promise<TestDatabase> {
+export async function startTestDatabase(options: { readonly ownServer?: boolean } = {}): Promise<TestDatabase> {
   const name = `cabine_test_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
   const shared = process.env.CABINE_TEST_DATABASE_URL;
-  if (shared) {
+  if (shared && !options.ownServer) {
     await createDatabase(shared, name);
     const url = new URL(shared);
     url.pathname = `/${name}`;
@@ -97,11 +102,12 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   const data = join(dir, 'data');
   await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
-  await exec('pg_ctl', [
+  const startServer = () => exec('pg_ctl', [
     '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60',
     '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=64MB`,
     'start',
   ]);
+  await startServer();
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   await createDatabase(adminUrl, name);
   let extras = 0;
@@ -115,6 +121,14 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     stop: async () => {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
+    },
+    server: {
+      halt: async () => {
+        await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+      },
+      resume: async () => {
+        await startServer();
+      },
     },
   };
 }
