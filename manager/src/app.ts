@@ -22,6 +22,8 @@ import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
+import { ProductionConfigError } from './production-checks';
+import { demoDataProblems } from './seed/demo-data-check';
 import { seedDemo } from './seed/demo-seed';
 import { DatabaseUnavailableError } from './store/database-unavailable';
 import { PgRepository } from './store/pg-repository';
@@ -90,6 +92,14 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
     forceCloseConnections: true,
   });
   const repository = overrides.repository ?? (await openRepository(config, app.log));
+  if (config.environment === 'production') {
+    // A database left from a trial with the demo seed still opens the published demo passwords.
+    const problems = await demoDataProblems(repository.store);
+    if (problems.length > 0) {
+      if (!overrides.repository) await repository.close();
+      throw new ProductionConfigError(problems);
+    }
+  }
   const provider = overrides.provider ?? new SandboxCardProcessor();
   const rates = loadRateCatalog(config.rateDeckPath);
   const plan = overrides.plan ?? defaultCallingPlan;

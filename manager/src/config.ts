@@ -5,15 +5,20 @@ import { defaultPorts, defaultSipDomain } from '../../shared/config/defaults';
 import { assertNever } from '../../shared/assert-never';
 import { currencyCodes } from '../../shared/money/currency';
 import { checkSipServerUrl, isLoopbackHost as isLoopbackSipHost } from '../../shared/sip/server-url';
+import { ProductionConfigError, productionConfigProblems } from './production-checks';
 
 /** The manager's configuration, from the environment, with defaults that are safe for a single machine. */
 export interface ManagerConfig {
+  /** `production` refuses public defaults at start-up (manager/src/production-checks.ts). */
+  readonly environment: 'development' | 'production';
   readonly host: string;
   readonly port: number;
   /** PostgreSQL connection string; when absent, SQLite in `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
   readonly publicUrl: string;
+  /** CABINE_MANAGER_PUBLIC_URL was given (otherwise publicUrl is derived from host and port). */
+  readonly publicUrlExplicit: boolean;
   readonly currency: (typeof currencyCodes)[number];
   readonly topUpAmountsMinor: readonly number[];
   readonly sipWsUrl: string;
@@ -81,6 +86,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const envSchema = z.object({
+  CABINE_ENV: z.enum(['development', 'production']).default('development'),
   CABINE_MANAGER_HOST: z.string().default('127.0.0.1'),
   CABINE_MANAGER_PORT: int(0, 65535).default(defaultPorts.manager),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
@@ -103,7 +109,7 @@ const envSchema = z.object({
   CABINE_MAX_CALL_SECONDS: int(60, 24 * 3600).default(4 * 3600),
   CABINE_RING_ALLOWANCE_SECONDS: int(0, 600).default(180),
   CABINE_MAX_REFILLS_PER_DAY: int(1, 100).default(5),
-  CABINE_REFILL_DECLINES_BEFORE_DISABLE: int(1, 20).default(3),
+  CABINE_REFILL_DECLINES_BEFORE_DISABLE: int(1, 20).default(4),
   CABINE_LOW_BALANCE_MINOR: int(0, 1_000_000).default(500),
   CABINE_COOKIE_SECURE: bool.default(true),
   CABINE_SCRYPT_LOG_N: int(10, 20).default(16),
@@ -126,12 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
   const e = parsed.data;
   const amounts = [...new Set(e.CABINE_TOPUP_AMOUNTS.split(',').map(Number))].filter((value) => value > 0).sort((a, b) => a - b);
   if (amounts.length === 0) throw new Error('CABINE_TOPUP_AMOUNTS needs at least one positive amount');
-  return {
+  const config: ManagerConfig = {
+    environment: e.CABINE_ENV,
     host: e.CABINE_MANAGER_HOST,
     port: e.CABINE_MANAGER_PORT,
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: resolve(e.CABINE_MANAGER_DATA_DIR),
     publicUrl: e.CABINE_MANAGER_PUBLIC_URL ?? `http://${e.CABINE_MANAGER_HOST}:${e.CABINE_MANAGER_PORT}`,
+    publicUrlExplicit: e.CABINE_MANAGER_PUBLIC_URL !== undefined,
     currency: e.CABINE_CURRENCY,
     topUpAmountsMinor: amounts,
     sipWsUrl: e.CABINE_SIP_WS_URL,
@@ -155,4 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
     pgPoolSize: e.CABINE_PG_POOL_SIZE,
     shutdownTimeoutMs: e.CABINE_SHUTDOWN_TIMEOUT_MS,
   };
+  if (config.environment === 'production') {
+    const problems = productionConfigProblems(config, sampleRateDeckPath);
+    if (problems.length > 0) throw new ProductionConfigError(problems);
+  }
+  return config;
 }
