@@ -20,10 +20,11 @@ export type AuthorizeCallRequest = z.infer<typeof authorizeCallRequestSchema>;
  * Why the manager refused a call. `class_blocked`: the destination's class is high-risk (satellite and
  * international networks, `highRiskKinds` in shared/numbering) and the company has not allowed it.
  * `barred`: the caller's barring (shared/billing/barring.ts: paid services, plan only, chosen countries).
+ * `monthly_budget`: the caller's monthly budget, set by an admin, is spent (shared/billing/monthly-budget.ts).
  * `released`: this call id was already released or completed (the proxy gave up on the attempt, possibly
  * before this authorize arrived); it can never be authorized again, and nothing is reserved.
  */
-export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'class_blocked', 'daily_cap', 'invalid', 'no_rate', 'unknown_caller', 'released']);
+export const refusalReasonSchema = z.enum(['insufficient_funds', 'barred', 'class_blocked', 'daily_cap', 'monthly_budget', 'invalid', 'no_rate', 'unknown_caller', 'released']);
 export type RefusalReason = z.infer<typeof refusalReasonSchema>;
 
 export const authorizeCallResponseSchema = z.strictObject({
@@ -39,6 +40,8 @@ export const authorizeCallResponseSchema = z.strictObject({
   balanceMinor: nonNegativeAmountMinorSchema.meta({ description: 'So the proxy can announce the balance before connecting.' }),
   prefix: z.string(),
   deckVersion: z.string(),
+  announcement: z.string().optional().meta({ description: 'Paid calls: absolute path of the WAV prompt the proxy plays to the caller before the call goes to the trunk (docs/sip-server.md).' }),
+  announcementMs: z.int().positive().optional().meta({ description: 'Length of the prompt in ms.' }),
 });
 export type AuthorizeCallResponse = z.infer<typeof authorizeCallResponseSchema>;
 

@@ -39,11 +39,11 @@ export const rateCountriesResponseSchema = z.strictObject({
 export const quoteQuerySchema = z.strictObject({ number: z.string().min(1).max(64) });
 
 /**
- * What the app should say before a call. `class_blocked`, `barred`, `no_rate`, `daily_cap`,
+ * What the app should say before a call. `class_blocked`, `barred`, `no_rate`, `daily_cap`, `monthly_budget`,
  * `insufficient_funds` and `invalid_number` are the refusals authorizeCall would answer with, so the app can
  * refuse before dialling; the others are warnings.
  */
-export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'class_blocked', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap']);
+export const quoteWarningSchema = z.enum(['paid_service', 'barred', 'class_blocked', 'low_balance', 'insufficient_funds', 'no_rate', 'invalid_number', 'high_cost', 'daily_cap', 'monthly_budget']);
 
 /**
  * Why the call policy (shared/billing/call-policy.ts, `CallRefusal`) refuses a call: authorize's reasons

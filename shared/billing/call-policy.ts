@@ -15,6 +15,8 @@
  *   no_rate ──────────── paid from the wallet, and the deck has no rate for it
  *   insufficient_funds ─ the wallet funds 0 s (wins over the cap: adding funds is the first thing to do)
  *   daily_cap ────────── the wallet would fund the call, the day's cap funds 0 s
+ *   monthly_budget ───── the wallet and the cap would fund the call, the caller's monthly budget funds 0 s
+ *                        (shared/billing/monthly-budget.ts: an admin's limit per employee)
  */
 import { assertNever } from '../assert-never';
 import type { CurrencyCode } from '../money/currency';
@@ -26,15 +28,15 @@ import type { CallBarring } from './barring';
 import { barredBy } from './barring';
 
 /** Why the policy refuses a call (the manager adds `released`, which is about a call id, not the policy). */
-export type CallRefusal = 'unknown_caller' | 'invalid' | 'class_blocked' | 'barred' | 'no_rate' | 'insufficient_funds' | 'daily_cap';
+export type CallRefusal = 'unknown_caller' | 'invalid' | 'class_blocked' | 'barred' | 'no_rate' | 'insufficient_funds' | 'daily_cap' | 'monthly_budget';
 
 /** Every refusal, in the order the rules apply. */
 export const callRefusals = [
-  'unknown_caller', 'invalid', 'class_blocked', 'barred', 'no_rate', 'insufficient_funds', 'daily_cap',
+  'unknown_caller', 'invalid', 'class_blocked', 'barred', 'no_rate', 'insufficient_funds', 'daily_cap', 'monthly_budget',
 ] as const satisfies readonly CallRefusal[];
 
 /** The refusals that depend on money, decided last (under the company lock, in the manager). */
-export type FundsRefusal = Extract<CallRefusal, 'insufficient_funds' | 'daily_cap'>;
+export type FundsRefusal = Extract<CallRefusal, 'insufficient_funds' | 'daily_cap' | 'monthly_budget'>;
 
 /**
  * What the app must ask before placing an allowed call: nothing (the wallet is not touched), the "Paid
@@ -65,6 +67,11 @@ export interface FundingFacts {
   readonly availableMinor: number;
   /** What the daily cap leaves after today's charges and every other call's reservation; null: no cap. */
   readonly dailyCapLeftMinor: number | null;
+  /**
+   * What the caller's monthly budget leaves after this month's charges and the caller's other calls'
+   * reservations (`budgetLeft` in shared/billing/monthly-budget.ts); null or absent: no budget.
+   */
+  readonly budgetLeftMinor?: number | null;
   readonly currency: CurrencyCode;
   /** The service's longest call, in seconds. */
   readonly maxCallSeconds: number;
@@ -149,10 +156,11 @@ export function fundsLeft(args: {
 }
 
 /**
- * The longest call at `tariff` that both the wallet and the daily cap fund in full, capped at the service
- * maximum (`maxFundedSeconds`), and the reservation that covers it. The wallet is looked at first: when it
- * funds nothing the refusal is `insufficient_funds`, whatever the cap; `daily_cap` only when the wallet
- * would fund the call and the cap does not.
+ * The longest call at `tariff` that the wallet, the daily cap and the caller's monthly budget all fund in
+ * full, capped at the service maximum (`maxFundedSeconds`), and the reservation that covers it. The wallet
+ * is looked at first: when it funds nothing the refusal is `insufficient_funds`, whatever the limits;
+ * `daily_cap` only when the wallet would fund the call and the cap does not; `monthly_budget` only when
+ * the wallet and the cap would and the budget does not.
  */
 export function fundCall(tariff: Tariff, funding: FundingFacts): FundedCall {
   const fund = (minor: number) => maxFundedSeconds(tariff, Math.max(0, minor), funding.currency, funding.maxCallSeconds);
@@ -160,7 +168,10 @@ export function fundCall(tariff: Tariff, funding: FundingFacts): FundedCall {
   if (walletSeconds === 0) return { refusal: 'insufficient_funds', maxDurationSeconds: 0, reservedMinor: 0 };
   const capSeconds = funding.dailyCapLeftMinor === null ? walletSeconds : fund(funding.dailyCapLeftMinor);
   if (capSeconds === 0) return { refusal: 'daily_cap', maxDurationSeconds: 0, reservedMinor: 0 };
-  const maxDurationSeconds = Math.min(walletSeconds, capSeconds);
+  const budgetLeftMinor = funding.budgetLeftMinor ?? null;
+  const budgetSeconds = budgetLeftMinor === null ? walletSeconds : fund(budgetLeftMinor);
+  if (budgetSeconds === 0) return { refusal: 'monthly_budget', maxDurationSeconds: 0, reservedMinor: 0 };
+  const maxDurationSeconds = Math.min(walletSeconds, capSeconds, budgetSeconds);
   return { refusal: null, maxDurationSeconds, reservedMinor: callCostMinor(tariff, maxDurationSeconds, funding.currency) };
 }
 

@@ -128,6 +128,7 @@ export const walletEn = {
   'refused.barred-plan': 'Your admin has limited your account to the calls the company’s plan includes. This one would be paid from the Prepaid Account.',
   'refused.barred-country': 'Your admin has not allowed calls to this country for your account.',
   'refused.daily-cap': 'The company’s daily spending limit for calls has been reached. Ask your admin, or try again tomorrow.',
+  'refused.monthly-budget': 'Your monthly budget for calls is spent. Ask your admin to raise it, or wait for next month.',
   'refused.no-rate': 'There is no rate for this destination, so it cannot be called.',
   'refused.invalid': 'This number cannot be called.',
   'refused.wallet-unavailable': 'The Prepaid Account cannot be checked right now (the manager is unreachable), so paid calls cannot be placed. Emergency numbers always work.',

@@ -129,6 +129,7 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'refused.barred-plan': 'Votre administrateur a limité votre compte aux appels inclus dans le forfait de l’entreprise. Celui-ci serait payé sur le compte prépayé.',
   'refused.barred-country': 'Votre administrateur n’a pas autorisé les appels vers ce pays pour votre compte.',
   'refused.daily-cap': 'Le plafond quotidien de dépenses d’appels de l’entreprise est atteint. Demandez à votre administrateur, ou réessayez demain.',
+  'refused.monthly-budget': 'Votre budget mensuel d’appels est épuisé. Demandez à votre administrateur de l’augmenter, ou attendez le mois prochain.',
   'refused.no-rate': 'Aucun tarif n’existe pour cette destination : elle ne peut pas être appelée.',
   'refused.invalid': 'Ce numéro ne peut pas être appelé.',
   'refused.wallet-unavailable': 'Le Compte prépayé ne peut pas être vérifié pour l’instant (gestionnaire injoignable) : les appels payants ne peuvent pas être passés. Les numéros d’urgence fonctionnent toujours.',

@@ -22,6 +22,7 @@ export type RefusalReason =
   | 'barred-plan'
   | 'barred-country'
   | 'daily-cap'
+  | 'monthly-budget'
   | 'no-rate'
   | 'invalid'
   | 'unknown-caller'
@@ -87,6 +88,8 @@ function fromVerdict(quote: QuoteResponse, role: Role | null): GateDecision {
       return { kind: 'refused', reason: barredReason(quote.barredBy) };
     case 'daily_cap':
       return { kind: 'refused', reason: 'daily-cap' };
+    case 'monthly_budget':
+      return { kind: 'refused', reason: 'monthly-budget' };
     case 'no_rate':
       return { kind: 'refused', reason: 'no-rate' };
     case 'invalid':

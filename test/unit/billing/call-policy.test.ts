@@ -37,6 +37,7 @@ const failing: Record<CallRefusal, Partial<CallFacts>> = {
   no_rate: { rate: null },
   insufficient_funds: { availableMinor: 0 },
   daily_cap: { dailyCapLeftMinor: 0 },
+  monthly_budget: { budgetLeftMinor: 0 },
 };
 
 /** Facts where exactly the rules in `refusing` refuse. unknown_caller and barred both set `caller`: null wins. */
@@ -56,7 +57,7 @@ function refusalOf(verdict: CallVerdict): CallRefusal | null {
 
 describe('the refusal rules, in order', () => {
   it('lists the refusals in authorize\'s order', () => {
-    expect(callRefusals).toEqual(['unknown_caller', 'invalid', 'class_blocked', 'barred', 'no_rate', 'insufficient_funds', 'daily_cap']);
+    expect(callRefusals).toEqual(['unknown_caller', 'invalid', 'class_blocked', 'barred', 'no_rate', 'insufficient_funds', 'daily_cap', 'monthly_budget']);
   });
 
   it('allows the call when no rule refuses', () => {
@@ -160,6 +161,7 @@ describe('funding: the wallet first, then the daily cap', () => {
   const fundingArb = fc.record({
     availableMinor: fc.integer({ min: -1000, max: 10_000_000 }),
     dailyCapLeftMinor: fc.option(fc.integer({ min: -1000, max: 10_000_000 }), { nil: null }),
+    budgetLeftMinor: fc.option(fc.integer({ min: -1000, max: 10_000_000 }), { nil: null }),
     currency: fc.constantFrom(...currencies),
     maxCallSeconds: fc.integer({ min: 0, max: 4 * 14_400 }),
   });
@@ -168,7 +170,7 @@ describe('funding: the wallet first, then the daily cap', () => {
     fc.assert(
       fc.property(tariffArb, fundingArb, (tariff, funding) => {
         const funded = fundCall(tariff, funding);
-        const limit = Math.max(0, Math.min(funding.availableMinor, funding.dailyCapLeftMinor ?? funding.availableMinor));
+        const limit = Math.max(0, Math.min(funding.availableMinor, funding.dailyCapLeftMinor ?? funding.availableMinor, funding.budgetLeftMinor ?? funding.availableMinor));
         const max = funded.maxDurationSeconds;
         expect(Number.isSafeInteger(max) && max >= 0).toBe(true);
         expect(max).toBeLessThanOrEqual(funding.maxCallSeconds);
@@ -187,12 +189,37 @@ describe('funding: the wallet first, then the daily cap', () => {
     fc.assert(
       fc.property(tariffArb, fundingArb, (tariff, funding) => {
         const walletAlone = maxFundedSeconds(tariff, Math.max(0, funding.availableMinor), funding.currency, funding.maxCallSeconds);
-        const { refusal } = fundCall(tariff, funding);
+        const { refusal } = fundCall(tariff, { ...funding, budgetLeftMinor: null });
         if (walletAlone === 0) expect(refusal).toBe('insufficient_funds');
-        else expect(refusal === 'daily_cap').toBe(fundCall(tariff, { ...funding, availableMinor: funding.dailyCapLeftMinor ?? funding.availableMinor }).refusal !== null);
+        else expect(refusal === 'daily_cap').toBe(fundCall(tariff, { ...funding, availableMinor: funding.dailyCapLeftMinor ?? funding.availableMinor, budgetLeftMinor: null }).refusal !== null);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('refuses monthly_budget only when the wallet and the daily cap alone would fund the call', () => {
+    fc.assert(
+      fc.property(tariffArb, fundingArb, (tariff, funding) => {
+        const withoutBudget = fundCall(tariff, { ...funding, budgetLeftMinor: null });
+        const { refusal } = fundCall(tariff, funding);
+        // The wallet and the cap decide first; the budget never changes their refusal.
+        if (withoutBudget.refusal !== null) expect(refusal).toBe(withoutBudget.refusal);
+        else {
+          const budgetAlone = maxFundedSeconds(tariff, Math.max(0, funding.budgetLeftMinor ?? Number.MAX_SAFE_INTEGER), funding.currency, funding.maxCallSeconds);
+          expect(refusal === 'monthly_budget').toBe(funding.budgetLeftMinor !== null && budgetAlone === 0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('funds the shortest of the wallet, the cap and the budget; no budget (null or absent) changes nothing', () => {
+    expect(fundCall(satelliteRate, { ...passing, availableMinor: 10_000, dailyCapLeftMinor: 5000, budgetLeftMinor: 50 })).toEqual({ refusal: null, maxDurationSeconds: 10, reservedMinor: 50 });
+    expect(fundCall(satelliteRate, { ...passing, availableMinor: 10_000, dailyCapLeftMinor: 50, budgetLeftMinor: 5000 })).toEqual({ refusal: null, maxDurationSeconds: 10, reservedMinor: 50 });
+    expect(fundCall(satelliteRate, { ...passing, availableMinor: 0, budgetLeftMinor: 0 }).refusal).toBe('insufficient_funds');
+    expect(fundCall(satelliteRate, { ...passing, dailyCapLeftMinor: 0, budgetLeftMinor: 0 }).refusal).toBe('daily_cap');
+    expect(fundCall(satelliteRate, { ...passing, budgetLeftMinor: 4 }).refusal).toBe('monthly_budget');
+    expect(fundCall(satelliteRate, { ...passing, budgetLeftMinor: null })).toEqual(fundCall(satelliteRate, passing));
   });
 
   it('gives a charged verdict the funded maximum', () => {
