@@ -12,6 +12,7 @@ packages=(
   postgresql
   chromium fonts-dejavu-core
   openssl procps
+  libnss3-tools
 )
 
 missing=()
