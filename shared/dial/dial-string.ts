@@ -11,6 +11,9 @@
 import { AsYouType, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { assertNever } from '../assert-never.js';
 import { emergencyNumbersFor } from '../numbering/emergency-numbers.js';
+import { extensionSyntax, isExtensionFor } from '../numbering/extension-range.js';
+import { overseasCandidate } from '../numbering/national-dialling.js';
+import { shortNumberClassOf } from '../numbering/short-numbers.js';
 import type { DialCountry } from '../settings.js';
 
 /** What a dialed string means. Only `invalid` cannot be called. */
@@ -32,57 +35,21 @@ export type DialTarget =
 export const maxDialInputLength = 32;
 
 /**
- * Company extensions (the PBX's users, e.g. the demo users 1001–1003): exactly four digits starting with 1
- * or 2. Checked before short codes, so it shadows the French 10xx numbers (see {@link shortCodePatterns}).
+ * Company extensions: the syntax (four digits starting with 1 or 2). Whether a string of that shape is an
+ * extension or a short number depends on the country (shared/numbering/extension-range.ts: in France the
+ * 10YT operator block is a short number); `parseDialString` asks `isExtensionFor`.
  */
-export const extensionPattern: RegExp = /^[12]\d{3}$/;
+export const extensionPattern: RegExp = extensionSyntax;
 
 /**
- * Emergency numbers of a country as short-code patterns. The list itself lives once, in
- * shared/numbering/emergency-numbers.ts, so the dialer, the wallet gate and the SIP proxy agree.
+ * Whether `dial` is a short number of `country`: an emergency number (shared/numbering/emergency-numbers.ts)
+ * or a number of the country's short-number table (shared/numbering/short-numbers.ts, with its sources), so
+ * the dialer, the wallet gate, the classifier and the SIP proxy agree. libphonenumber-js has no short-number
+ * metadata.
  */
-function emergencyPatterns(country: DialCountry): readonly RegExp[] {
-  return [new RegExp(`^(?:${emergencyNumbersFor(country).join('|')})$`)];
+export function isShortCode(dial: string, country: DialCountry): boolean {
+  return emergencyNumbersFor(country).includes(dial) || shortNumberClassOf(dial, country) !== null;
 }
-
-/**
- * French short numbers, from the ARCEP national numbering plan (décision n° 2018-0881).
- * libphonenumber-js has no short-number metadata, so this list is ours.
- */
-const frenchShortCodes: readonly RegExp[] = [
-  // Emergency: 15 SAMU, 17 police, 18 pompiers, 112, 114 (deaf users), 115 SAMU social, 119 children at
-  // risk, 191 aeronautical rescue, 196 sea rescue, 197 alerte attentat, 116000, 116117.
-  ...emergencyPatterns('FR'),
-  // 118XYZ directory enquiries.
-  /^118\d{3}$/,
-  // 3BPQ service numbers (e.g. 3949 France Travail).
-  /^3\d{3}$/,
-  // 10YT operator customer service. Shadowed by extensionPattern (10xx is four digits starting with 1);
-  // harmless, as these numbers only answer from the operator's own lines, never through a SIP trunk.
-  /^10\d{2}$/,
-];
-
-/**
- * Short numbers recognised per dial country. Short numbers are not E.164 numbers: they are dialed as is
- * and routed by the network of the caller's country. A `Record` so that a new {@link DialCountry} does not
- * compile until its short numbers are decided.
- */
-export const shortCodePatterns: Readonly<Record<DialCountry, readonly RegExp[]>> = {
-  FR: frenchShortCodes,
-  BE: emergencyPatterns('BE'),
-  CH: emergencyPatterns('CH'),
-  LU: emergencyPatterns('LU'),
-  DE: emergencyPatterns('DE'),
-  ES: emergencyPatterns('ES'),
-  IT: emergencyPatterns('IT'),
-  GB: emergencyPatterns('GB'),
-  NL: emergencyPatterns('NL'),
-  PT: emergencyPatterns('PT'),
-  IE: emergencyPatterns('IE'),
-  AT: emergencyPatterns('AT'),
-  US: emergencyPatterns('US'),
-  CA: emergencyPatterns('CA'),
-};
 
 /** International (IDD) prefix per dial country: "00" in Europe (ITU-T E.164 recommendation), "011" in NANP. */
 export const internationalPrefixes: Readonly<Record<DialCountry, string>> = {
@@ -189,10 +156,6 @@ export function sanitizeDialInput(text: string, country: DialCountry = 'FR'): st
   return normaliseDialInput(text, country, true).dial;
 }
 
-function isShortCode(dial: string, country: DialCountry): boolean {
-  return shortCodePatterns[country].some((pattern) => pattern.test(dial));
-}
-
 /** Digits of a formatted string, for checking that formatting only added separators. */
 function digitsOf(text: string): string {
   return text.replace(/[^0-9+]/g, '');
@@ -208,15 +171,16 @@ export function formatAsYouType(input: string, country: DialCountry): string {
   // The international prefix is kept as typed: formatting must not rewrite the user's "00" into '+'.
   const { dial, dropped } = normaliseDialInput(input, country, false);
   if (dropped || dial === '' || /[*#]/.test(dial)) return input;
-  if (!dial.startsWith('+') && (extensionPattern.test(dial) || isShortCode(dial, country))) return input;
+  if (!dial.startsWith('+') && (isExtensionFor(dial, country) || isShortCode(dial, country))) return input;
   const formatted = new AsYouType(country).input(dial);
   // AsYouType drops what it cannot place; never show the user fewer digits than they typed.
   return digitsOf(formatted) === dial ? formatted : input;
 }
 
 /**
- * Works out what a dialed string means, in this order: extension ({@link extensionPattern}), short code
- * ({@link shortCodePatterns} of `country`), then a phone number, national numbers read in `country`.
+ * Works out what a dialed string means, in this order: short code ({@link isShortCode} of `country`,
+ * emergency numbers first), extension (`isExtensionFor`, which never overlaps a short number), then a
+ * phone number, national numbers read in `country`.
  *
  * A phone number must pass libphonenumber's `isValid()` with 'max' metadata, i.e. fall in a range its
  * region allocates, not merely have a possible length (`isPossible()`): every call from the shared prepaid
@@ -234,11 +198,14 @@ export function parseDialString(input: string, country: DialCountry): DialTarget
   if (!/^\+?\d+$/.test(dial)) return { kind: 'invalid', reason: 'not-a-number' };
 
   if (!dial.startsWith('+')) {
-    if (extensionPattern.test(dial)) return { kind: 'extension', extension: dial };
     if (isShortCode(dial, country)) return { kind: 'short-code', digits: dial };
+    if (isExtensionFor(dial, country)) return { kind: 'extension', extension: dial };
   }
 
-  const phoneNumber = parsePhoneNumberFromString(dial, { defaultCountry: country, extract: false });
+  // Overseas France dialled nationally ("0262…", "0692…") has its own country code (national-dialling.ts).
+  const overseas = dial.startsWith('+') ? null : overseasCandidate(dial, country);
+  const overseasNumber = overseas === null ? undefined : parsePhoneNumberFromString(overseas);
+  const phoneNumber = overseasNumber?.isValid() ? overseasNumber : parsePhoneNumberFromString(dial, { defaultCountry: country, extract: false });
   if (phoneNumber === undefined || !phoneNumber.isValid()) return { kind: 'invalid', reason: 'not-a-number' };
   return {
     kind: 'phone',

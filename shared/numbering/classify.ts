@@ -1,19 +1,30 @@
+import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
 import { assertNever } from '../assert-never';
+import type { RateClass } from '../rating/rating-key';
+import { nonGeographicRateCountry, ratingKeyFor } from '../rating/rating-key';
 import type { CallingPlan } from './calling-plan';
 import { defaultCallingPlan } from './calling-plan';
-import { countryOfDigits } from './calling-codes';
+import { isKnownCountry } from './calling-codes';
 import { emergencyNumbersFor } from './emergency-numbers';
-import type { LineType } from './national-plans';
-import { lineTypeOf, nationalPlans } from './national-plans';
+import { isExtensionFor } from './extension-range';
+import type { LineType } from './line-types';
+import { lineTypeOf } from './line-types';
+import { overseasCandidate } from './national-dialling';
+import { shortNumberClassOf } from './short-numbers';
 
 /**
  * How Cabine treats a dialled number. The app and the manager both call `classifyNumber`, so the warning the
  * app shows before a call and the decision the manager takes when the proxy asks are the same.
  *
+ * Country and line type come from libphonenumber-js/max (every country it knows); by hand there are only
+ * the calling plan (calling-plan.ts), the emergency and short-number tables (emergency-numbers.ts,
+ * short-numbers.ts, national-dialling.ts) and the mapping from line types to kinds below (docs/rating.md).
+ *
  * - emergency: always routed, never charged
- * - internal: another extension of the company (4 digits starting 1 or 2)
+ * - internal: another extension of the company (extension-range.ts)
  * - included: covered by the calling plan
- * - toll-free: free to the caller (FR 0800-0805, UIFN +800)
+ * - toll-free: free to the caller (freephone of the caller's own country, UIFN +800, free short numbers and
+ *   the EU's 116 numbers)
  * - international: outside the plan, paid from the Prepaid Account
  * - premium / shared-cost / directory / high-cost: paid services, paid from the Prepaid Account and subject to
  *   the admin's premium barring
@@ -46,8 +57,9 @@ export interface NumberClassification {
   /** The number in E.164 ('+33612345678') when it has one; null for short codes and extensions. */
   readonly e164: string | null;
   /**
-   * The key a rate deck is searched with: E.164 digits without '+', or '<ISO>:<digits>' for a national short
-   * code (FR:118712), which no E.164 prefix can collide with. Null when the call is never rated.
+   * The key a rate deck is searched with (shared/rating/rating-key.ts): country, rate class and digits, e.g.
+   * 'US/premium/19005551234', or 'FR/directory/FR:118712' for a national short code, which no E.164 prefix can
+   * collide with. Null when the call is never rated.
    */
   readonly ratingKey: string | null;
   /** ISO country of the destination when known. */
@@ -81,18 +93,11 @@ export const paidServiceKinds: ReadonlySet<NumberKind> = new Set(['premium', 'sh
 export const highRiskKinds: ReadonlySet<NumberKind> = new Set(['high-cost']);
 
 /**
- * International networks outside any country (ITU-T E.164 "global services"): satellite systems and the
- * international premium and shared-cost services are high-cost; +800 (UIFN) is free to the caller.
+ * International networks outside any country (ITU-T E.164 "global services"): the satellite systems and the
+ * international networks are high-cost, whatever number type libphonenumber gives them (its metadata for
+ * +882/+883 is incomplete, so their numbers are accepted on length alone).
  */
-const globalServices: ReadonlyArray<readonly [string, NumberKind]> = [
-  ['870', 'high-cost'],
-  ['881', 'high-cost'],
-  ['882', 'high-cost'],
-  ['883', 'high-cost'],
-  ['979', 'premium'],
-  ['808', 'shared-cost'],
-  ['800', 'toll-free'],
-];
+const highCostCodes: ReadonlySet<string> = new Set(['870', '881', '882', '883']);
 
 // Visual separators people type or paste; anything else makes the string invalid.
 const separators = /[\s.\-()/]/g;
@@ -121,92 +126,141 @@ function billingOf(kind: NumberKind): Billing {
   }
 }
 
-function result(kind: NumberKind, e164: string | null, ratingKey: string | null, country: string | null, lineType: LineType | null): NumberClassification {
+interface Destination {
+  readonly e164: string | null;
+  /** Digits the deck's prefixes are matched against: E.164 digits, or '<ISO>:<digits>' for short codes. */
+  readonly digits: string | null;
+  readonly country: string | null;
+  readonly lineType: LineType | null;
+}
+
+function result(kind: NumberKind, destination: Destination, rateClass: RateClass | null): NumberClassification {
   const billing = billingOf(kind);
+  const ratingKey = billing === 'wallet' && rateClass !== null && destination.digits !== null
+    ? ratingKeyFor(destination.country ?? nonGeographicRateCountry, rateClass, destination.digits)
+    : null;
   return {
     kind,
     billing,
-    e164,
-    ratingKey: billing === 'wallet' ? ratingKey : null,
-    country,
-    lineType,
+    e164: destination.e164,
+    ratingKey,
+    country: destination.country,
+    lineType: destination.lineType,
     paidService: paidServiceKinds.has(kind),
   };
 }
 
-function classifyShortCode(digits: string, callerCountry: string): NumberClassification | null {
-  if (emergencyNumbersFor(callerCountry).includes(digits)) return result('emergency', null, null, callerCountry, null);
-  if (/^[12]\d{3}$/.test(digits)) return result('internal', null, null, null, null);
-  if (callerCountry === 'FR') {
-    // ARCEP: directory enquiries are the 118XYZ numbers; 3BPQ four-digit numbers are value-added services.
-    if (/^118\d{3}$/.test(digits)) return result('directory', null, `FR:${digits}`, 'FR', null);
-    if (/^3\d{3}$/.test(digits)) return result('premium', null, `FR:${digits}`, 'FR', null);
-  }
-  return null;
+function shortCode(digits: string, country: string): Destination {
+  return { e164: null, digits: `${country}:${digits}`, country, lineType: null };
 }
 
-/** Turns national or '00' dialling into E.164 digits (no '+'), or returns null when it cannot. */
-function toInternationalDigits(digits: string, callerCountry: string): string | null {
-  if (digits.startsWith('00')) return digits.slice(2);
-  const plan = nationalPlans[callerCountry];
-  if (plan?.trunkPrefix && digits.startsWith(plan.trunkPrefix)) {
-    return plan.callingCode + digits.slice(plan.trunkPrefix.length);
+/** Short strings: emergency first, then the company's extensions, then the country's short numbers. */
+function classifyShortCode(digits: string, callerCountry: string): NumberClassification | null {
+  if (emergencyNumbersFor(callerCountry).includes(digits)) return result('emergency', { e164: null, digits: null, country: callerCountry, lineType: null }, null);
+  if (isExtensionFor(digits, callerCountry)) return result('internal', { e164: null, digits: null, country: null, lineType: null }, null);
+  const shortClass = shortNumberClassOf(digits, callerCountry);
+  switch (shortClass) {
+    case null:
+      return null;
+    case 'free':
+      return result('toll-free', shortCode(digits, callerCountry), null);
+    case 'directory':
+      return result('directory', shortCode(digits, callerCountry), 'directory');
+    case 'premium':
+      return result('premium', shortCode(digits, callerCountry), 'premium');
+    case 'operator':
+      return invalid('operator service number, not reachable through Cabine');
+    default:
+      return assertNever(shortClass);
   }
-  if (plan && plan.trunkPrefix === null && digits.length >= 6) return plan.callingCode + digits;
-  return null;
+}
+
+/** Parses a dialled string (no separators) into a libphonenumber number, or null. */
+function parseNumber(cleaned: string, callerCountry: string): PhoneNumber | null {
+  if (cleaned.startsWith('+')) return parsePhoneNumberFromString(cleaned) ?? null;
+  const overseas = overseasCandidate(cleaned, callerCountry);
+  if (overseas !== null) {
+    const parsed = parsePhoneNumberFromString(overseas);
+    if (parsed?.isValid()) return parsed;
+  }
+  // libphonenumber strips the caller country's international prefix ('00', '011' in NANP) and its trunk
+  // prefix. A caller country it does not know still gets the ITU's recommended '00'.
+  if (isKnownCountry(callerCountry)) return parsePhoneNumberFromString(cleaned, { defaultCountry: callerCountry }) ?? null;
+  return cleaned.startsWith('00') ? (parsePhoneNumberFromString(`+${cleaned.slice(2)}`) ?? null) : null;
+}
+
+/** The kind of a valid number of a country, or of a global service, and how it is rated. */
+function kindOf(lineType: LineType, country: string | null, callerCountry: string, plan: CallingPlan): [NumberKind, RateClass | null] {
+  if (country !== null) {
+    const included = plan.included[country] ?? [];
+    const fixedOrMobileIncluded = included.includes('landline') && included.includes('mobile');
+    if (included.includes(lineType) || (lineType === 'fixed-or-mobile' && fixedOrMobileIncluded)) return ['included', null];
+  }
+  switch (lineType) {
+    case 'landline':
+      return ['international', 'landline'];
+    case 'mobile':
+      return ['international', 'mobile'];
+    case 'fixed-or-mobile':
+      return ['international', 'fixed-or-mobile'];
+    case 'toll-free':
+      // Freephone is free from inside its country (and UIFN +800 from anywhere); from abroad it is an
+      // ordinary international call, priced like a landline of that country.
+      return country === null || country === callerCountry ? ['toll-free', null] : ['international', 'landline'];
+    case 'premium':
+      return ['premium', 'premium'];
+    case 'personal':
+      // Personal numbers (UK 070) are charged at up to premium rates and are a classic fraud target
+      // (Ofcom, "Personal numbers"): a paid service, priced by the country's premium row.
+      return ['premium', 'premium'];
+    case 'shared-cost':
+      return ['shared-cost', 'shared-cost'];
+    case 'voip':
+    case 'uan':
+    case 'pager':
+    case 'voicemail':
+    case 'other':
+      return ['international', 'other'];
+    default:
+      return assertNever(lineType);
+  }
 }
 
 /** Classifies a dialled string for a caller; pure and total (never throws). */
 export function classifyNumber(input: ClassifyInput): NumberClassification {
   const plan = input.plan ?? defaultCallingPlan;
+  if (typeof input.dialed !== 'string') return invalid('not a string');
   const cleaned = input.dialed.replace(separators, '');
   if (cleaned.length === 0) return invalid('empty');
   if (cleaned.length > 20) return invalid('too long');
+  if (!/^\+?\d+$/.test(cleaned)) return invalid('not digits');
 
-  let international: string;
-  if (cleaned.startsWith('+')) {
-    international = cleaned.slice(1);
-    if (!/^\d+$/.test(international)) return invalid('not digits');
-  } else {
-    if (!/^\d+$/.test(cleaned)) return invalid('not digits');
+  if (!cleaned.startsWith('+')) {
     const short = classifyShortCode(cleaned, input.callerCountry);
     if (short) return short;
-    const converted = toInternationalDigits(cleaned, input.callerCountry);
-    if (converted === null) return invalid('unknown short code or national format');
-    international = converted;
+    // Anything else this short is neither a short number nor a phone number of any plan.
+    if (cleaned.length < 6) return invalid('unknown short code');
   }
 
+  let parsed: PhoneNumber | null;
+  try {
+    parsed = parseNumber(cleaned, input.callerCountry);
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null) return invalid('not a phone number');
+  const e164 = parsed.number;
+  const digits = e164.slice(1);
   // E.164: a country code that never starts with 0 and at most 15 digits in all (ITU-T E.164 §6).
-  if (!/^[1-9]\d{6,14}$/.test(international)) return invalid('not an E.164 number');
-  const e164 = `+${international}`;
+  if (!/^[1-9]\d{6,14}$/.test(digits)) return invalid('not an E.164 number');
 
-  for (const [prefix, kind] of globalServices) {
-    if (international.startsWith(prefix)) return result(kind, e164, international, null, null);
+  if (highCostCodes.has(parsed.countryCallingCode)) {
+    return result('high-cost', { e164, digits, country: null, lineType: parsed.isValid() ? lineTypeOf(parsed.getType()) : 'other' }, 'high-cost');
   }
+  if (!parsed.isValid()) return invalid(parsed.country ? `not a valid ${parsed.country} number` : 'not a valid number');
 
-  const country = countryOfDigits(international);
-  if (country === null) return invalid('unknown country code');
-
-  const nationalPlan = nationalPlans[country];
-  if (!nationalPlan) return result('international', e164, international, country, null);
-  const national = international.slice(nationalPlan.callingCode.length);
-  const lineType = lineTypeOf(nationalPlan, national);
-  if (lineType === 'invalid') return invalid(`not a valid ${country} number`);
-
-  if (plan.included[country]?.includes(lineType)) return result('included', e164, international, country, lineType);
-  switch (lineType) {
-    case 'toll-free':
-      // Freephone is free from inside the country only; from abroad it is an ordinary international call.
-      return result(country === input.callerCountry ? 'toll-free' : 'international', e164, international, country, lineType);
-    case 'premium':
-      return result('premium', e164, international, country, lineType);
-    case 'shared-cost':
-      return result('shared-cost', e164, international, country, lineType);
-    case 'landline':
-    case 'mobile':
-    case 'other':
-      return result('international', e164, international, country, lineType);
-    default:
-      return assertNever(lineType);
-  }
+  const country = parsed.country ?? null;
+  const lineType = lineTypeOf(parsed.getType());
+  const [kind, rateClass] = kindOf(lineType, country, input.callerCountry, plan);
+  return result(kind, { e164, digits, country, lineType }, rateClass);
 }

@@ -1,3 +1,4 @@
 export * from './rate-deck';
 export * from './rate-index';
 export * from './tariff';
+export * from './rating-key';

@@ -12,7 +12,7 @@ export interface RateRow extends Tariff {
   /** E.164 digits without '+' (4420), or '<ISO>:<digits>' for a national short-code range (FR:118). */
   readonly prefix: string;
   readonly destination: string;
-  /** ISO 3166-1 alpha-2, or 'XX' for international networks (satellite). */
+  /** ISO 3166-1 alpha-2, or 'XS' for international networks (satellite, +979...: `nonGeographicRateCountry`). */
   readonly country: string;
   readonly numberType: RateNumberType;
 }
@@ -156,10 +156,13 @@ export function parseRateDeck(csv: string, contentDigest: string): RateDeck {
     } else if (currency !== rowCurrency) {
       issues.push({ line: lineNumber, message: `currency ${rowCurrency} differs from the deck's ${currency}` });
     }
-    const duplicateOf = seen.get(prefix);
-    if (duplicateOf !== undefined) issues.push({ line: lineNumber, message: `prefix ${prefix} already on line ${duplicateOf}` });
+    // One row per prefix, country and type: "1" may be the US landline row and also the Canadian one, since
+    // rating keys name the country (rating-key.ts).
+    const rowKey = `${prefix}/${country}/${numberType}`;
+    const duplicateOf = seen.get(rowKey);
+    if (duplicateOf !== undefined) issues.push({ line: lineNumber, message: `prefix ${prefix} (${country} ${numberType}) already on line ${duplicateOf}` });
     if (issues.length > before || pricePerMinute === null || connectionFee === null || !increment) return;
-    seen.set(prefix, lineNumber);
+    seen.set(rowKey, lineNumber);
     const row: RateRow = { prefix, destination, country, numberType: numberType as RateNumberType, pricePerMinute, connectionFee, increment };
     assertValidTariff(row);
     rows.push(row);

@@ -1,31 +1,45 @@
 import type { RateDeck, RateRow } from './rate-deck';
+import { parseRatingKey, rowTypesFor } from './rating-key';
 
 /** A deck indexed for longest-prefix lookups and per-country listings. */
 export interface RateIndex {
   readonly deck: RateDeck;
-  readonly byPrefix: ReadonlyMap<string, RateRow>;
+  /** Every row of each prefix (several countries or types may share one). */
+  readonly byPrefix: ReadonlyMap<string, readonly RateRow[]>;
   readonly longestPrefix: number;
 }
 
-/** Indexes a parsed deck (prefixes are unique: `parseRateDeck` refuses duplicates). */
+/** Indexes a parsed deck (`parseRateDeck` refuses a duplicate prefix, country and type). */
 export function indexRateDeck(deck: RateDeck): RateIndex {
-  const byPrefix = new Map<string, RateRow>();
+  const byPrefix = new Map<string, RateRow[]>();
   let longestPrefix = 0;
   for (const row of deck.rows) {
-    byPrefix.set(row.prefix, row);
+    const rows = byPrefix.get(row.prefix) ?? [];
+    rows.push(row);
+    byPrefix.set(row.prefix, rows);
     longestPrefix = Math.max(longestPrefix, row.prefix.length);
   }
   return { deck, byPrefix, longestPrefix };
 }
 
 /**
- * The rate for a rating key (E.164 digits, or 'FR:118712'): the row with the longest prefix of the key.
- * At most 16 map lookups, whatever the deck's size.
+ * The rate for a rating key: the row with the longest prefix of the key's digits. A structured key
+ * (`US/premium/19005551234`, shared/rating/rating-key.ts) only takes a row of its country and of a type
+ * that may price its class; a bare prefix key ('442079460000', 'FR:118712') takes the first row of the
+ * longest matching prefix. At most 16 map lookups, whatever the deck's size.
  */
 export function findRate(index: RateIndex, ratingKey: string): RateRow | null {
-  for (let length = Math.min(index.longestPrefix, ratingKey.length); length >= 1; length -= 1) {
-    const row = index.byPrefix.get(ratingKey.slice(0, length));
-    if (row) return row;
+  const parsed = parseRatingKey(ratingKey);
+  const digits = parsed ? parsed.digits : ratingKey;
+  const types = parsed ? rowTypesFor(parsed.rateClass) : null;
+  for (let length = Math.min(index.longestPrefix, digits.length); length >= 1; length -= 1) {
+    const rows = index.byPrefix.get(digits.slice(0, length));
+    if (!rows) continue;
+    if (!parsed || !types) return rows[0] ?? null;
+    for (const type of types) {
+      const row = rows.find((candidate) => candidate.country === parsed.country && candidate.numberType === type);
+      if (row) return row;
+    }
   }
   return null;
 }
@@ -34,7 +48,7 @@ export function findRate(index: RateIndex, ratingKey: string): RateRow | null {
 export function ratesForCountry(index: RateIndex, country: string): RateRow[] {
   return index.deck.rows
     .filter((row) => row.country === country)
-    .sort((a, b) => a.prefix.localeCompare(b.prefix));
+    .sort((a, b) => a.prefix.localeCompare(b.prefix) || a.numberType.localeCompare(b.numberType));
 }
 
 /** Countries present in the deck with the destination name of their shortest prefix, sorted by name. */

@@ -16,7 +16,7 @@ import { addCompany, startBackend, startManager } from './support/manager-harnes
 const bruno = 'usr_demo_1002';
 /** A US number written the ways a caller (or an attacker probing the rule) might dial it. */
 const usNumbers = ['+1 212 555 0100', '0012125550100', '+1 (212) 555-0100', '001-212-555-0100'];
-const ukMobile = '+44 7700 900123';
+const ukMobile = '+44 7400 900123';
 const frLandline = '01 42 68 53 00';
 const frTollFree = '0800 123 456';
 
@@ -87,7 +87,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('outside-call barring on %s',
       const before = await money();
       expect((await setScope({ scope: 'countries', countries: ['US', 'FR', 'BE'] })).body).toEqual({ userId: bruno, scope: 'countries', countries: ['BE', 'FR', 'US'], premiumBarred: true });
       expect(await scopeOf()).toMatchObject({ scope: 'countries', countries: ['BE', 'FR', 'US'] });
-      for (const dialed of [ukMobile, '00447700900123', '+881 6 1234 5678', '+49 1512 3456789']) {
+      for (const dialed of [ukMobile, '00447400900123', '+881 6 1234 5678', '+49 1512 3456789']) {
         expect(await call(dialed), dialed).toMatchObject({ allowed: false, reason: 'barred', reservedMinor: 0 });
       }
       expect((await quote(ukMobile)).barredBy).toBe('country');

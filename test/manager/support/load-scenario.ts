@@ -71,7 +71,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-const destinations = ['+881612345678', '+12125550100', '+447700900123', '+2348031234567', '+0899123456'.replace('+0', '0')];
+const destinations = ['+881612345678', '+12125550100', '+447400900123', '+2348031234567', '+0899123456'.replace('+0', '0')];
 
 /**
  * Runs `ops` operations with `concurrency` in flight: about a third top-ups (keys drawn from a small shared

@@ -218,12 +218,12 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
 
   it('refuses a paid call with 402 when the wallet is empty, even from a SIP client that is not Cabine', async () => {
     expect(await balance()).toBe(0);
-    const result = await sipp(alice, '+447700900123', 402);
+    const result = await sipp(alice, '+447400900123', 402);
     expect(result.failed, result.output.slice(-2000)).toBe(0);
     expect(result.successful).toBe(1);
     // The app's view of the same refusal: status and reason phrase.
     const caller = await phone(alice);
-    expect(await placeCall(caller, '+447700900123').final).toEqual({ status: 402, reason: 'Insufficient Funds' });
+    expect(await placeCall(caller, '+447400900123').final).toEqual({ status: 402, reason: 'Insufficient Funds' });
   });
 
   it('lets two concurrent calls of the company share the balance through reservations', async () => {
@@ -254,11 +254,11 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
   it('routes a paid international call from sipp (valid credentials) to the carrier and charges it once', async () => {
     await api.topUp(adminToken, 2500);
     const before = await balance();
-    const result = await sipp(alice, '+447700900123', 200, 1_500);
+    const result = await sipp(alice, '+447400900123', 200, 1_500);
     expect(result.failed, result.output.slice(-2000)).toBe(0);
     await eventually('the charge', async () => (await balance()) < before);
     const [charge] = (await api.activity(adminToken)).filter((item) => item.kind === 'call_charge');
-    expect(charge?.call?.number).toBe('+447700900123');
+    expect(charge?.call?.number).toBe('+447400900123');
     const answered = charge?.call?.answeredSeconds ?? -1;
     expect(answered).toBeGreaterThanOrEqual(1);
     expect(answered).toBeLessThanOrEqual(3);
@@ -333,7 +333,7 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
     await manager.stop();
     try {
       const caller = await phone(alice);
-      expect(await placeCall(caller, '+447700900123').final).toEqual({ status: 503, reason: 'Billing Unavailable' });
+      expect(await placeCall(caller, '+447400900123').final).toEqual({ status: 503, reason: 'Billing Unavailable' });
       const emergency = placeCall(caller, '112');
       expect((await emergency.final).status).toBe(200);
       emergency.inviter.bye();
@@ -348,7 +348,7 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
     if (manager === undefined) {
       throw new Error('no manager');
     }
-    const call = placeCall(await phone(chloe), '+447700900123');
+    const call = placeCall(await phone(chloe), '+447400900123');
     expect((await call.final).status).toBe(200);
     await call.answeredAt;
     await manager.stop();

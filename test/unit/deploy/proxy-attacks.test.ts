@@ -346,11 +346,11 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       };
       try {
         await limit({ scope: 'plan' });
-        await refused([paidNumber, '0013405550100', '+447700900123', '00447700900123']);
+        await refused([paidNumber, '0013405550100', '+447400900123', '00447400900123']);
         await reaches('+442079460000'); // a UK landline: the plan includes it
         await limit({ scope: 'countries', countries: ['GB'] });
         await refused([paidNumber, '0013405550100', '+4915112345678']); // a German mobile: paid, not in GB
-        await reaches('+447700900123'); // a UK mobile: paid, in an allowed country
+        await reaches('+447400900123'); // a UK mobile: paid, in an allowed country
       } finally {
         await limit({ scope: 'all' });
       }

@@ -30,7 +30,7 @@ const table: ReadonlyArray<readonly [country: string, dialed: string, kind: Numb
   ['FR', '+16502530000', 'international'],
   ['FR', '0016502530000', 'international'],
   ['FR', '+442079460000', 'included'],
-  ['FR', '+447700900123', 'international'],
+  ['FR', '+447400900123', 'international'],
   ['FR', '+881612345678', 'high-cost'],
   ['FR', '+870772123456', 'high-cost'],
   // France, pasted

@@ -8,7 +8,7 @@ import {
   maxDialInputLength,
   parseDialString,
   sanitizeDialInput,
-  shortCodePatterns,
+  isShortCode,
   sipUserPart,
   type DialTarget,
 } from '../../../../shared/dial/dial-string.js';
@@ -151,7 +151,10 @@ describe('parseDialString', () => {
     ['10 02', 'FR', { kind: 'extension', extension: '1002' }],
     ['sip:1001@cabine.test', 'FR', { kind: 'extension', extension: '1001' }],
     // 10xx operator numbers are shadowed by the extension plan (documented)
-    ['1014', 'FR', { kind: 'extension', extension: '1014' }],
+    // ARCEP 10YT operator numbers are short numbers in France, never extensions (extension-range.ts).
+    ['1014', 'FR', { kind: 'short-code', digits: '1014' }],
+    ['1014', 'DE', { kind: 'extension', extension: '1014' }],
+    ['1001', 'FR', { kind: 'extension', extension: '1001' }],
     // FR short codes
     ...['15', '17', '18', '112', '114', '115', '119', '191', '196', '197', '116000', '116117', '118712', '118218', '3949', '3000']
       .map((digits) => [digits, 'FR', { kind: 'short-code', digits }] as const),
@@ -172,7 +175,13 @@ describe('parseDialString', () => {
     ['110', 'DE', { kind: 'short-code', digits: '110' }],
     ['911', 'FR', invalid('not-a-number')],
     ['+112', 'FR', invalid('not-a-number')],
-    ['116111', 'FR', invalid('not-a-number')],
+    // EU harmonised 116 numbers (Decision 2007/116/EC) are short numbers in every member state.
+    ['116111', 'FR', { kind: 'short-code', digits: '116111' }],
+    ['116123', 'DE', { kind: 'short-code', digits: '116123' }],
+    ['116123', 'US', invalid('not-a-number')],
+    // Overseas France dialled nationally gets its own country code.
+    ['0262 12 34 56', 'FR', { kind: 'phone', e164: '+262262123456', country: 'RE', display: '+262 262 12 34 56' }],
+    ['0692 12 34 56', 'FR', { kind: 'phone', e164: '+262692123456', country: 'RE', display: '+262 692 12 34 56' }],
     // not numbers
     ['0207946000', 'GB', invalid('not-a-number')],
     ['0612345678', 'GB', invalid('not-a-number')],
@@ -218,7 +227,7 @@ describe('parseDialString', () => {
   });
 
   it('has short codes for every dial country', () => {
-    for (const country of dialCountries) expect(shortCodePatterns[country].length).toBeGreaterThan(0);
+    for (const country of dialCountries) expect(isShortCode('112', country)).toBe(true);
   });
 
   it('never throws, and every phone result is E.164 in its own display', () => {
