@@ -96,6 +96,12 @@ export function originPattern(origins: readonly string[]): string {
   return `^(${alternatives.join('|')})$`;
 }
 
+/** A certificate for wss issued by a real CA: PEM files, the chain with the leaf first. */
+export interface TlsCertificateFiles {
+  readonly chainFile: string;
+  readonly keyFile: string;
+}
+
 /** What the config needs to know about this machine. Values are expected to be validated by the caller. */
 export interface KamailioConfigInput {
   readonly runDir: string;
@@ -104,6 +110,8 @@ export interface KamailioConfigInput {
   readonly wsPort: number;
   readonly udpPort: number;
   readonly wssPort?: number | undefined;
+  /** The wss certificate chain (leaf first, then intermediates) and its key; absent: a self-signed one. */
+  readonly tlsCertificate?: TlsCertificateFiles | undefined;
   readonly users: readonly SipUser[];
   /** Secret shared with the manager for auth_ephemeral credentials. */
   readonly ephemeralSecret: string;
@@ -283,7 +291,9 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     `listen=tcp:${host}:${wsPort}`,
   ];
   if (wssPort !== undefined) {
-    const { cert, key } = await ensureCertificate(runDir, domain, listenHost);
+    const { cert, key } = input.tlsCertificate
+      ? { cert: input.tlsCertificate.chainFile, key: input.tlsCertificate.keyFile }
+      : await ensureCertificate(runDir, domain, listenHost);
     local.push('#!define WITH_WSS', `#!define CABINE_WSS_PORT ${wssPort}`, `listen=tls:${host}:${wssPort}`);
     await writeFile(
       join(runDir, 'tls.cfg'),

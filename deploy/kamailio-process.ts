@@ -13,6 +13,7 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { isAbsolute, join } from 'node:path';
@@ -38,8 +39,10 @@ export interface KamailioOptions {
   readonly wsPort: number;
   /** SIP over UDP port. */
   readonly udpPort: number;
-  /** SIP over secure WebSocket (wss) port; wss is off when absent. A self-signed certificate is generated. */
+  /** SIP over secure WebSocket (wss) port; wss is off when absent. */
   readonly wssPort?: number;
+  /** wss certificate chain (leaf first) and key, PEM; absent: a self-signed certificate is generated. */
+  readonly tlsCertificate?: { readonly chainFile: string; readonly keyFile: string };
   /** The SIP domain, also the digest realm. */
   readonly domain: string;
   /** Accounts allowed to register and call. */
@@ -109,6 +112,12 @@ const optionsSchema = z
     wsPort: port,
     udpPort: port,
     wssPort: port.optional(),
+    tlsCertificate: z
+      .strictObject({
+        chainFile: z.string().refine(isAbsolute, 'must be an absolute path').refine((file) => existsSync(file), 'no such file'),
+        keyFile: z.string().refine(isAbsolute, 'must be an absolute path').refine((file) => existsSync(file), 'no such file'),
+      })
+      .optional(),
     domain: z
       .string()
       .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a host name like cabine.test'),
@@ -255,6 +264,7 @@ async function launch(options: ValidOptions): Promise<Started> {
     wsPort: options.wsPort,
     udpPort: options.udpPort,
     wssPort: options.wssPort,
+    tlsCertificate: options.tlsCertificate,
     users: options.users,
     ephemeralSecret: options.ephemeralSecret ?? randomBytes(24).toString('base64url'),
     billing: options.billing,
