@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { RequestListener, Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -78,7 +80,10 @@ const jsonErrorCodes: Record<string, [number, ApiError['code']]> = {
 export async function createManager(config: ManagerConfig, overrides: ManagerOverrides = {}): Promise<Manager> {
   const now = overrides.now ?? Date.now;
   const app = Fastify({
+  const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
     logger: {
+    // HTTPS when the manager terminates TLS itself; the handler is the same either way.
+    ...(tls === null ? {} : { serverFactory: (handler: RequestListener) => createHttpsServer(tls, handler) as unknown as HttpServer }),
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cabine-proxy-secret"]'],
       serializers: { req: requestLogView },

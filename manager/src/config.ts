@@ -44,6 +44,10 @@ export interface ManagerConfig {
   readonly pgPoolSize: number;
   /** How long a stop (SIGTERM) may take before the process exits anyway, with an error status. */
   readonly shutdownTimeoutMs: number;
+  /** HTTPS served by the manager itself: PEM certificate chain (leaf first) and key; null: plain HTTP. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** A TLS-terminating proxy or load balancer is in front (production without `tls` must say so). */
+  readonly tlsOffloaded: boolean;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -121,6 +125,9 @@ const envSchema = z.object({
   CABINE_BODY_LIMIT_BYTES: int(256, 1_048_576).default(16_384),
   CABINE_PG_POOL_SIZE: int(1, 200).default(10),
   CABINE_SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  CABINE_TLS_CERT_FILE: z.string().min(1).optional(),
+  CABINE_TLS_KEY_FILE: z.string().min(1).optional(),
+  CABINE_TLS_OFFLOADED: bool.default(false),
 });
 
 /** Reads the configuration; throws with every problem listed when the environment is wrong. */
@@ -132,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
   const e = parsed.data;
   const amounts = [...new Set(e.CABINE_TOPUP_AMOUNTS.split(',').map(Number))].filter((value) => value > 0).sort((a, b) => a - b);
   if (amounts.length === 0) throw new Error('CABINE_TOPUP_AMOUNTS needs at least one positive amount');
+  if ((e.CABINE_TLS_CERT_FILE === undefined) !== (e.CABINE_TLS_KEY_FILE === undefined)) {
+    throw new Error('Invalid manager configuration: CABINE_TLS_CERT_FILE and CABINE_TLS_KEY_FILE go together');
+  }
   const config: ManagerConfig = {
     environment: e.CABINE_ENV,
     host: e.CABINE_MANAGER_HOST,
@@ -162,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
     bodyLimitBytes: e.CABINE_BODY_LIMIT_BYTES,
     pgPoolSize: e.CABINE_PG_POOL_SIZE,
     shutdownTimeoutMs: e.CABINE_SHUTDOWN_TIMEOUT_MS,
+    tls: e.CABINE_TLS_CERT_FILE && e.CABINE_TLS_KEY_FILE ? { certFile: resolve(e.CABINE_TLS_CERT_FILE), keyFile: resolve(e.CABINE_TLS_KEY_FILE) } : null,
+    tlsOffloaded: e.CABINE_TLS_OFFLOADED,
   };
   if (config.environment === 'production') {
     const problems = productionConfigProblems(config, sampleRateDeckPath);

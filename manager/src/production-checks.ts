@@ -8,7 +8,8 @@ import type { ManagerConfig } from './config';
  * - no demo data, neither seeded now nor left in the database from a trial run;
  * - the two secrets shared with Kamailio set explicitly (not generated into the database, where the proxy
  *   cannot read them), at least 32 characters, not an example value, not a repeated pattern;
- * - https:// for the manager's public URL, wss:// for the SIP WebSocket, Secure cookies;
+ * - https:// for the manager's public URL, served by the manager (a certificate) or by a TLS proxy it
+ *   names (CABINE_TLS_OFFLOADED), wss:// for the SIP WebSocket, Secure cookies;
  * - a rate deck of the operator's own, not the shipped sample;
  * - password hashing at full cost (scrypt N ≥ 2^15).
  */
@@ -43,6 +44,7 @@ export function productionConfigProblems(config: ManagerConfig, sampleDeckPath: 
   if (!config.publicUrlExplicit || !config.publicUrl.startsWith('https://')) problems.push('CABINE_MANAGER_PUBLIC_URL must be set to the https:// address people use');
   if (!config.sipWsUrl.startsWith('wss://')) problems.push('CABINE_SIP_WS_URL must be wss:// (TLS)');
   if (!config.cookieSecure) problems.push('CABINE_COOKIE_SECURE must be true');
+  if (config.tls === null && !config.tlsOffloaded) problems.push('HTTPS: set CABINE_TLS_CERT_FILE and CABINE_TLS_KEY_FILE, or CABINE_TLS_OFFLOADED=true when a TLS proxy is in front');
   if (config.rateDeckPath === sampleDeckPath) problems.push('CABINE_RATE_DECK must name your own rate deck, not the shipped sample');
   if (config.scryptLogN < 15) problems.push('CABINE_SCRYPT_LOG_N must be at least 15');
   return problems;

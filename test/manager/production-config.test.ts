@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createManager } from '../../manager/src/app';
 import { loadConfig, sampleRateDeckPath } from '../../manager/src/config';
 import { exampleSecrets, ProductionConfigError } from '../../manager/src/production-checks';
+import { issueTestPki } from '../unit/deploy/support/test-ca';
 
 /**
  * CABINE_ENV=production refuses to start with anything public: demo data (seeded now or left in the
@@ -38,6 +40,7 @@ function goodEnv(): Record<string, string> {
     CABINE_PROXY_SECRET: randomBytes(36).toString('base64url'),
     CABINE_SIP_SHARED_SECRET: randomBytes(36).toString('base64url'),
     CABINE_RATE_DECK: deck,
+    CABINE_TLS_OFFLOADED: 'true',
     CABINE_LOG_LEVEL: 'silent',
   };
 }
@@ -76,6 +79,7 @@ describe('production configuration', () => {
     ['an http public URL', { CABINE_MANAGER_PUBLIC_URL: 'http://manager.example.com' }, /CABINE_MANAGER_PUBLIC_URL/],
     ['ws:// on loopback (fine in development)', { CABINE_SIP_WS_URL: 'ws://127.0.0.1:5066' }, /wss:\/\//],
     ['insecure cookies', { CABINE_COOKIE_SECURE: 'false' }, /CABINE_COOKIE_SECURE/],
+    ['plain HTTP with no TLS proxy named', { CABINE_TLS_OFFLOADED: undefined }, /HTTPS/],
     ['the sample rate deck', { CABINE_RATE_DECK: undefined }, /CABINE_RATE_DECK/],
     ['cheap password hashing', { CABINE_SCRYPT_LOG_N: '12' }, /CABINE_SCRYPT_LOG_N/],
   ];
@@ -92,6 +96,34 @@ describe('production configuration', () => {
 
   it('the same environment without CABINE_ENV=production keeps the development defaults', () => {
     expect(problemsOf({ CABINE_MANAGER_PORT: '0', CABINE_SEED_DEMO: 'true', CABINE_LOG_LEVEL: 'silent' })).toEqual([]);
+  });
+
+  it('serves HTTPS itself with a certificate chain a client trusting only the root accepts', async () => {
+    const pki = await issueTestPki(join(tempDir(), 'pki'), { dns: ['manager.cabine.test'], ip: ['127.0.0.1'] });
+    const env = { ...goodEnv(), CABINE_TLS_OFFLOADED: 'false', CABINE_TLS_CERT_FILE: pki.chainFile, CABINE_TLS_KEY_FILE: pki.keyFile };
+    const manager = await createManager(loadConfig(env as NodeJS.ProcessEnv));
+    try {
+      const address = await manager.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = Number(new URL(address).port);
+      const status = await new Promise<number>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port, path: '/readyz', ca: pki.rootPem, servername: 'manager.cabine.test' }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).once('error', reject);
+      });
+      expect(status).toBe(200);
+      // Without the root, the same request is refused by the client's certificate check.
+      const untrusted = await new Promise<string>((resolve) => {
+        httpsGet({ host: '127.0.0.1', port, path: '/readyz' }, () => resolve('accepted')).once('error', (error) => resolve(error.message));
+      });
+      expect(untrusted).toMatch(/certificate/i);
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it('refuses a certificate without its key', () => {
+    expect(() => loadConfig({ ...goodEnv(), CABINE_TLS_CERT_FILE: '/etc/ssl/cert.pem' } as NodeJS.ProcessEnv)).toThrow(/go together/);
   });
 
   it('refuses a database a trial run left the demo data in', async () => {
