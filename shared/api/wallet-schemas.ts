@@ -116,9 +116,24 @@ export const activityQuerySchema = z.strictObject({
 });
 export type ActivityQuery = z.infer<typeof activityQuerySchema>;
 
+/** One automatic-refill attempt, whatever its outcome (a declined or skipped one moves no money, so it has no ledger line). */
+export const refillAttemptSchema = z.strictObject({
+  id: idSchema,
+  status: z.enum(['pending', 'succeeded', 'declined', 'skipped_limit']),
+  amountMinor: positiveAmountMinorSchema,
+  currency: currencySchema,
+  declineCode: declineCodeSchema.nullable(),
+  cause: z.enum(['debit', 'charge', 'reservation', 'extension', 'settings', 'retry', 'refill']).meta({ description: 'What started it: a call (its charge, reservation or extension), the settings, a scheduled retry, or the previous refill.' }),
+  attempt: z.int().positive().meta({ description: '1 for the first try, then one more per retry after a decline.' }),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+export type RefillAttempt = z.infer<typeof refillAttemptSchema>;
+
 export const activityResponseSchema = z.strictObject({
   items: z.array(activityItemSchema),
   nextBefore: z.int().positive().nullable(),
+  refillAttempts: z.array(refillAttemptSchema).meta({ description: 'The latest automatic-refill attempts (first page only; empty on later pages).' }),
 });
 export type ActivityResponse = z.infer<typeof activityResponseSchema>;
 
@@ -135,9 +150,13 @@ export type WalletEvent = z.infer<typeof walletEventSchema>;
 export const notificationViewSchema = z.strictObject({
   id: idSchema,
   kind: z.enum(['auto_refill_declined', 'auto_refill_disabled', 'auto_refill_limit_reached', 'topup_cancelled']),
-  message: z.string(),
+  message: z.string().meta({ description: 'The notice in English; readers word it in their language from kind and params.' }),
+  params: z
+    .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+    .meta({ description: 'The values of the notice (decline code, count, retry time in epoch ms...), for translation at the edge.' }),
   createdAt: timestampSchema,
 });
+export type NotificationView = z.infer<typeof notificationViewSchema>;
 export const notificationListResponseSchema = z.strictObject({ notifications: z.array(notificationViewSchema) });
 
 export const cancelTopUpRequestSchema = z.strictObject({ reason: z.string().min(3).max(500) });

@@ -130,20 +130,18 @@ describe.each<BackendName>(['sqlite', 'postgres'])('extending calls in progress 
     await complete('ext-a', 1);
   });
 
-  it('extends a call with an automatic refill fired by another call’s charge', async () => {
+  it('refills at once when refill is turned on below the level, and while a call holds the funds', async () => {
     await freshWallet();
-    await topUp(50);
+    // Turned on with nothing in the wallet: the refill runs at once (auto-refill.test.ts goes through every case).
     expect((await m.request('PUT', '/api/v1/wallet/auto-refill', { token: adminToken, body: { enabled: true, thresholdMinor: 40, amountMinor: 50 } })).status).toBe(200);
-    const held = callCostMinor(virginIslands, maxCallSeconds, 'EUR');
-    expect((await authorize('ext-first')).maxDurationSeconds).toBe(maxCallSeconds);
-    const second = await authorize('ext-second');
-    expect(second.maxDurationSeconds).toBe(funded(50 - held));
-    // The first call's charge crosses the threshold: the refill adds 50 cents once the card answers.
-    expect((await complete('ext-first', maxCallSeconds)).balanceMinor).toBe(50 - held);
     await m.manager.context.wallet.settle();
-    expect((await wallet()).balanceMinor).toBe(50 - held + 50);
-    expect(await extendOk('ext-second')).toEqual({ callId: 'ext-second', maxDurationSeconds: Math.min(maxCallSeconds, funded(100 - held)), extended: true });
-    await complete('ext-second', 2);
+    expect((await wallet()).balanceMinor).toBe(50);
+    // The call holds the cost of 60 s: the 17 cents left available are below the level, so the refill runs while it is live.
+    const held = callCostMinor(virginIslands, maxCallSeconds, 'EUR');
+    expect((await authorize('ext-own')).maxDurationSeconds).toBe(maxCallSeconds);
+    await m.manager.context.wallet.settle();
+    expect(await wallet()).toMatchObject({ balanceMinor: 100, reservedMinor: held });
+    expect((await complete('ext-own', maxCallSeconds)).chargedMinor).toBe(held);
   });
 
   it('respects the daily cap', async () => {

@@ -390,7 +390,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
   });
 
   describe('automatic refill', () => {
-    it('refills once per downward crossing, then stops after three declines', async () => {
+    it('refills when the funds available go below the level, then stops after four declines', async () => {
       const fresh = await startManager(await backend.freshEnv(), { now: clock.now });
       try {
         const token = await fresh.signIn(alice.email, alice.password);
@@ -398,39 +398,42 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
         // About refills, not the daily cap: without it (the default 50.00 would stop the calls first).
         expect((await fresh.request('PUT', '/api/v1/company/daily-cap', { token, body: { dailyCapMinor: null } })).status).toBe(200);
         const view = async () => (await fresh.request('GET', '/api/v1/wallet', { token })).body;
-        // Seeded balance 25.00; threshold 20.00; each 60 s satellite call costs 7.90.
-        const set = await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 2000, amountMinor: 2500 } });
+        // Seeded balance 25.00; threshold 5.00; a satellite minute costs 7.90.
+        const set = await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 500, amountMinor: 2500 } });
         expect(set.status).toBe(200);
-        expect((await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 2000, amountMinor: 999 } })).status).toBe(422);
+        expect((await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 500, amountMinor: 999 } })).status).toBe(422);
         let call = 0;
         const satelliteMinute = async () => {
           call += 1;
           const callId = `refill-${call}`;
           expect((await fresh.proxy('/api/v1/calls/authorize', { callId, callerExtension: '1001', dialed: '+881612345678' })).body.allowed).toBe(true);
+          await fresh.manager.context.wallet.settle();
           await fresh.proxy('/api/v1/calls/complete', { callId, answeredSeconds: 60 });
           await fresh.manager.context.wallet.settle();
         };
-        await satelliteMinute(); // 25.00 → 17.10: crossing → refill → 42.10
+        // The call holds the whole 25.00 while it is live: the funds available are 0, so the refill runs during the call.
+        await satelliteMinute(); // 25.00 + 25.00 - 7.90
         expect((await view()).balanceMinor).toBe(4210);
-        await satelliteMinute(); // 34.20
-        await satelliteMinute(); // 26.30
-        expect((await view()).balanceMinor).toBe(2630);
-        await satelliteMinute(); // 18.40 crossing → 43.40
-        expect((await view()).balanceMinor).toBe(4340);
-        const refills = await fresh.repository.store.listRefills('cmp_demo');
-        expect(refills.map((refill) => refill.status)).toEqual(['succeeded', 'succeeded']);
+        await satelliteMinute(); // holds 42.10: refill → 67.10 - 7.90
+        expect((await view()).balanceMinor).toBe(5920);
+        const refills = await fresh.repository.store.listRefillAttempts('cmp_demo', 10);
+        expect(refills.map((refill) => [refill.cause, refill.status])).toEqual([['reservation', 'succeeded'], ['reservation', 'succeeded']]);
 
         await fresh.request('PUT', '/api/v1/wallet/card', { token, body: { number: '4000000000000002', expMonth: 12, expYear: 2099, cvc: '123' } });
-        // Each crossing now declines; after the third the refill turns itself off.
-        for (let crossing = 0; crossing < 3; crossing += 1) {
-          await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: (await view()).balanceMinor, amountMinor: 2500 } });
-          await satelliteMinute();
+        // The level raised above the balance: the refill starts at once and declines; the retries wait 1 h,
+        // 6 h, 24 h; after the fourth decline refill turns itself off.
+        expect((await fresh.request('PUT', '/api/v1/wallet/auto-refill', { token, body: { enabled: true, thresholdMinor: 10000, amountMinor: 2500 } })).status).toBe(200);
+        await fresh.manager.context.wallet.settle();
+        expect((await view()).autoRefill.consecutiveDeclines).toBe(1);
+        for (const delay of [1, 6, 24]) {
+          clock.advance(delay * 3_600_000);
+          expect(await fresh.manager.context.wallet.runDueRefills()).toBe(1);
         }
         const after = await view();
-        expect(after.autoRefill).toMatchObject({ enabled: false, consecutiveDeclines: 3 });
-        expect(after.autoRefill.disabledReason).toContain('3');
+        expect(after.autoRefill).toMatchObject({ enabled: false, consecutiveDeclines: 4 });
+        expect(after.autoRefill.disabledReason).toContain('4');
         const kinds = (await fresh.request('GET', '/api/v1/notifications', { token })).body.notifications.map((n: { kind: string }) => n.kind);
-        expect(kinds.filter((kind: string) => kind === 'auto_refill_declined')).toHaveLength(3);
+        expect(kinds.filter((kind: string) => kind === 'auto_refill_declined')).toHaveLength(4);
         expect(kinds).toContain('auto_refill_disabled');
         const integrity = await fresh.repository.store.checkIntegrity();
         expect(integrity.problems).toEqual([]);

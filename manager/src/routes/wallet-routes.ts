@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { endpoints } from '../../../shared/api/endpoints';
-import type { ActivityItem, WalletEvent } from '../../../shared/api/wallet-schemas';
+import type { ActivityItem, NotificationView, RefillAttempt, WalletEvent } from '../../../shared/api/wallet-schemas';
+import { declineCodeSchema } from '../../../shared/api/wallet-schemas';
 import { CardRejectedError } from '../payments/payment-provider';
 import { ApiError } from '../http/api-error';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
-import type { LedgerTransactionRow } from '../store/repository';
+import type { LedgerTransactionRow, RefillRow } from '../store/repository';
 
 const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{8,128}$/;
 
@@ -41,6 +42,25 @@ export function activityItem(row: LedgerTransactionRow): ActivityItem {
         }
       : null,
   };
+}
+
+/** One refill row as an activity line. */
+export function refillAttempt(row: RefillRow): RefillAttempt {
+  const decline = declineCodeSchema.safeParse(row.declineCode);
+  return {
+    id: row.id, status: row.status, amountMinor: row.amountMinor, currency: row.currency, declineCode: decline.success ? decline.data : null,
+    cause: row.cause ?? 'debit', attempt: row.attempt ?? 1, createdAt: new Date(row.createdAt).toISOString(), updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+/** A notification's stored values; {} for rows written before they were kept (migration 6). */
+export function notificationParams(params: string | null | undefined): Record<string, string | number | null> {
+  if (!params) return {};
+  const parsed: unknown = JSON.parse(params);
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const out: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string' || typeof value === 'number' || value === null) out[key] = value;
+  return out;
 }
 
 /** The wallet event sent on the SSE stream. */
@@ -95,14 +115,16 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
   apiRoute(app, ctx, endpoints.activity, async ({ principal, query }) => {
     const rows = await store.listLedger(companyIdOf(principal), query.before ?? null, query.limit);
     const last = rows.at(-1);
-    return { items: rows.map(activityItem), nextBefore: rows.length === query.limit && last ? last.seq : null };
+    // Every refill attempt shows, declined and skipped ones too (they have no ledger line of their own).
+    const refills = query.before === undefined ? await store.listRefillAttempts(companyIdOf(principal), 20) : [];
+    return { items: rows.map(activityItem), nextBefore: rows.length === query.limit && last ? last.seq : null, refillAttempts: refills.map(refillAttempt) };
   });
 
   apiRoute(app, ctx, endpoints.notifications, async ({ principal }) => {
     const rows = await store.listNotifications(companyIdOf(principal), 50);
     return {
       notifications: rows.map((row) => ({
-        id: row.id, kind: row.kind as 'auto_refill_declined', message: row.message, createdAt: new Date(row.createdAt).toISOString(),
+        id: row.id, kind: row.kind as NotificationView['kind'], message: row.message, params: notificationParams(row.params), createdAt: new Date(row.createdAt).toISOString(),
       })),
     };
   });

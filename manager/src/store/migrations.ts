@@ -212,6 +212,46 @@ const defaultDailyCap = `UPDATE companies SET daily_cap_minor = CASE currency
 WHERE daily_cap_minor IS NULL;
 `;
 
+// Version 6: automatic refill watches the funds available (balance minus reservations), not only debits
+// (docs/money-flow.md, "Automatic refill"). A refill may now start without a ledger debit (a reservation, a
+// call's extension, the admin's settings, a scheduled retry), so trigger_txn_seq may be null and `cause`
+// says what started it (existing rows were all started by a debit). At most one refill per company is in
+// flight: the partial unique index makes it a database fact, beside the company lock that already
+// serialises them (rows from before, all 'debit', are left out of it so an upgrade cannot fail on them).
+// companies.auto_refill_retry_at is the durable schedule of the next attempt after a decline or the daily
+// limit, so a restart loses no retry. notifications.params carries the values of a notification's message,
+// so each reader can show it in its own language (message stays as the English text).
+const refillTriggerColumns = `ALTER TABLE refills ADD COLUMN cause TEXT NOT NULL DEFAULT 'debit' CHECK (cause IN ('debit', 'charge', 'reservation', 'extension', 'settings', 'retry', 'refill'));
+ALTER TABLE refills ADD COLUMN cause_reference TEXT;
+ALTER TABLE refills ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1);
+CREATE UNIQUE INDEX refills_one_in_flight ON refills (company_id) WHERE status = 'pending' AND cause <> 'debit';
+ALTER TABLE companies ADD COLUMN auto_refill_retry_at BIGINT;
+ALTER TABLE notifications ADD COLUMN params TEXT;
+`;
+// SQLite cannot drop a NOT NULL: the table is rebuilt with trigger_txn_seq nullable (still UNIQUE).
+const refillTriggersSqlite = `CREATE TABLE refills_v6 (
+  id TEXT PRIMARY KEY,
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  trigger_txn_seq BIGINT UNIQUE,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'declined', 'skipped_limit')),
+  decline_code TEXT,
+  provider_reference TEXT,
+  txn_seq BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+INSERT INTO refills_v6 (id, company_id, trigger_txn_seq, amount_minor, currency, status, decline_code, provider_reference, txn_seq, created_at, updated_at)
+  SELECT id, company_id, trigger_txn_seq, amount_minor, currency, status, decline_code, provider_reference, txn_seq, created_at, updated_at FROM refills;
+DROP TABLE refills;
+ALTER TABLE refills_v6 RENAME TO refills;
+CREATE INDEX refills_company_time ON refills (company_id, created_at);
+CREATE INDEX refills_status ON refills (status);
+${refillTriggerColumns}`;
+const refillTriggersPostgres = `ALTER TABLE refills ALTER COLUMN trigger_txn_seq DROP NOT NULL;
+${refillTriggerColumns}`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -229,6 +269,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
+  { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersSqlite },
 ];
 
 /** PostgreSQL migrations. */
@@ -247,4 +288,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 3, name: 'call attempts and release tombstones', sql: callAttempts },
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
+  { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersPostgres },
 ];

@@ -18,6 +18,11 @@ export interface CompanyRow {
   readonly dailyCapMinor: number | null;
   /** High-risk destination classes (`highRiskKinds`) may be called; false (blocked) unless an admin allows them. */
   readonly highRiskAllowed: boolean;
+  /**
+   * When the next automatic-refill attempt may start after a decline or the day's limit (migration 6);
+   * null (or absent on rows written before it): no attempt is waiting.
+   */
+  readonly autoRefillRetryAt?: number | null;
   readonly createdAt: number;
 }
 
@@ -109,10 +114,23 @@ export interface TopUpRow {
 
 export type RefillStatus = 'pending' | 'succeeded' | 'declined' | 'skipped_limit';
 
+/**
+ * What started a refill (migration 6): a call's charge, its reservation or extension, the admin's settings,
+ * a scheduled retry, or the previous refill that left the funds still below the level. 'debit': rows from
+ * before migration 6, all started by a charge crossing the level.
+ */
+export type RefillCause = 'debit' | 'charge' | 'reservation' | 'extension' | 'settings' | 'retry' | 'refill';
+
 export interface RefillRow {
   readonly id: string;
   readonly companyId: string;
-  readonly triggerTxnSeq: number;
+  /** The ledger debit that started it; null for a refill started by anything else (migration 6). */
+  readonly triggerTxnSeq: number | null;
+  readonly cause?: RefillCause;
+  /** The call id of a reservation or extension, or the ledger seq of a charge, as text. */
+  readonly causeReference?: string | null;
+  /** 1 for the first attempt after the funds went below the level, then 2, 3... for each retry after a decline. */
+  readonly attempt?: number;
   readonly amountMinor: number;
   readonly currency: CurrencyCode;
   readonly status: RefillStatus;
@@ -179,6 +197,8 @@ export interface NotificationRow {
   readonly companyId: string;
   readonly kind: string;
   readonly message: string;
+  /** JSON object of the message's values (migration 6), so each reader can word it in its own language. */
+  readonly params?: string | null;
   readonly createdAt: number;
 }
 
@@ -251,6 +271,16 @@ export interface Store {
   countRefillsSince(companyId: string, since: number): Promise<number>;
   listPendingRefills(): Promise<RefillRow[]>;
   listRefills(companyId: string): Promise<RefillRow[]>;
+  /** Is a refill of this company pending (being charged)? Call under the company lock. */
+  hasPendingRefill(companyId: string): Promise<boolean>;
+  /** The creation time of the company's first counted refill attempt since `since`, or null. */
+  firstRefillSince(companyId: string, since: number): Promise<number | null>;
+  /** The company's refill attempts, newest first (for the activity). */
+  listRefillAttempts(companyId: string, limit: number): Promise<RefillRow[]>;
+  /** Sets (or clears) when the next automatic-refill attempt may start. */
+  setAutoRefillRetryAt(companyId: string, retryAt: number | null): Promise<void>;
+  /** Companies with refill on whose scheduled retry is due at `now`. */
+  listCompaniesWithRefillRetryDue(now: number): Promise<string[]>;
 
   getReservation(callId: string): Promise<ReservationRow | null>;
   insertReservation(reservation: ReservationRow): Promise<void>;
@@ -294,7 +324,7 @@ export interface Repository {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Subscribes to wallet changes made by any instance (PostgreSQL LISTEN); null when unsupported. */
   listenWalletChanges(onChange: (companyId: string) => void): Promise<(() => Promise<void>) | null>;
-  close(): Promise<void>;
-}
   /** One round trip to the database (readiness); DatabaseUnavailableError when it cannot be reached. */
   ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -326,6 +326,36 @@ export class SqlStore implements Store {
     return this.many('SELECT * FROM refills WHERE company_id = ? ORDER BY trigger_txn_seq', [companyId]);
   }
 
+  async hasPendingRefill(companyId: string): Promise<boolean> {
+    const rows = await this.db.all("SELECT 1 AS found FROM refills WHERE company_id = ? AND status = 'pending' LIMIT 1", [companyId]);
+    return rows.length > 0;
+  }
+
+  async firstRefillSince(companyId: string, since: number): Promise<number | null> {
+    const rows = await this.db.all(
+      "SELECT MIN(created_at) AS first FROM refills WHERE company_id = ? AND created_at >= ? AND status IN ('pending', 'succeeded', 'declined')",
+      [companyId, since],
+    );
+    const first = rows[0]?.first;
+    return first === null || first === undefined ? null : asNumber(first);
+  }
+
+  listRefillAttempts(companyId: string, limit: number): Promise<RefillRow[]> {
+    return this.many('SELECT * FROM refills WHERE company_id = ? ORDER BY created_at DESC, id DESC LIMIT ?', [companyId, limit]);
+  }
+
+  async setAutoRefillRetryAt(companyId: string, retryAt: number | null): Promise<void> {
+    await this.db.run('UPDATE companies SET auto_refill_retry_at = ? WHERE id = ?', [retryAt, companyId]);
+  }
+
+  async listCompaniesWithRefillRetryDue(now: number): Promise<string[]> {
+    const rows = await this.db.all(
+      `SELECT id FROM companies WHERE auto_refill_enabled = 1 AND auto_refill_retry_at IS NOT NULL AND auto_refill_retry_at <= ? ORDER BY id`,
+      [now],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
   getReservation(callId: string): Promise<ReservationRow | null> {
     return this.one('SELECT * FROM reservations WHERE call_id = ?', [callId]);
   }

@@ -9,17 +9,18 @@ import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
 import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import type { CompanyRow, RefillRow, ReservationRow, Store } from '../store/repository';
-import { refillOnCrossing } from './auto-refill';
+import { refillIfDue } from './auto-refill';
 import { appendTransaction, ledgerAccounts, lockCompany, startOfUtcDay } from './ledger';
 import type { WalletServiceOptions } from './wallet-options';
 
 /**
- * What call charging touches. `onRefillDue`: a charge crossed the automatic-refill threshold and the
- * refill row is committed; charge the card (in the background: the proxy's complete must not wait for it).
+ * What call charging touches. `onRefillDue`: a reservation, an extension or a charge left the funds
+ * available below the automatic-refill level and the refill row is committed; charge the card (in the
+ * background: the proxy's authorize, extend and complete must not wait for it).
  */
 export type CallChargingDeps = Pick<
   WalletServiceOptions,
-  'repository' | 'rates' | 'plan' | 'defaultSipDomain' | 'maxCallSeconds' | 'ringAllowanceSeconds' | 'maxRefillsPerDay' | 'now' | 'onWalletChange' | 'log'
+  'repository' | 'rates' | 'plan' | 'defaultSipDomain' | 'maxCallSeconds' | 'ringAllowanceSeconds' | 'maxRefillsPerDay' | 'refillRetryDelaysMs' | 'now' | 'onWalletChange' | 'log'
 > & { readonly onRefillDue: (refillId: string) => void };
 
 function refused(callId: string, reason: AuthorizeCallResponse['reason'], kind: AuthorizeCallResponse['kind'], e164: string, company: CompanyRow | null): AuthorizeCallResponse {
@@ -115,7 +116,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     return refused(request.callId, reason, local.kind, reason === 'unknown_caller' ? '' : e164, company);
   }
 
-  return deps.repository.transaction(async (tx) => {
+  const outcome = await deps.repository.transaction(async (tx): Promise<{ answer: AuthorizeCallResponse; refill: RefillRow | null }> => {
     const now = deps.now();
     // The call id's key row first, then the company: the order releaseCall takes too (no deadlock), and
     // the key serialises an authorize with a release of the same id that races it.
@@ -125,15 +126,15 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     if (existing) {
       if (existing.companyId !== company.id || existing.userId !== user.id) throw new ApiError(409, 'conflict', 'This call id belongs to another call');
       // A repeat after the call ended must not be let through again: it would be a call nobody pays for.
-      if (existing.status !== 'active') return refused(request.callId, 'released', local.kind, e164, locked);
-      return reservationAnswer(existing, locked);
+      if (existing.status !== 'active') return { answer: refused(request.callId, 'released', local.kind, e164, locked), refill: null };
+      return { answer: reservationAnswer(existing, locked), refill: null };
     }
     if (!first) {
       const attempt = await tx.getCallAttempt(request.callId);
       // Released before any authorize committed (a tombstone): the proxy gave up on this attempt.
-      if (attempt?.releasedAt != null) return refused(request.callId, 'released', local.kind, e164, locked);
+      if (attempt?.releasedAt != null) return { answer: refused(request.callId, 'released', local.kind, e164, locked), refill: null };
       const replayed = refusalReasonSchema.safeParse(attempt?.refusal);
-      if (replayed.success) return refused(request.callId, replayed.data, local.kind, e164, locked);
+      if (replayed.success) return { answer: refused(request.callId, replayed.data, local.kind, e164, locked), refill: null };
     }
     let maxSeconds = deps.maxCallSeconds;
     let reservedMinor = 0;
@@ -142,7 +143,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
       const funded = fundCall(rate, await funding(deps, tx, locked, reserved, now));
       if (funded.refusal) {
         await tx.setCallRefusal(request.callId, funded.refusal);
-        return refused(request.callId, funded.refusal, local.kind, e164, locked);
+        return { answer: refused(request.callId, funded.refusal, local.kind, e164, locked), refill: null };
       }
       maxSeconds = funded.maxDurationSeconds;
       reservedMinor = funded.reservedMinor;
@@ -156,8 +157,13 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
       expiresAt: reservationExpiry(deps, now, maxSeconds), updatedAt: now,
     };
     await tx.insertReservation(row);
-    return reservationAnswer(row, locked);
+    // The funds this call holds are spoken for: if they take the available funds below the refill level,
+    // the refill starts now, while the call is live, and the proxy's extend hands it the new money.
+    const refill = rate ? await refillIfDue(deps, tx, locked, { cause: 'reservation', reference: request.callId }) : null;
+    return { answer: reservationAnswer(row, locked), refill };
   });
+  if (outcome.refill) deps.onRefillDue(outcome.refill.id);
+  return outcome.answer;
 }
 
 /**
@@ -171,11 +177,11 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
  * reservation expired is refused with 409; an unknown call id with 404.
  */
 export async function extendCall(deps: CallChargingDeps, callId: string): Promise<ExtendCallResponse> {
-  return withLockedReservation(deps, callId, async (tx, company, row) => {
+  const outcome = await withLockedReservation(deps, callId, async (tx, company, row): Promise<{ answer: ExtendCallResponse; refill: RefillRow | null }> => {
     if (row.status !== 'active') throw new ApiError(409, 'conflict', `This call has already ended (${row.status}); it cannot be extended`);
     const now = deps.now();
     if (row.expiresAt <= now) throw new ApiError(409, 'conflict', 'This call\'s reservation has expired; it cannot be extended');
-    const unchanged: ExtendCallResponse = { callId, maxDurationSeconds: row.maxSeconds, extended: false };
+    const unchanged = { answer: { callId, maxDurationSeconds: row.maxSeconds, extended: false }, refill: null };
     // Free calls (included, toll-free) already run to the service maximum and hold nothing.
     if (!row.charged) return unchanged;
     // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
@@ -187,8 +193,12 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     const expiresAt = Math.max(row.expiresAt, reservationExpiry(deps, row.createdAt, maxSeconds));
     await tx.updateReservation(callId, { maxSeconds, reservedMinor, expiresAt, updatedAt: now });
     deps.log.info({ callId, from: row.maxSeconds, to: maxSeconds }, 'call extended');
-    return { callId, maxDurationSeconds: maxSeconds, extended: true };
+    // The longer call holds the new funds in turn: below the level again, the next refill starts now.
+    const refill = await refillIfDue(deps, tx, company, { cause: 'extension', reference: callId });
+    return { answer: { callId, maxDurationSeconds: maxSeconds, extended: true }, refill };
   });
+  if (outcome.refill) deps.onRefillDue(outcome.refill.id);
+  return outcome.answer;
 }
 
 function completion(row: ReservationRow, company: CompanyRow): CompleteCallResponse {
@@ -224,10 +234,14 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
       });
       txnSeq = appended.seq;
       balance = appended.balanceAfter;
-      refill = await refillOnCrossing(deps, tx, company, { before: company.balanceMinor, after: balance, triggerSeq: appended.seq });
     }
     const updated: ReservationRow = { ...row, status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now };
     await tx.updateReservation(callId, { status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: cost, txnSeq, updatedAt: now });
+    // Usually the reservation held the charge already and nothing changes; a charge beyond what was held
+    // (an expired reservation) may still take the funds below the level.
+    if (cost > 0 && txnSeq !== null) {
+      refill = await refillIfDue(deps, tx, { ...company, balanceMinor: balance, lastSeq: txnSeq }, { cause: 'charge', reference: String(txnSeq), triggerTxnSeq: txnSeq });
+    }
     return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0, companyId: company.id };
   });
   if (outcome.changed) deps.onWalletChange(outcome.companyId);

@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error';
 import { newId, sha256Hex } from '../ids';
 import type { TopUpRow } from '../store/repository';
 import { appendTransaction, ledgerAccounts, lockCompany } from './ledger';
+import { notificationOf } from './notifications';
 import type { WalletServiceOptions } from './wallet-options';
 
 /** What top-ups touch: the database, the card processor, the allowed amounts, the clock, live events. */
@@ -135,7 +136,7 @@ export async function cancelTopUp(deps: TopUpDeps, id: string, reason: string): 
     });
     const now = deps.now();
     await tx.updateTopUp(id, { status: 'cancelled', cancelTxnSeq: seq, cancelReason: reason, cancelledAt: now, updatedAt: now, refundStatus: 'pending' });
-    await tx.insertNotification({ id: newId('ntf'), companyId: company.id, kind: 'topup_cancelled', message: `Top-up ${row.receiptNumber ?? row.id} was cancelled by customer care: ${reason}`, createdAt: now });
+    await tx.insertNotification(notificationOf(company.id, now, { kind: 'topup_cancelled', receipt: row.receiptNumber ?? row.id, reason }));
     return { row: { ...row, status: 'cancelled' as const, cancelledAt: now, updatedAt: now }, balanceAfter };
   });
   deps.onWalletChange(outcome.row.companyId);

@@ -25,6 +25,8 @@ export interface WalletServiceOptions {
   readonly ringAllowanceSeconds: number;
   readonly maxRefillsPerDay: number;
   readonly refillDeclinesBeforeDisable: number;
+  /** Delays before the retries after a decline (auto-refill.ts `defaultRefillRetryDelaysMs` when absent). */
+  readonly refillRetryDelaysMs?: readonly number[];
   readonly lowBalanceMinor: number;
   readonly now: () => number;
   /** Called after a commit that changed a wallet, for live events in this process. */

@@ -1,7 +1,7 @@
 import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, ReleaseCallResponse } from '../../../shared/api/call-schemas';
 import type { TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
-import { processRefill, recoverPendingRefills, setAutoRefill } from './auto-refill';
+import { processRefill, recoverPendingRefills, setAutoRefill, startDueRetries } from './auto-refill';
 import { BackgroundWork } from './background-work';
 import type { CallChargingDeps } from './call-charging';
 import { authorizeCall, completeCall, extendCall, releaseCall } from './call-charging';
@@ -26,7 +26,17 @@ export class WalletService {
 
   constructor(private readonly options: WalletServiceOptions) {
     this.background = new BackgroundWork(options.log);
-    this.calls = { ...options, onRefillDue: (refillId) => this.background.run(processRefill(options, refillId)) };
+    this.calls = { ...options, onRefillDue: (refillId) => this.chargeInBackground(refillId) };
+  }
+
+  /** Charges a committed refill after the commit, and the next one if it left the funds still low. */
+  private chargeInBackground(refillId: string): void {
+    this.background.run(this.chargeRefill(refillId));
+  }
+
+  private async chargeRefill(refillId: string): Promise<void> {
+    const next = await processRefill(this.options, refillId);
+    if (next !== null) this.chargeInBackground(next);
   }
 
   /** Waits for background work (refill charges) started so far; used by shutdown and tests. */
@@ -56,25 +66,40 @@ export class WalletService {
 
   /** Admins change automatic refill; answers the wallet as it now is. */
   async setAutoRefill(companyId: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number }): Promise<WalletView> {
-    await setAutoRefill(this.options, companyId, settings);
+    // Turned on (or saved) with the funds already below the level: the refill starts at once.
+    const refill = await setAutoRefill(this.options, companyId, settings);
+    if (refill) this.chargeInBackground(refill.id);
     return walletView(this.options, companyId);
   }
 
-  /** Charges the card for a pending refill and records approval or decline. */
+  /** Charges the card for a pending refill and records approval or decline (and the next refill, if due). */
   processRefill(refillId: string): Promise<void> {
-    return processRefill(this.options, refillId);
+    return this.chargeRefill(refillId);
+  }
+
+  /**
+   * Starts the automatic-refill retries whose scheduled time has come (after a decline: 1 h, 6 h, 24 h;
+   * after the day's limit: when the oldest counted attempt is 24 h old) and charges them. The schedule is
+   * stored on the company, so a restarted manager picks it up; `recoverPending` calls this on every sweep.
+   */
+  async runDueRefills(): Promise<number> {
+    const started = await startDueRetries(this.options);
+    for (const refillId of started) await this.chargeRefill(refillId);
+    return started.length;
   }
 
   /**
    * Finishes work a crash interrupted: pending top-ups older than `minAgeMs` are charged again with the
    * same idempotency key (the provider replays its first answer), pending refills are processed, pending
-   * refunds are retried. Safe to run on every instance at any time.
+   * refunds are retried, and scheduled refill retries that are due start. Safe to run on every instance
+   * at any time.
    */
-  async recoverPending(minAgeMs: number): Promise<{ topUps: number; refills: number; refunds: number }> {
+  async recoverPending(minAgeMs: number): Promise<{ topUps: number; refills: number; refunds: number; refillRetries: number }> {
     const topUps = await recoverPendingTopUps(this.options, minAgeMs);
-    const refills = await recoverPendingRefills(this.options);
+    const refills = await recoverPendingRefills(this.options, (refillId) => this.chargeRefill(refillId));
     const refunds = await recoverPendingRefunds(this.options);
-    return { topUps, refills, refunds };
+    const refillRetries = await this.runDueRefills();
+    return { topUps, refills, refunds, refillRetries };
   }
 
   /** May this call go ahead, and for how long (call-charging.ts, the call policy)? Idempotent by call id. */

@@ -4,9 +4,9 @@ import type { Repository } from '../../../manager/src/store/repository';
 /**
  * Checks, from the stored rows, the invariants the concurrency and crash tests promise beyond the
  * repository's own integrity check: top-up keys applied at most once, no call charged beyond what it
- * reserved, exactly one refill row per downward threshold crossing and none elsewhere.
+ * reserved, charged exactly its price, and at most one automatic refill in flight at a time.
  */
-export async function checkLoadInvariants(repository: Repository, companyId: string, thresholdMinor: number): Promise<string[]> {
+export async function checkLoadInvariants(repository: Repository, companyId: string): Promise<string[]> {
   const problems: string[] = [];
   const store = repository.store;
   const integrity = await store.checkIntegrity();
@@ -21,18 +21,23 @@ export async function checkLoadInvariants(repository: Repository, companyId: str
   for (const [reference, count] of topUpTxns) if (count > 1) problems.push(`top-up ${reference} credited ${count} times`);
   const succeeded = topUps.filter((topUp) => topUp.status === 'succeeded');
   if (succeeded.length !== topUpTxns.size) problems.push(`${succeeded.length} succeeded top-ups but ${topUpTxns.size} credits`);
-  let before = 0;
-  const crossings = new Set<number>();
-  for (const txn of ledger) {
-    if (txn.balanceAfterMinor < 0) problems.push(`negative balance after ${txn.seq}`);
-    if (txn.kind === 'call_charge' && before >= thresholdMinor && txn.balanceAfterMinor < thresholdMinor) crossings.add(txn.seq);
-    before = txn.balanceAfterMinor;
+  for (const txn of ledger) if (txn.balanceAfterMinor < 0) problems.push(`negative balance after ${txn.seq}`);
+  // At most one refill in flight per company: each refill was created once the one before it was done
+  // (the company lock and the partial unique index refills_one_in_flight). A refill started by a call
+  // names a call that was authorized.
+  const refills = (await store.listRefills(companyId)).filter((refill) => refill.status !== 'skipped_limit');
+  refills.sort((a, b) => a.createdAt - b.createdAt || a.updatedAt - b.updatedAt);
+  for (let index = 1; index < refills.length; index += 1) {
+    const previous = refills[index - 1];
+    const refill = refills[index];
+    if (previous && refill && refill.createdAt < previous.updatedAt) problems.push(`refill ${refill.id} started while ${previous.id} was in flight`);
   }
-  const refills = await store.listRefills(companyId);
-  const refillTriggers = new Map<number, number>();
-  for (const refill of refills) refillTriggers.set(refill.triggerTxnSeq, (refillTriggers.get(refill.triggerTxnSeq) ?? 0) + 1);
-  for (const seq of crossings) if (refillTriggers.get(seq) !== 1) problems.push(`crossing at ${seq} has ${refillTriggers.get(seq) ?? 0} refills`);
-  for (const seq of refillTriggers.keys()) if (!crossings.has(seq)) problems.push(`refill triggered by ${seq}, which did not cross`);
+  if (refills.filter((refill) => refill.status === 'pending').length > 1) problems.push('more than one refill pending');
+  for (const refill of refills) {
+    if ((refill.cause === 'reservation' || refill.cause === 'extension') && !(await store.getReservation(refill.causeReference ?? ''))) {
+      problems.push(`refill ${refill.id} names call ${refill.causeReference ?? ''}, never authorized`);
+    }
+  }
   const charges = ledger.filter((entry) => entry.kind === 'call_charge');
   for (const charge of charges) {
     const reservation = await store.getReservation(charge.reference);
