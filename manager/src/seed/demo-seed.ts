@@ -1,6 +1,7 @@
 import { defaultDailyCapMinor } from '../../../shared/billing/daily-cap';
 import { defaultSipDomain, demoUsers } from '../../../shared/config/defaults';
 import type { CurrencyCode } from '../../../shared/money/currency';
+import { assertAssignableExtension } from '../../../shared/numbering/extension-range';
 import { displayNameProblem } from '../../../shared/sip/display-name';
 import { hashPassword } from '../auth/password-hashing';
 import type { PaymentProvider } from '../payments/payment-provider';
@@ -25,11 +26,16 @@ export function assertStorableDisplayName(name: string): void {
   if (problem !== null) throw new Error(`Display name refused (${problem}): ${JSON.stringify(name.slice(0, 80))}`);
 }
 
+/** The demo company's country: its extensions must not collide with that country's short numbers. */
+export const demoCompanyCountry = 'FR';
+
 export async function seedDemo(args: { repository: Repository; wallet: WalletService; provider: PaymentProvider; currency: CurrencyCode; scryptLogN: number; now: number; sipDomain?: string }): Promise<boolean> {
   const store = args.repository.store;
   if (await store.getCompany(demoCompanyId)) return false;
   const users: UserRow[] = [];
   for (const [index, demo] of demoUsers.entries()) {
+    // shared/numbering/extension-range.ts: never a short number of the company's country (FR 10YT...).
+    assertAssignableExtension(demo.username, demoCompanyCountry);
     users.push({
       id: `usr_demo_${demo.username}`, companyId: demoCompanyId, email: demoEmails[demo.username] ?? `${demo.username}@cabine.test`,
       displayName: demo.displayName, role: index === 0 ? 'admin' : 'employee', extension: demo.username,
@@ -45,7 +51,7 @@ export async function seedDemo(args: { repository: Repository; wallet: WalletSer
   const created = await args.repository.transaction(async (tx) => {
     if (await tx.getCompany(demoCompanyId)) return false;
     await tx.insertCompany({
-      id: demoCompanyId, name: 'Cabine Démo', currency: args.currency, country: 'FR', sipDomain: args.sipDomain ?? defaultSipDomain, balanceMinor: 0, lastSeq: 0,
+      id: demoCompanyId, name: 'Cabine Démo', currency: args.currency, country: demoCompanyCountry, sipDomain: args.sipDomain ?? defaultSipDomain, balanceMinor: 0, lastSeq: 0,
       autoRefillEnabled: false, autoRefillThresholdMinor: 500, autoRefillAmountMinor: 2500, autoRefillDeclines: 0, autoRefillDisabledReason: null,
       dailyCapMinor: defaultDailyCapMinor(args.currency), highRiskAllowed: false, createdAt: args.now,
     });
