@@ -19,6 +19,7 @@ import { loadRateCatalog } from './rating/rate-catalog';
 import { appOriginsFromEnv, registerAppCors } from './http/app-cors';
 import { requestLogView } from './http/request-log';
 import { registerAccountRoutes } from './routes/account-routes';
+import { registerBudgetRoutes } from './routes/budget-routes';
 import { registerBarringRoutes } from './routes/barring-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
@@ -165,6 +166,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerWalletRoutes(app, context);
   registerCallRoutes(app, context);
   registerBarringRoutes(app, context);
+  registerBudgetRoutes(app, context);
   registerRateRoutes(app, context);
   registerCareRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');

@@ -8,6 +8,7 @@ import {
   extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema, releaseCallResponseSchema,
 } from './call-schemas';
 import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
+import { budgetListResponseSchema, budgetRequestSchema, budgetViewSchema } from './budget-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesQuerySchema, ratesResponseSchema } from './rate-schemas';
 import {
@@ -65,6 +66,10 @@ export const endpoints = {
   putBarring: { method: 'PUT', path: p('/users/:id/barring'), summary: 'Bar or allow paid-service numbers for a user (admins).', auth: 'admin', params: idParamsSchema, body: barringRequestSchema, responses: { 200: userViewSchema } },
   getOutsideCalls: { method: 'GET', path: p('/users/:id/outside-calls'), summary: "A user's outside-call scope: plan only, chosen countries, or everything (admins).", auth: 'admin', params: idParamsSchema, responses: { 200: outsideCallsViewSchema } },
   putOutsideCalls: { method: 'PUT', path: p('/users/:id/outside-calls'), summary: "Limit a user's outside calls to the plan, to chosen countries (ISO 3166-1 alpha-2), or allow everything (admins).", auth: 'admin', params: idParamsSchema, body: outsideCallsSettingSchema, responses: { 200: outsideCallsViewSchema } },
+  myBudget: { method: 'GET', path: p('/budget'), summary: "The signed-in user's monthly budget for calls and what is left of it this UTC month.", auth: 'user', responses: { 200: budgetViewSchema } },
+  listBudgets: { method: 'GET', path: p('/company/budgets'), summary: "Every calling user's monthly budget and this month's spend (admins).", auth: 'admin', responses: { 200: budgetListResponseSchema } },
+  getBudget: { method: 'GET', path: p('/users/:id/budget'), summary: "A user's monthly budget and this month's spend (admins).", auth: 'admin', params: idParamsSchema, responses: { 200: budgetViewSchema } },
+  putBudget: { method: 'PUT', path: p('/users/:id/budget'), summary: "Set or clear (null) a user's monthly budget for calls (admins); calls past it are refused monthly_budget.", auth: 'admin', params: idParamsSchema, body: budgetRequestSchema, responses: { 200: budgetViewSchema } },
   notifications: { method: 'GET', path: p('/notifications'), summary: 'Notifications for admins (declined refills...).', auth: 'admin', responses: { 200: notificationListResponseSchema } },
   quote: { method: 'GET', path: p('/quote'), summary: 'What a call to a number would cost, and how long the balance lasts.', auth: 'user', query: quoteQuerySchema, responses: { 200: quoteResponseSchema } },
   rateCountries: { method: 'GET', path: p('/rates/countries'), summary: 'Countries in the rate deck.', auth: 'user', responses: { 200: rateCountriesResponseSchema } },

@@ -32,6 +32,8 @@ export function rateView(row: RateRow): RateView {
  */
 export function buildQuote(args: {
   number: string; company: CompanyRow; barring: CallBarring; wallet: WalletView; rates: RateCatalog; plan: CallingPlan; maxCallSeconds: number;
+  /** What the caller's monthly budget leaves (manager/src/budgets/); null or absent: no budget. */
+  budgetLeftMinor?: number | null;
 }): QuoteResponse {
   const { company, wallet } = args;
   // Classified once: the verdict, the warnings and the answer all read this one classification.
@@ -41,6 +43,7 @@ export function buildQuote(args: {
   const facts: CallFacts = {
     classification, caller: { barring: args.barring }, highRiskAllowed: company.highRiskAllowed, rate,
     ...fundsLeft({ balanceMinor: wallet.balanceMinor, otherReservedMinor: wallet.reservedMinor, dailyCapMinor: wallet.dailyCapMinor, spentTodayMinor: wallet.spentTodayMinor }),
+    budgetLeftMinor: args.budgetLeftMinor ?? null,
     currency: company.currency, maxCallSeconds: args.maxCallSeconds,
   };
   const verdict = decideCall(facts);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { endpoints } from '../../../shared/api/endpoints';
 import { deckCountries, ratesForCountry } from '../../../shared/rating/rate-index';
 import { callBarringOf } from '../company/company-settings';
+import { budgetLeftFor } from '../budgets/monthly-budgets';
 import { ApiError } from '../http/api-error';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
@@ -25,6 +26,8 @@ export function registerRateRoutes(app: FastifyInstance, ctx: ManagerContext): v
     if (!company) throw new ApiError(404, 'not_found', 'No such company');
     const wallet = await ctx.wallet.walletView(companyId);
     const barring = await callBarringOf(ctx.repository.store, principal.user);
-    return buildQuote({ number: query.number, company, barring, wallet, rates: ctx.rates, plan: ctx.plan, maxCallSeconds: ctx.config.maxCallSeconds });
+    // The caller's monthly budget, counted as authorize counts it (this call holds nothing yet).
+    const budgetLeftMinor = await budgetLeftFor(ctx.repository.store, principal.user.id, ctx.now(), 0);
+    return buildQuote({ number: query.number, company, barring, wallet, budgetLeftMinor, rates: ctx.rates, plan: ctx.plan, maxCallSeconds: ctx.config.maxCallSeconds });
   });
 }

@@ -252,6 +252,20 @@ ${refillTriggerColumns}`;
 const refillTriggersPostgres = `ALTER TABLE refills ALTER COLUMN trigger_txn_seq DROP NOT NULL;
 ${refillTriggerColumns}`;
 
+// Version 7: per-employee monthly budgets (docs/money-flow.md, "Monthly budgets"). One row per user with a
+// budget; the month's spend is read from the ledger's call charges joined to their reservations, so the
+// reservations get an index by user for that sum and for the user's calls in progress.
+const userBudgets = `CREATE TABLE user_budgets (
+  user_id TEXT PRIMARY KEY REFERENCES users(id),
+  company_id TEXT NOT NULL REFERENCES companies(id),
+  monthly_budget_minor BIGINT NOT NULL CHECK (monthly_budget_minor > 0),
+  updated_by TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX user_budgets_company ON user_budgets (company_id);
+CREATE INDEX reservations_user ON reservations (user_id, status);
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -270,6 +284,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersSqlite },
+  { version: 7, name: 'monthly budgets per user', sql: userBudgets },
 ];
 
 /** PostgreSQL migrations. */
@@ -289,4 +304,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 4, name: 'outside-call scope per user', sql: outsideCalls },
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersPostgres },
+  { version: 7, name: 'monthly budgets per user', sql: userBudgets },
 ];

@@ -202,6 +202,17 @@ export interface NotificationRow {
   readonly createdAt: number;
 }
 
+/** One user's monthly budget for calls (table user_budgets, migration 7); no row: no budget. */
+export interface UserBudgetRow {
+  readonly userId: string;
+  readonly companyId: string;
+  /** Most the user's calls may be charged per UTC calendar month, minor units (> 0). */
+  readonly monthlyBudgetMinor: number;
+  /** The admin who set it. */
+  readonly updatedBy: string;
+  readonly updatedAt: number;
+}
+
 /**
  * Every query the service needs. The same interface is used inside a transaction and outside one; inside
  * (`Repository.transaction`) the calls form one atomic unit.
@@ -305,6 +316,18 @@ export interface Store {
 
   /** Checks the ledger's invariants across all companies (see docs/money-flow.md). */
   checkIntegrity(): Promise<IntegrityReport>;
+
+  // Monthly budgets per user (migration 7, manager/src/budgets/).
+  getUserBudget(userId: string): Promise<UserBudgetRow | null>;
+  listUserBudgets(companyId: string): Promise<UserBudgetRow[]>;
+  setUserBudget(row: UserBudgetRow): Promise<void>;
+  deleteUserBudget(userId: string): Promise<void>;
+  /** The user's call charges in the ledger since `since` (each charge's reference is its reservation's call id). */
+  sumUserCallChargesSince(userId: string, since: number): Promise<number>;
+  /** The user's active, unexpired reservations (every call of theirs in progress). */
+  sumUserActiveReservations(userId: string, now: number): Promise<number>;
+  /** A ledger transaction of the company by sequence number (a call's receipt reads its charge). */
+  getLedgerTransaction(companyId: string, seq: number): Promise<LedgerTransactionRow | null>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
 import type {
   CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, OutsideCallsRow, RefillRow, ReservationRow, SessionRow,
-  Store, TopUpRow, UserRow,
+  Store, TopUpRow, UserBudgetRow, UserRow,
 } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
 
@@ -460,5 +460,47 @@ export class SqlStore implements Store {
     for (const row of chargesWithoutCall) problems.push(`charge ${String(row.seq)} has no matching completed call`);
     const counted = await this.db.all('SELECT COUNT(*) AS n FROM ledger_transactions', []);
     return { ok: problems.length === 0, checkedCompanies: companies.length, checkedTransactions: asNumber(counted[0]?.n), problems };
+  }
+
+  getUserBudget(userId: string): Promise<UserBudgetRow | null> {
+    return this.one('SELECT * FROM user_budgets WHERE user_id = ?', [userId]);
+  }
+
+  listUserBudgets(companyId: string): Promise<UserBudgetRow[]> {
+    return this.many('SELECT * FROM user_budgets WHERE company_id = ? ORDER BY user_id', [companyId]);
+  }
+
+  async setUserBudget(row: UserBudgetRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO user_budgets (user_id, company_id, monthly_budget_minor, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET monthly_budget_minor = excluded.monthly_budget_minor, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      [row.userId, row.companyId, row.monthlyBudgetMinor, row.updatedBy, row.updatedAt],
+    );
+  }
+
+  async deleteUserBudget(userId: string): Promise<void> {
+    await this.db.run('DELETE FROM user_budgets WHERE user_id = ?', [userId]);
+  }
+
+  async sumUserCallChargesSince(userId: string, since: number): Promise<number> {
+    const rows = await this.db.all(
+      `SELECT COALESCE(SUM(-t.wallet_delta_minor), 0) AS total FROM reservations r
+       JOIN ledger_transactions t ON t.kind = 'call_charge' AND t.reference = r.call_id AND t.company_id = r.company_id
+       WHERE r.user_id = ? AND r.status = 'completed' AND t.created_at >= ?`,
+      [userId, since],
+    );
+    return asNumber(rows[0]?.total);
+  }
+
+  async sumUserActiveReservations(userId: string, now: number): Promise<number> {
+    const rows = await this.db.all(
+      "SELECT COALESCE(SUM(reserved_minor), 0) AS total FROM reservations WHERE user_id = ? AND status = 'active' AND expires_at > ?",
+      [userId, now],
+    );
+    return asNumber(rows[0]?.total);
+  }
+
+  getLedgerTransaction(companyId: string, seq: number): Promise<LedgerTransactionRow | null> {
+    return this.one('SELECT * FROM ledger_transactions WHERE company_id = ? AND seq = ?', [companyId, seq]);
   }
 }

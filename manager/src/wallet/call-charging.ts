@@ -6,6 +6,7 @@ import { classifyNumber } from '../../../shared/numbering/classify';
 import { findRate } from '../../../shared/rating/rate-index';
 import type { Tariff } from '../../../shared/rating/tariff';
 import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
+import { budgetLeftFor } from '../budgets/monthly-budgets';
 import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import type { CompanyRow, RefillRow, ReservationRow, Store } from '../store/repository';
@@ -49,14 +50,20 @@ function reservationExpiry(deps: Pick<CallChargingDeps, 'ringAllowanceSeconds'>,
 }
 
 /**
- * What the wallet and the daily cap leave for one call once `otherReservedMinor` (every other call in
- * progress) is set aside, for the policy's `fundCall`. Call under the company lock.
+ * What the wallet, the daily cap and the caller's monthly budget leave for one call once
+ * `otherReservedMinor` (every other call in progress) is set aside, for the policy's `fundCall`. `caller`:
+ * whose budget, and how much of their reservations is this call's own (0 for a new call). Call under the
+ * company lock.
  */
-async function funding(deps: Pick<CallChargingDeps, 'maxCallSeconds'>, tx: Store, company: CompanyRow, otherReservedMinor: number, now: number): Promise<FundingFacts> {
+async function funding(
+  deps: Pick<CallChargingDeps, 'maxCallSeconds'>, tx: Store, company: CompanyRow, otherReservedMinor: number, now: number,
+  caller: { readonly userId: string; readonly ownReservedMinor: number },
+): Promise<FundingFacts> {
   // Today's charges only matter under a cap: no query without one.
   const spentTodayMinor = company.dailyCapMinor === null ? 0 : await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
   return {
     ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor }),
+    budgetLeftMinor: await budgetLeftFor(tx, caller.userId, now, caller.ownReservedMinor),
     currency: company.currency, maxCallSeconds: deps.maxCallSeconds,
   };
 }
@@ -81,7 +88,7 @@ async function withLockedReservation<T>(deps: Pick<CallChargingDeps, 'repository
  * May this call go ahead, and for how long? The call policy decides (shared/billing/call-policy.ts, the
  * rules the quote applies too): emergency numbers are always allowed and never charged; refusals, in
  * order: unknown caller, invalid number, high-risk class the company has not allowed (`class_blocked`),
- * the user's barring (`barred`), no rate, then insufficient funds or daily cap. Paid
+ * the user's barring (`barred`), no rate, then insufficient funds, daily cap or the caller's monthly budget. Paid
  * calls reserve the cost of the longest call the wallet (and the daily cap) can fund after every other
  * call in progress has reserved its own; the proxy hangs up at `maxDurationSeconds`. Idempotent by call id.
  */
@@ -140,7 +147,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     let reservedMinor = 0;
     if (rate) {
       const reserved = await tx.sumActiveReservations(company.id, now);
-      const funded = fundCall(rate, await funding(deps, tx, locked, reserved, now));
+      const funded = fundCall(rate, await funding(deps, tx, locked, reserved, now, { userId: user.id, ownReservedMinor: 0 }));
       if (funded.refusal) {
         await tx.setCallRefusal(request.callId, funded.refusal);
         return { answer: refused(request.callId, funded.refusal, local.kind, e164, locked), refill: null };
@@ -187,7 +194,7 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
     const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
     // A refusal funds 0 s, which never extends.
-    const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), await funding(deps, tx, company, others, now));
+    const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), await funding(deps, tx, company, others, now, { userId: row.userId, ownReservedMinor: row.reservedMinor }));
     if (maxSeconds <= row.maxSeconds) return unchanged;
     // Counted from the reservation's creation, as authorize counts it; never earlier than before.
     const expiresAt = Math.max(row.expiresAt, reservationExpiry(deps, row.createdAt, maxSeconds));
