@@ -80,11 +80,11 @@ const jsonErrorCodes: Record<string, [number, ApiError['code']]> = {
 /** Builds the service: store, wallet, auth, event hub, HTTP routes (API and pages), demo seed. */
 export async function createManager(config: ManagerConfig, overrides: ManagerOverrides = {}): Promise<Manager> {
   const now = overrides.now ?? Date.now;
-  const app = Fastify({
   const tls = config.tls === null ? null : { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
-    logger: {
+  const app = Fastify({
     // HTTPS when the manager terminates TLS itself; the handler is the same either way.
     ...(tls === null ? {} : { serverFactory: (handler: RequestListener) => createHttpsServer(tls, handler) as unknown as HttpServer }),
+    logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cabine-proxy-secret"]'],
       serializers: { req: requestLogView },
