@@ -6,3 +6,4 @@ export * from './extension-range';
 export * from './line-types';
 export * from './national-dialling';
 export * from './short-numbers';
+export * from './country-search';

@@ -36,7 +36,7 @@ export function registerWebRoutes(app: FastifyInstance, ctx: ManagerContext): We
   registerAddFundsPage(app, { auth, wallet, store, topUpAmountsMinor, defaultCurrency: ctx.config.currency });
   registerReceiptPage(app, { auth, store });
   registerSettingsPage(app, { auth, wallet, repository, provider, topUpAmountsMinor, now });
-  registerRatesPage(app, { auth, rates });
+  registerRatesPage(app, { auth, rates, store });
   registerActivityPage(app, { auth, store });
   registerCarePage(app, { auth, wallet, store });
   return webErrorRenderer(auth);
