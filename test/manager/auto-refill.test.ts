@@ -161,6 +161,26 @@ describe.each<BackendName>(['sqlite', 'postgres'])('automatic refill during call
     expect((await activity()).refillAttempts.map((attempt) => attempt.cause).reverse()).toEqual(['settings', 'reservation', 'extension', 'extension']);
   });
 
+  it('starts no refill for a call that the service maximum or the daily cap ends, not its funds', async () => {
+    await freshCompany();
+    for (let index = 0; index < 3; index += 1) await topUp(1000);
+    await setRefill(true, 100, 50);
+    // 3000 fund far more than the service maximum (600 s cost 322): the call runs to it, and the funds
+    // available stay above the level.
+    const call = await authorize('at-max');
+    expect(call.maxDurationSeconds).toBe(maxCallSeconds);
+    expect(await extend('at-max')).toEqual({ callId: 'at-max', maxDurationSeconds: maxCallSeconds, extended: false });
+    // The daily cap binds instead: extending asks, the wallet could pay more, the cap says no; no refill.
+    expect((await m.request('PUT', '/api/v1/company/daily-cap', { token, body: { dailyCapMinor: 400 } })).status).toBe(200);
+    const capped = await authorize('capped');
+    expect(capped.maxDurationSeconds).toBeLessThan(maxCallSeconds);
+    expect((await extend('capped')).extended).toBe(false);
+    await settle();
+    expect(await refills()).toEqual([]);
+    await complete('at-max', 60);
+    await complete('capped', 10);
+  });
+
   it('starts one refill for calls that take the funds below the level together, and none while one is in flight', async () => {
     await freshCompany();
     for (let index = 0; index < 4; index += 1) await topUp(1000);

@@ -68,7 +68,8 @@ export async function setAutoRefill(
  *
  * A refill is due when refill is on, no retry is scheduled later than now, the funds available
  * (balance − every active reservation: money held for calls in progress is already spoken for) are below
- * the level, and no other refill of the company is being charged. So concurrent calls that take the funds
+ * the level, or a live call near its cap cannot be extended (`callOutOfFunds`), and no other refill of the
+ * company is being charged. So concurrent calls that take the funds
  * below the level together start one refill (the lock serialises them; the partial unique index
  * `refills_one_in_flight` makes it a database fact), and a call that outlasts its funds starts another
  * each time its extension takes them down again. Past the day's limit a `skipped_limit` row records it,
@@ -80,7 +81,16 @@ export async function refillIfDue(
   deps: RefillCheckDeps,
   tx: Store,
   company: CompanyRow,
-  cause: { readonly cause: Exclude<RefillCause, 'debit'>; readonly reference: string | null; readonly triggerTxnSeq?: number | null },
+  cause: {
+    readonly cause: Exclude<RefillCause, 'debit'>;
+    readonly reference: string | null;
+    readonly triggerTxnSeq?: number | null;
+    /**
+     * A live call is near its cap and the funds cannot extend it: a refill is due whatever the level (the
+     * call itself is out of funds; without one it would be cut although refill is on).
+     */
+    readonly callOutOfFunds?: boolean;
+  },
 ): Promise<RefillRow | null> {
   if (!company.autoRefillEnabled) return null;
   const now = deps.now();
@@ -88,7 +98,7 @@ export async function refillIfDue(
   if (retryAt !== null && retryAt > now) return null;
   const reserved = await tx.sumActiveReservations(company.id, now);
   const available = company.balanceMinor - reserved;
-  if (available >= company.autoRefillThresholdMinor) {
+  if (available >= company.autoRefillThresholdMinor && cause.callOutOfFunds !== true) {
     // Somebody else (a top-up) brought the funds back: the waiting retry is not needed any more.
     if (retryAt !== null) await tx.setAutoRefillRetryAt(company.id, null);
     return null;

@@ -194,8 +194,17 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
     const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
     // A refusal funds 0 s, which never extends.
-    const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), await funding(deps, tx, company, others, now, { userId: row.userId, ownReservedMinor: row.reservedMinor }));
-    if (maxSeconds <= row.maxSeconds) return unchanged;
+    const facts = await funding(deps, tx, company, others, now, { userId: row.userId, ownReservedMinor: row.reservedMinor });
+    const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), facts);
+    if (maxSeconds <= row.maxSeconds) {
+      // The proxy asks near the call's cap (docs/sip-server.md): the funds cannot make it longer, so the
+      // call is out of money whatever the level. Refill now if the refill would lengthen it (not when the
+      // service maximum or the daily cap is what ends it); the proxy asks again before the cap.
+      const refillWouldExtend = company.autoRefillEnabled
+        && fundCall(tariffOf(row), { ...facts, availableMinor: facts.availableMinor + company.autoRefillAmountMinor }).maxDurationSeconds > row.maxSeconds;
+      const refill = refillWouldExtend ? await refillIfDue(deps, tx, company, { cause: 'extension', reference: callId, callOutOfFunds: true }) : null;
+      return { ...unchanged, refill };
+    }
     // Counted from the reservation's creation, as authorize counts it; never earlier than before.
     const expiresAt = Math.max(row.expiresAt, reservationExpiry(deps, row.createdAt, maxSeconds));
     await tx.updateReservation(callId, { maxSeconds, reservedMinor, expiresAt, updatedAt: now });
