@@ -24,7 +24,8 @@ export const exampleSecrets: readonly string[] = [
 
 const minimumSecretLength = 32;
 
-function secretProblem(name: string, value: string | null): string | null {
+/** Why `value` cannot be the production secret `name` (missing, short, an example, a pattern), or null. */
+export function secretProblem(name: string, value: string | null): string | null {
   if (value === null) return `${name} must be set (it is shared with Kamailio; generate one with: openssl rand -base64 36)`;
   if (value.length < minimumSecretLength) return `${name} must be at least ${minimumSecretLength} characters`;
   if (exampleSecrets.includes(value) || /change-?me|example|secret|password/i.test(value)) return `${name} is an example value; generate your own`;
