@@ -1,21 +1,36 @@
 import { useEffect, useId, useState } from 'react';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { RateCountry } from '../../../shared/host/host-bridge.js';
+import { searchCountries } from '../../../shared/numbering/country-search.js';
+import { rateDestinationLabel, rateLabels, rateLabelLanguage, rateTypeLabel } from '../../../shared/rating/rate-labels.js';
 import { countryName } from '../i18n/format.js';
 import { useWalletT } from '../i18n/use-wallet-t.js';
+import { useStore } from '../state/use-store.js';
+import { usePhone } from '../ui/phone-context.js';
 import { useWallet } from './wallet-context.js';
 import { formatRate } from './wallet-format.js';
 
 type RatesView = { readonly phase: 'none' } | { readonly phase: 'loading' } | { readonly phase: 'failed' } | { readonly phase: 'loaded'; readonly rates: RatesResponse };
 
-/** International Rates: pick a country, see every rate for it (help page: "Voir Tarif"). */
+/**
+ * International Rates: find a country by its name in English or French, its dialling code or a phone
+ * number (shared/numbering/country-search.ts, as the manager's page does), or pick it, and see every rate
+ * for it, destinations and types in the UI language (help page: "Voir Tarif").
+ */
 export function RatesBrowser() {
   const wallet = useWallet();
+  const phone = usePhone();
   const { t, language } = useWalletT();
+  const { settings } = useStore(phone.settings);
+  const { session } = useStore(wallet.store);
   const id = useId();
   const [countries, setCountries] = useState<readonly RateCountry[]>([]);
   const [country, setCountry] = useState('');
+  const [search, setSearch] = useState('');
   const [view, setView] = useState<RatesView>({ phase: 'none' });
+  const labels = rateLabels[rateLabelLanguage(language)];
+  // National numbers typed in the search are read as the company's (the manager's) country reads them.
+  const callerCountry = session?.company?.country ?? settings.defaultCountry;
 
   useEffect(() => {
     let live = true;
@@ -38,16 +53,41 @@ export function RatesBrowser() {
   };
 
   const sorted = [...countries].sort((a, b) => countryName(a.country, language).localeCompare(countryName(b.country, language), language));
+  const found = search.trim() === '' ? null : searchCountries(search, sorted.map((entry) => entry.country), callerCountry);
+  const shown = found === null ? sorted : sorted.filter((entry) => found.includes(entry.country)).sort((a, b) => found.indexOf(a.country) - found.indexOf(b.country));
+
+  const onSearch = (text: string): void => {
+    setSearch(text);
+    const matches = text.trim() === '' ? null : searchCountries(text, sorted.map((entry) => entry.country), callerCountry);
+    // One country found: show it straight away.
+    if (matches?.length === 1 && matches[0] !== undefined && matches[0] !== country) choose(matches[0]);
+  };
 
   return (
     <details className="wallet-rates">
       <summary>
         <h3>{t('rates.heading')}</h3>
       </summary>
+      <div role="search">
+        <label htmlFor={`${id}-search`}>{labels.search}</label>
+        <input
+          id={`${id}-search`}
+          type="search"
+          value={search}
+          maxLength={200}
+          autoComplete="off"
+          aria-describedby={`${id}-search-hint`}
+          onChange={(e) => onSearch(e.target.value)}
+        />
+        <p id={`${id}-search-hint`} className="hint">
+          {labels.searchHint}
+        </p>
+        {found !== null && found.length === 0 ? <p role="status">{labels.noMatch}</p> : null}
+      </div>
       <label htmlFor={`${id}-country`}>{t('rates.country')}</label>
       <select id={`${id}-country`} value={country} onChange={(e) => choose(e.target.value)}>
         <option value="">{t('rates.choose')}</option>
-        {sorted.map((entry) => (
+        {shown.map((entry) => (
           <option key={entry.country} value={entry.country}>
             {countryName(entry.country, language)}
           </option>
@@ -79,8 +119,8 @@ export function RatesBrowser() {
                 const [first, next] = rate.increment.split('/');
                 return (
                   <tr key={`${rate.prefix}-${rate.numberType}`}>
-                    <td>{rate.destination}</td>
-                    <td>{t(`rates.type.${rate.numberType}`)}</td>
+                    <td>{rateDestinationLabel(rate, language)}</td>
+                    <td>{rateTypeLabel(rate.numberType, language)}</td>
                     <td>{rate.prefix.includes(':') ? rate.prefix.split(':')[1] : `+${rate.prefix}`}</td>
                     <td className="num">{formatRate(rate.pricePerMinute.decimal, view.rates.currency, language)}</td>
                     <td className="num">{formatRate(rate.connectionFee.decimal, view.rates.currency, language)}</td>
