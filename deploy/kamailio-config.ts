@@ -286,6 +286,11 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     ...(billing === undefined ? [] : ['#!define WITH_BILLING']),
     ...(trunk === undefined ? [] : ['#!define WITH_TRUNK']),
     ...(input.rtpengineSocket === undefined ? [] : ['#!define WITH_RTPENGINE']),
+    // The proxy's own UDP socket: the balance announcement's early-media leg is a request the proxy sends to
+    // itself there (route[ANNOUNCE] and route[ANNOUNCE_LEG] in kamailio.cfg).
+    `#!substdef "!CABINE_SELF_UDP!${host}:${udpPort}!g"`,
+    `#!substdef "!CABINE_SELF_IP!${listenHost}!g"`,
+    `#!define CABINE_SELF_UDP_PORT ${udpPort}`,
     `listen=udp:${host}:${udpPort}`,
     // WebSocket runs over a TCP (ws) or TLS (wss) listener; xhttp + websocket upgrade the connection.
     `listen=tcp:${host}:${wsPort}`,

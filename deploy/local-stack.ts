@@ -35,6 +35,12 @@ export interface LocalStackOptions {
   /** Start rtpengine (default true). */
   readonly rtpengine?: boolean;
   /**
+   * Paid calls hear the balance before they connect (default false): the manager renders prompts with
+   * espeak-ng into `<runDir>/prompts` and the proxy plays them with rtpengine (docs/sip-server.md). Needs
+   * rtpengine and the manager.
+   */
+  readonly announcements?: boolean;
+  /**
    * An outside trunk (ip:port) instead of the carrier stand-in, e.g. a test's recording endpoint; needs
    * `carrier: false`.
    */
@@ -78,6 +84,7 @@ const optionsSchema = z.object({
   managerEnv: z.record(z.string(), z.string()).default({}),
   carrier: z.union([z.enum(['baresip', 'sipp']), z.literal(false)]).default('baresip'),
   rtpengine: z.boolean().default(true),
+  announcements: z.boolean().default(false),
   trunkAddress: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ipv4:port').optional(),
   trunkPrefixRules: z.array(z.object({ prefix: z.string(), strip: z.number(), prepend: z.string() })).default([]),
   paidCallsPerMinute: z.number().int().positive().default(10),
@@ -151,7 +158,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         proxySecret,
         sipSharedSecret: ephemeralSecret,
         // Demo passwords are hashed at start-up: the cheapest scrypt cost the manager accepts keeps it quick.
-        env: { CABINE_SCRYPT_LOG_N: '10', ...o.managerEnv },
+        env: {
+          CABINE_SCRYPT_LOG_N: '10',
+          ...(o.announcements && rtpengine !== undefined ? { CABINE_ANNOUNCEMENT_DIR: join(o.runDir, 'prompts') } : {}),
+          ...o.managerEnv,
+        },
       });
       stops.push(manager.stop);
     }

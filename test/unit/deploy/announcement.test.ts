@@ -1,0 +1,176 @@
+/**
+ * The balance announcement (issue 10, section 2) through the real stack: Kamailio, rtpengine, the manager
+ * (SQLite, demo company "Cabine Démo" in France, 25 EUR) with prompts rendered by espeak-ng, the carrier
+ * stand-in (baresip). A paid call's caller hears the balance as early media, played by rtpengine's media
+ * player, before the trunk is even called; included and emergency calls are never held up.
+ *
+ * The caller here is a baresip desk phone over UDP with plain RTP, which records what it receives to a WAV
+ * file (sndfile): the proof is audio energy in the prompt's time window, in the early-media stream that
+ * ended before the carrier answered. (Chromium: test/e2e/announcement.spec.ts.)
+ */
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBaresip, type BaresipEvent, type RunningBaresip } from '../../../deploy/baresip-process.js';
+import { freePortPair } from '../../../deploy/child-process.js';
+import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
+import { demoUsers } from '../../../shared/config/defaults.js';
+import { loudWindows, wavSamples, windowRms } from './support/audio-energy.js';
+
+const [, bruno] = demoUsers;
+if (bruno === undefined) throw new Error('the tests need two demo users');
+
+/** 447 United Kingdom - Mobile: paid from the wallet (sample rate deck). */
+const paidNumber = '+447400900123';
+/** A London landline: included in the plan (free, not announced). */
+const includedNumber = '+442079460000';
+const windowMs = 100;
+
+interface Timed {
+  readonly at: number;
+  readonly event: BaresipEvent;
+}
+
+/** The next event of `type` after the `since` first events (baresip keeps every event of its run). */
+async function nextEvent(phone: RunningBaresip, type: string, since: number, timeoutMs = 20_000): Promise<Timed> {
+  const event = await phone.waitForEvent(type, timeoutMs, (candidate) => phone.events.indexOf(candidate) >= since);
+  return { at: Date.now(), event };
+}
+
+describe('balance announcement as early media (real Kamailio, rtpengine, manager, espeak-ng, baresip)', () => {
+  let runDir: string;
+  let stack: LocalStack;
+  let deskPhone: RunningBaresip;
+  let carrier: RunningBaresip;
+  const promptDir = (): string => join(runDir, 'prompts');
+  const deskDir = (): string => join(runDir, 'desk-phone');
+
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'cabine-announce-'));
+    stack = await startLocalStack({ runDir, carrier: 'baresip', announcements: true });
+    if (stack.carrier?.baresip === undefined) throw new Error('the baresip carrier did not start');
+    carrier = stack.carrier.baresip;
+    deskPhone = await startBaresip({
+      runDir: deskDir(),
+      sipPort: await freePortPair('127.0.0.1', true),
+      ctrlPort: await freePortPair(),
+      rtpPortMin: 47_100,
+      rtpPortMax: 47_199,
+      account: { role: 'desk-phone', ...bruno, domain: stack.domain, registrar: `127.0.0.1:${stack.kamailio.udpPort}` },
+    });
+  });
+
+  afterAll(async () => {
+    await deskPhone?.stop();
+    await stack?.stop();
+    if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') await rm(runDir, { recursive: true, force: true });
+  });
+
+  /**
+   * The received-audio dumps of the desk phone written since `since` (epoch ms), oldest first. baresip names
+   * them by their start time in whole seconds and reopens a name again within the same second, so a dump
+   * belongs to a call by its modification time.
+   */
+  const decodedDumps = async (since: number): Promise<string[]> => {
+    const names = (await readdir(deskDir())).filter((name) => name.endsWith('-dec.wav')).sort();
+    const written = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(deskDir(), name))).mtimeMs })));
+    return written.filter((dump) => dump.mtime >= since).map((dump) => dump.name);
+  };
+  const prompts = async (): Promise<string[]> => (await readdir(promptDir()).catch(() => [])).filter((name) => name.endsWith('.wav')).sort();
+
+  /**
+   * Places a paid call from the desk phone and returns when it is over: the timings, the prompt it was
+   * announced with, and the energy of the early-media stream it received.
+   */
+  const announcedCall = async (number: string) => {
+    const promptsBefore = await prompts();
+    const deskSince = deskPhone.events.length;
+    const carrierSince = carrier.events.length;
+    const dialedAt = Date.now();
+    await deskPhone.dial(`sip:${number}@${stack.domain}`);
+    const [progress, atTrunk, answered] = await Promise.all([
+      nextEvent(deskPhone, 'CALL_PROGRESS', deskSince),
+      nextEvent(carrier, 'CALL_REMOTE_SDP', carrierSince),
+      nextEvent(deskPhone, 'CALL_ESTABLISHED', deskSince),
+    ]);
+    await deskPhone.hangup();
+    await nextEvent(deskPhone, 'CALL_CLOSED', deskSince);
+    const newPrompts = (await prompts()).filter((name) => !promptsBefore.includes(name));
+    const prompt = newPrompts[0] === undefined ? undefined : await wavSamples(join(promptDir(), newPrompts[0]));
+    // The first dump of this call is the early-media stream (from the announcement's 183); baresip starts a
+    // new one when the trunk's answer replaces the remote SDP.
+    const early = (await decodedDumps(dialedAt))[0];
+    const received = early === undefined ? undefined : await wavSamples(join(deskDir(), early));
+    return { dialedAt, progress: progress.at, atTrunk: atTrunk.at, answered: answered.at, newPrompts, prompt, received };
+  };
+
+  it('a paid call hears the balance in French before it connects; the trunk is called only after the prompt', async () => {
+    const call = await announcedCall(paidNumber);
+    expect(call.newPrompts).toHaveLength(1);
+    const { prompt, received } = call;
+    if (prompt === undefined || received === undefined) throw new Error('no prompt rendered or no early media recorded');
+    const promptMs = (prompt.samples.length / prompt.sampleRate) * 1000;
+    const receivedMs = (received.samples.length / received.sampleRate) * 1000;
+    const promptRms = windowRms(prompt.samples, prompt.sampleRate, windowMs);
+    const receivedRms = windowRms(received.samples, received.sampleRate, windowMs);
+    // Speech, in the prompt's time window: nearly every loud 100 ms window of the prompt arrived loud (G.711
+    // and the resampler change levels, not where the words are), and none before the lead silence ended.
+    expect(loudWindows(receivedRms)).toBeGreaterThanOrEqual(Math.floor(loudWindows(promptRms) * 0.8));
+    const firstLoud = receivedRms.findIndex((rms) => rms > 300);
+    const promptFirstLoud = promptRms.findIndex((rms) => rms > 300);
+    expect(Math.abs(firstLoud - promptFirstLoud)).toBeLessThanOrEqual(3);
+    // The early stream lasted the prompt, and ended before the carrier was even called.
+    expect(receivedMs).toBeGreaterThan(promptMs - 400);
+    expect(call.atTrunk - call.progress).toBeGreaterThan(promptMs - 400);
+    expect(call.answered).toBeGreaterThanOrEqual(call.atTrunk);
+    console.info(
+      `announcement FR (desk phone): INVITE -> 183 ${call.progress - call.dialedAt} ms, prompt ${Math.round(promptMs)} ms, ` +
+        `INVITE -> trunk ${call.atTrunk - call.dialedAt} ms, INVITE -> answer ${call.answered - call.dialedAt} ms, ` +
+        `early audio ${Math.round(receivedMs)} ms with ${loudWindows(receivedRms)}/${receivedRms.length} loud windows`,
+    );
+  }, 40_000);
+
+  it('an included call is not announced and reaches the trunk at once', async () => {
+    const before = await prompts();
+    const deskSince = deskPhone.events.length;
+    const carrierSince = carrier.events.length;
+    const dialedAt = Date.now();
+    await deskPhone.dial(`sip:${includedNumber}@${stack.domain}`);
+    const atTrunk = await nextEvent(carrier, 'CALL_REMOTE_SDP', carrierSince);
+    await nextEvent(deskPhone, 'CALL_ESTABLISHED', deskSince);
+    await deskPhone.hangup();
+    await nextEvent(deskPhone, 'CALL_CLOSED', deskSince);
+    expect(atTrunk.at - dialedAt).toBeLessThan(1_500);
+    expect(await prompts()).toEqual(before);
+    expect(deskPhone.events.slice(deskSince).some((event) => event.type === 'CALL_PROGRESS')).toBe(false);
+  }, 30_000);
+
+  it('an English-speaking company hears the English prompt, of another length than the French one', async () => {
+    const french = await prompts();
+    // The company moves to the United Kingdom (no API changes a company's country yet: the manager's own
+    // database, which it reads on every authorize).
+    const db = new Database(join(runDir, 'manager', 'data', 'cabine-manager.db'));
+    try {
+      db.prepare('UPDATE companies SET country = ? WHERE sip_domain = ?').run('GB', stack.domain);
+    } finally {
+      db.close();
+    }
+    const call = await announcedCall(paidNumber);
+    expect(call.newPrompts).toHaveLength(1);
+    const frenchPrompt = french[0] === undefined ? undefined : await wavSamples(join(promptDir(), french[0]));
+    const { prompt, received } = call;
+    if (prompt === undefined || received === undefined || frenchPrompt === undefined) throw new Error('missing prompt or early media');
+    const englishMs = (prompt.samples.length / prompt.sampleRate) * 1000;
+    const frenchMs = (frenchPrompt.samples.length / frenchPrompt.sampleRate) * 1000;
+    const receivedMs = (received.samples.length / received.sampleRate) * 1000;
+    expect(Math.abs(englishMs - frenchMs)).toBeGreaterThan(150);
+    // What the phone heard has the English prompt's length, not the French one's.
+    expect(Math.abs(receivedMs - englishMs)).toBeLessThan(Math.abs(receivedMs - frenchMs));
+    expect(loudWindows(windowRms(received.samples, received.sampleRate, windowMs))).toBeGreaterThanOrEqual(
+      Math.floor(loudWindows(windowRms(prompt.samples, prompt.sampleRate, windowMs)) * 0.8),
+    );
+    console.info(`announcement EN ${Math.round(englishMs)} ms, FR ${Math.round(frenchMs)} ms; EN INVITE -> trunk ${call.atTrunk - call.dialedAt} ms`);
+  }, 40_000);
+});
