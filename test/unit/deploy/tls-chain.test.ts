@@ -80,7 +80,7 @@ function nodeHandshake(port: number, ca: string, servername: string): Promise<{ 
       let certificate: PeerCertificate | undefined = socket.getPeerCertificate(true);
       for (let depth = 0; certificate && depth < 5; depth += 1) {
         chain.push(String(certificate.subject?.CN ?? ''));
-        const issuer = (certificate as { issuerCertificate?: PeerCertificate }).issuerCertificate;
+        const issuer: PeerCertificate | undefined = (certificate as { issuerCertificate?: PeerCertificate }).issuerCertificate;
         certificate = issuer && issuer !== certificate ? issuer : undefined;
       }
       socket.end();
