@@ -20,6 +20,7 @@ import { appOriginsFromEnv, registerAppCors } from './http/app-cors';
 import { requestLogView } from './http/request-log';
 import { registerAccountRoutes } from './routes/account-routes';
 import { registerBudgetRoutes } from './routes/budget-routes';
+import { registerReceiptRoutes } from './routes/receipt-routes';
 import { registerBarringRoutes } from './routes/barring-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
@@ -167,6 +168,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerCallRoutes(app, context);
   registerBarringRoutes(app, context);
   registerBudgetRoutes(app, context);
+  registerReceiptRoutes(app, context);
   registerRateRoutes(app, context);
   registerCareRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');

@@ -8,7 +8,9 @@ import {
   extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema, releaseCallResponseSchema,
 } from './call-schemas';
 import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
+import { peopleEndpoints } from './people-endpoints';
 import { budgetListResponseSchema, budgetRequestSchema, budgetViewSchema } from './budget-schemas';
+import { callReceiptSchema, receiptParamsSchema } from './receipt-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesQuerySchema, ratesResponseSchema } from './rate-schemas';
 import {
@@ -70,6 +72,7 @@ export const endpoints = {
   listBudgets: { method: 'GET', path: p('/company/budgets'), summary: "Every calling user's monthly budget and this month's spend (admins).", auth: 'admin', responses: { 200: budgetListResponseSchema } },
   getBudget: { method: 'GET', path: p('/users/:id/budget'), summary: "A user's monthly budget and this month's spend (admins).", auth: 'admin', params: idParamsSchema, responses: { 200: budgetViewSchema } },
   putBudget: { method: 'PUT', path: p('/users/:id/budget'), summary: "Set or clear (null) a user's monthly budget for calls (admins); calls past it are refused monthly_budget.", auth: 'admin', params: idParamsSchema, body: budgetRequestSchema, responses: { 200: budgetViewSchema } },
+  callReceipt: { method: 'GET', path: p('/receipts/calls/:seq'), summary: "A charged call's receipt by its ledger seq (the activity item's seq): destination, rate, increments, durations, price. The caller's own calls; admins every call of the company; otherwise 404.", auth: 'user', params: receiptParamsSchema, responses: { 200: callReceiptSchema } },
   notifications: { method: 'GET', path: p('/notifications'), summary: 'Notifications for admins (declined refills...).', auth: 'admin', responses: { 200: notificationListResponseSchema } },
   quote: { method: 'GET', path: p('/quote'), summary: 'What a call to a number would cost, and how long the balance lasts.', auth: 'user', query: quoteQuerySchema, responses: { 200: quoteResponseSchema } },
   rateCountries: { method: 'GET', path: p('/rates/countries'), summary: 'Countries in the rate deck.', auth: 'user', responses: { 200: rateCountriesResponseSchema } },
@@ -82,6 +85,7 @@ export const endpoints = {
   extendCall: { method: 'POST', path: p('/calls/extend'), summary: 'SIP proxy: a call in progress asks again; after a top-up or refill it may last longer (never shorter).', auth: 'proxy', body: extendCallRequestSchema, responses: { 200: extendCallResponseSchema } },
   completeCall: { method: 'POST', path: p('/calls/complete'), summary: 'SIP proxy: the call ended after N answered seconds; charge it once.', auth: 'proxy', body: completeCallRequestSchema, responses: { 200: completeCallResponseSchema } },
   releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the attempt failed (never connected, cancelled, authorize timed out); free its reservation, or leave a tombstone so a late authorize is refused.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: releaseCallResponseSchema } },
+  ...peopleEndpoints,
 } as const satisfies Record<string, EndpointSpec>;
 
 export type EndpointName = keyof typeof endpoints;

@@ -4,6 +4,8 @@ import type { WebErrorRenderer } from './error-page';
 import { webErrorRenderer } from './error-page';
 import { registerActivityPage } from './pages/activity-page';
 import { registerAddFundsPage } from './pages/add-funds-page';
+import { registerBudgetsPage } from './pages/budgets-page';
+import { registerCallReceiptPage } from './pages/call-receipt-page';
 import { registerCarePage } from './pages/care-page';
 import { registerHomeRedirect } from './pages/home-redirect';
 import { registerLanguageSwitch } from './pages/language-switch';
@@ -38,6 +40,8 @@ export function registerWebRoutes(app: FastifyInstance, ctx: ManagerContext): We
   registerSettingsPage(app, { auth, wallet, repository, provider, topUpAmountsMinor, now });
   registerRatesPage(app, { auth, rates, store });
   registerActivityPage(app, { auth, store });
+  registerBudgetsPage(app, { auth, repository, now });
+  registerCallReceiptPage(app, { auth, store });
   registerCarePage(app, { auth, wallet, store });
   return webErrorRenderer(auth);
 }

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { activityItem } from '../../routes/wallet-routes';
 import type { Store } from '../../store/repository';
+import { budgetMessages } from '../budget-messages';
 import { html } from '../html';
 import type { Messages } from '../i18n';
 import { sendPage } from '../page-reply';
 import { requireCompanyUser } from '../session-guard';
 import type { SessionReader } from '../web-context';
 import { formatMoneyFor } from '../web-context';
+import { callReceiptPath } from './call-receipt-page';
 
 export interface ActivityPageDeps {
   readonly auth: SessionReader;
@@ -21,10 +23,13 @@ export function registerActivityPage(app: FastifyInstance, deps: ActivityPageDep
     const { web, companyId } = who;
     const t = web.t;
     const rows = (await deps.store.listLedger(companyId, null, 100)).map(activityItem);
+    // A call's receipt: its caller's, or any for an admin (the receipt page checks again, by user id).
+    const receiptOf = (item: (typeof rows)[number]) => item.call && (who.principal.user.role === 'admin' || item.call.extension === who.principal.user.extension)
+      ? html` · <a href="${callReceiptPath(item.seq)}">${budgetMessages[web.lang].viewReceipt}</a>` : '';
     return sendPage(reply, web, '/prepaid/activity', t.activity, rows.length === 0 ? html`<p>${t.noActivity}</p>` : html`<table>
 <thead><tr><th scope="col">${t.date}</th><th scope="col">${t.type}</th><th scope="col">${t.destination}</th><th scope="col" class="num">${t.amount}</th><th scope="col" class="num">${t.balance}</th></tr></thead>
 <tbody>${rows.map((item) => html`<tr><td>${new Date(item.createdAt).toLocaleString(web.locale, { timeZone: 'UTC' })}</td><td>${t[`kind_${item.kind}` as keyof Messages]}</td>
-<td>${item.call ? `${item.call.number} · ${item.call.destination} · ${item.call.answeredSeconds} s (${t.prefix} +${item.call.prefix}) · ${item.call.extension}` : item.reference}</td>
+<td>${item.call ? `${item.call.number} · ${item.call.destination} · ${item.call.answeredSeconds} s (${t.prefix} +${item.call.prefix}) · ${item.call.extension}` : item.reference}${receiptOf(item)}</td>
 <td class="num">${formatMoneyFor(web, item.amountMinor, item.currency)}</td><td class="num">${formatMoneyFor(web, item.balanceAfterMinor, item.currency)}</td></tr>`)}</tbody></table>`);
   });
 }
