@@ -11,8 +11,12 @@
  *   charged.
  * - heap: the caller's and the callee's JS heap (after a forced GC, CDP HeapProfiler.collectGarbage) before
  *   and after N answered calls between two company users (extension 1001 → 1002, audio both ways), the
- *   second once the last call's SIP transactions have expired (RFC 3261 Timer J, 32 s). The pages are the
- *   production page (no `?e2e=1`): the bench reads only User Timing marks and the DOM.
+ *   second once the last call's SIP transactions have expired (RFC 3261 Timer J, 32 s). "Before" is after
+ *   BENCH_HEAP_WARMUP calls on both pages (default 25): a page's first calls grow its heap by what V8
+ *   compiles for them (measured: ~0.9 MB of code objects over the first 50 calls, ~70 KB over the next 50)
+ *   and by the history lines that fill the history's first page (history-store.ts historyPageSize); that
+ *   growth from a cold page is printed too. The pages are the production page (no `?e2e=1`): the bench
+ *   reads only User Timing marks and the DOM.
  * - start to Registered: a fresh page, from navigation start to the company sign-in form, plus from the
  *   Sign in click to "Registered" (the time a person takes to type is left out).
  */
@@ -43,6 +47,10 @@ export interface WalletSamples {
 
 export interface HeapSample {
   readonly calls: number;
+  /** Calls made on both pages before "before" (after a first `warmup` calls, when "cold" was taken). */
+  readonly warmupCalls: number;
+  readonly callerColdKb: number;
+  readonly calleeColdKb: number;
   readonly callerBeforeKb: number;
   readonly callerAfterKb: number;
   readonly calleeBeforeKb: number;
@@ -140,7 +148,10 @@ async function fund(managerUrl: string): Promise<void> {
   if (response.status !== 201) throw new Error(`top-up: HTTP ${response.status}`);
 }
 
-export async function measureWalletCalls(browser: Browser, options: { calls: number; warmup: number; heapCalls: number; starts: number; thinkMs: number }): Promise<WalletSamples> {
+export async function measureWalletCalls(
+  browser: Browser,
+  options: { calls: number; warmup: number; heapCalls: number; heapWarmup: number; starts: number; thinkMs: number },
+): Promise<WalletSamples> {
   const runDir = await mkdtemp(join(tmpdir(), 'cabine-bench-wallet-'));
   const webPort = await freePort();
   const webOrigin = `http://127.0.0.1:${webPort}`;
@@ -193,9 +204,17 @@ export async function measureWalletCalls(browser: Browser, options: { calls: num
       await clickAt(caller, 'button.call-button');
       await callee.getByRole('button', { name: 'Answer' }).click();
       await caller.locator('[data-call-state="established"]').waitFor();
-      await hangUpAll([caller, callee]);
+      // The caller hangs up; the callee's call ends with the BYE (clicking its own Hang up as well raced
+      // with that BYE and could find the button gone).
+      await caller.getByRole('button', { name: 'Hang up' }).click();
+      for (const page of [caller, callee]) await page.locator('[data-call-state]').first().waitFor({ state: 'detached' });
     };
     for (let i = 0; i < options.warmup; i += 1) await oneCall();
+    const callerColdKb = await usedHeapKb(caller);
+    const calleeColdKb = await usedHeapKb(callee);
+    const warmupCalls = Math.max(options.warmup, options.heapWarmup);
+    for (let i = options.warmup; i < warmupCalls; i += 1) await oneCall();
+    await new Promise((settled) => setTimeout(settled, transactionLingerMs));
     const callerBeforeKb = await usedHeapKb(caller);
     const calleeBeforeKb = await usedHeapKb(callee);
     for (let i = 0; i < options.heapCalls; i += 1) await oneCall();
@@ -203,7 +222,16 @@ export async function measureWalletCalls(browser: Browser, options: { calls: num
     // through them the call's session and media streams: a heap taken at once counts the last ~30 s of
     // calls twice over (measured: 5 MediaStreams per call held, none 40 s later). Steady state is after them.
     await new Promise((settled) => setTimeout(settled, transactionLingerMs));
-    const heap: HeapSample = { calls: options.heapCalls, callerBeforeKb, calleeBeforeKb, callerAfterKb: await usedHeapKb(caller), calleeAfterKb: await usedHeapKb(callee) };
+    const heap: HeapSample = {
+      calls: options.heapCalls,
+      warmupCalls,
+      callerColdKb,
+      calleeColdKb,
+      callerBeforeKb,
+      calleeBeforeKb,
+      callerAfterKb: await usedHeapKb(caller),
+      calleeAfterKb: await usedHeapKb(callee),
+    };
     await caller.context().close();
     await callee.context().close();
     return { ...samples, heap };

@@ -1,20 +1,45 @@
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import type { Browser, Page } from '@playwright/test';
+import { expect, test, type Stack } from './fixtures.js';
 import type {} from '../../renderer/src/e2e/e2e-hook.js';
-import { connectionState, expectPacketsGrowing, hangUp, signedInSoftphone } from './softphone.js';
+import { connectionState, expectPacketsGrowing, hangUp, submitSignIn, type Softphone } from './softphone.js';
 
 /**
  * A call readied before the click (SipAdapter.prepareCall): the prepared microphone and peer connection
  * carry the call (two-way audio), ending it leaves no live microphone, and a set nobody calls with is
- * released after the idle time (`?preparedIdleMs=`, e2e pages only).
+ * released after the idle time (`?preparedIdleMs=`, e2e pages only). The hang-up's BYE is answered 200 by
+ * the other side: an unanswered one kept the call's SIP.js objects in the page (issue 9, the heap).
  */
+
+/** A signed-in softphone whose SIP messages, as they cross its WebSocket, are kept in `sent` and `received`. */
+async function tappedSoftphone(browser: Browser, stack: Stack, index: number) {
+  const user = stack.users[index];
+  if (user === undefined) throw new Error(`no demo user ${index}`);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  const sent: string[] = [];
+  const received: string[] = [];
+  page.on('websocket', (socket) => {
+    socket.on('framesent', ({ payload }) => void (typeof payload === 'string' && sent.push(payload)));
+    socket.on('framereceived', ({ payload }) => void (typeof payload === 'string' && received.push(payload)));
+  });
+  await submitSignIn(page, stack, user);
+  await expect(page.getByRole('status')).toContainText('Registered');
+  const phone: Softphone = { context, page, username: user.username };
+  return { ...phone, sent, received };
+}
+
+/** A final response to a BYE among `messages`: its status code, or null when there is none. */
+function byeAnswer(messages: readonly string[]): number | null {
+  const response = messages.find((m) => m.startsWith('SIP/2.0 ') && /\r\nCSeq:\s*\d+\s+BYE\r\n/i.test(m) && !m.startsWith('SIP/2.0 1'));
+  return response === undefined ? null : Number(response.slice(8, 11));
+}
 
 const liveAudioTracks = (page: Page): Promise<number> => page.evaluate(() => window.__cabineE2E?.liveAudioTracks() ?? -1);
 
 test.describe('a prepared call', () => {
-  test('typing readies the microphone; the call uses it, has audio, and hanging up leaves none open', async ({ browser, stack }) => {
-    const a = await signedInSoftphone(browser, stack, 0);
-    const b = await signedInSoftphone(browser, stack, 1);
+  test('typing readies the microphone; the call uses it, has audio; the hang-up is answered 200 and leaves none open', async ({ browser, stack }) => {
+    const a = await tappedSoftphone(browser, stack, 0);
+    const b = await tappedSoftphone(browser, stack, 1);
     expect(await liveAudioTracks(a.page)).toBe(0);
 
     await a.page.getByLabel('Number').pressSequentially(b.username);
@@ -32,6 +57,9 @@ test.describe('a prepared call', () => {
 
     await hangUp(a);
     await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
+    // B answered A's BYE, and the 200 reached A (not a 408 from the proxy after its timer).
+    await expect.poll(() => byeAnswer(b.sent), { timeout: 5_000 }).toBe(200);
+    await expect.poll(() => byeAnswer(a.received), { timeout: 5_000 }).toBe(200);
     await expect.poll(() => liveAudioTracks(a.page)).toBe(0);
     await expect.poll(() => liveAudioTracks(b.page)).toBe(0);
     await a.context.close();

@@ -30,13 +30,16 @@ function createTonePlayer(context: () => AudioContext, container: HTMLElement, r
   element.dataset['playing'] = 'false';
   container.append(element);
   let nodes: { readonly oscillators: OscillatorNode[]; readonly gain: GainNode } | null = null;
+  // One destination (one MediaStream and its track) for the player's life, rather than a new one at every
+  // ring whose track nobody stopped.
+  let destination: MediaStreamAudioDestinationNode | null = null;
 
   return {
     element,
     start(sinkId) {
       if (nodes !== null) return;
       const ctx = context();
-      const destination = ctx.createMediaStreamDestination();
+      destination ??= ctx.createMediaStreamDestination();
       const gain = ctx.createGain();
       gain.gain.value = 0;
       gain.connect(destination);

@@ -87,6 +87,7 @@ export const en = {
   'history.column.duration': 'Duration',
   'history.column.outcome': 'Outcome',
   'history.column.cost': 'Cost',
+  'history.showOlder': 'Show older calls ({{count}})',
 
   'settings.heading': 'Settings',
   'settings.country': 'Default country',

@@ -89,6 +89,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'history.column.duration': 'Durée',
   'history.column.outcome': 'Résultat',
   'history.column.cost': 'Coût',
+  'history.showOlder': 'Afficher les appels plus anciens ({{count}})',
 
   'settings.heading': 'Réglages',
   'settings.country': 'Pays par défaut',

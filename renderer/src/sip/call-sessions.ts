@@ -7,7 +7,7 @@
  *   incoming: incoming ──Answer──► answering ──ACK──► established ──BYE──► ended
  *   (any state ──CANCEL / reject / failure──► ended)
  */
-import { Invitation, Inviter, SessionState, UserAgent, type Session } from 'sip.js';
+import { Invitation, Inviter, SessionState, UserAgent, type Session, type SessionDelegate } from 'sip.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import { hangupAction, transition, type CallEvent, type HangupAction } from '../../../shared/call/call-state.js';
 import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
@@ -81,13 +81,26 @@ function trackCall(sessions: CallSessions, entry: CallEntry): void {
         assertNever(state);
     }
   });
-  session.delegate = {
+  session.delegate = callSessionDelegate(entry, context.now);
+}
+
+/**
+ * What a call does with the in-dialog requests SIP.js hands its delegate: BYE is answered 200 and ends the
+ * call as the other side's hang-up; a re-INVITE is noted (SIP.js answers it); the rest is refused
+ * (unsolicited-requests.ts).
+ */
+export function callSessionDelegate(entry: CallEntry, now: () => number): SessionDelegate {
+  return {
     ...unsolicitedInDialogRequests,
-    onBye() {
+    onBye(bye) {
       entry.endReason ??= 'remote-hangup';
     },
+      // With an onBye delegate, SIP.js 0.21 leaves the 200 OK to us (Session.onByeRequest). Unanswered, the
+      // other side's BYE transaction ran into its timeout (Timer F, 32 s, RFC 3261 17.1.2.2) and ours never
+      // ended: SIP.js's core kept every such BYE, its message and dialog, for as long as the page lived.
+      void bye.accept().catch(() => undefined);
     onInvite() {
-      entry.remoteReinviteAt = context.now();
+      entry.remoteReinviteAt = now();
     },
   };
 }
