@@ -137,6 +137,16 @@ export const activityResponseSchema = z.strictObject({
 });
 export type ActivityResponse = z.infer<typeof activityResponseSchema>;
 
+/**
+ * The funded time of one of the reader's calls in progress, as the manager holds it: the proxy cuts the call
+ * this many seconds after its answer unless an extension (a top-up, a refill) lengthens it first.
+ */
+export const callFundingSchema = z.strictObject({
+  sipCallId: z.string().min(1).max(255).meta({ description: 'The SIP Call-ID of the call (the proxy\'s billing id up to its "~").' }),
+  maxDurationSeconds: z.int().nonnegative().meta({ description: 'Seconds after the answer at which the proxy cuts the call: other calls\' reservations, the daily cap and extensions included.' }),
+});
+export type CallFunding = z.infer<typeof callFundingSchema>;
+
 /** One Server-Sent Event on /wallet/events ("event: wallet"). */
 export const walletEventSchema = z.strictObject({
   companyId: idSchema,
@@ -144,6 +154,7 @@ export const walletEventSchema = z.strictObject({
   currency: currencySchema,
   lowBalance: z.boolean(),
   seq: z.int().nonnegative().meta({ description: 'Last ledger sequence number reflected.' }),
+  calls: z.array(callFundingSchema).max(100).optional().meta({ description: 'The reader\'s own paid calls in progress and their funded time (absent from older managers).' }),
 });
 export type WalletEvent = z.infer<typeof walletEventSchema>;
 

@@ -1,13 +1,26 @@
-import type { WalletEvent } from '../../../shared/api/wallet-schemas';
+import type { CallFunding, WalletEvent } from '../../../shared/api/wallet-schemas';
 import type { Repository } from '../store/repository';
 
-type Listener = (event: WalletEvent) => void;
+/** A company's wallet as the hub fans it out: the event, and every paid call in progress with its caller. */
+export interface CompanyWalletEvent extends WalletEvent {
+  readonly ownedCalls: ReadonlyArray<CallFunding & { readonly userId: string }>;
+}
+
+/** The event one reader receives: the company's wallet and that reader's own calls only. */
+export function eventForReader(event: CompanyWalletEvent, userId: string): WalletEvent {
+  const { ownedCalls, ...wallet } = event;
+  return { ...wallet, calls: ownedCalls.filter((call) => call.userId === userId).map(({ sipCallId, maxDurationSeconds }) => ({ sipCallId, maxDurationSeconds })) };
+}
+
+type Listener = (event: CompanyWalletEvent) => void;
 
 /**
  * Fans wallet changes out to Server-Sent Event streams. Changes reach it three ways: from this process
  * right after commit; from other instances through PostgreSQL LISTEN/NOTIFY; and, as a backstop for
  * anything missed (and for other processes writing the same SQLite file), a poll of companies.last_seq.
- * Events carry the ledger sequence number, so a change heard twice is sent once.
+ * Events carry the ledger sequence number, so a change heard twice is sent once. A call's reservation
+ * made, extended or ended (call-charging.ts) is a change too: the event carries each paid call's funded
+ * time, for the in-call meter (issue 10, section 4).
  */
 export class WalletEventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -18,7 +31,7 @@ export class WalletEventHub {
 
   constructor(
     private readonly repository: Repository,
-    private readonly load: (companyId: string) => Promise<WalletEvent>,
+    private readonly load: (companyId: string) => Promise<CompanyWalletEvent>,
     private readonly onError: (error: unknown) => void,
   ) {}
 

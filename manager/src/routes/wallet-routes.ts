@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { endpoints } from '../../../shared/api/endpoints';
-import type { ActivityItem, NotificationView, RefillAttempt, WalletEvent } from '../../../shared/api/wallet-schemas';
+import type { ActivityItem, NotificationView, RefillAttempt } from '../../../shared/api/wallet-schemas';
+import type { CompanyWalletEvent } from '../events/wallet-event-hub';
+import { eventForReader } from '../events/wallet-event-hub';
 import { declineCodeSchema } from '../../../shared/api/wallet-schemas';
 import { CardRejectedError } from '../payments/payment-provider';
 import { ApiError } from '../http/api-error';
@@ -63,11 +65,21 @@ export function notificationParams(params: string | null | undefined): Record<st
   return out;
 }
 
-/** The wallet event sent on the SSE stream. */
-export async function walletEventFor(ctx: ManagerContext, companyId: string): Promise<WalletEvent> {
+/**
+ * The wallet event of a company for the SSE stream, with every paid call in progress and the seconds after
+ * its answer at which the proxy cuts it (the reservation's maximum, as authorize and extend set it); each
+ * stream passes on its reader's own calls only (`eventForReader`).
+ */
+export async function walletEventFor(ctx: ManagerContext, companyId: string): Promise<CompanyWalletEvent> {
   const view = await ctx.wallet.walletView(companyId);
   const company = await ctx.repository.store.getCompany(companyId);
-  return { companyId, balanceMinor: view.balanceMinor, currency: view.currency, lowBalance: view.lowBalance, seq: company?.lastSeq ?? 0 };
+  const reservations = await ctx.repository.store.listActiveReservations(companyId, ctx.now());
+  const ownedCalls = reservations
+    .filter((row) => row.charged)
+    .slice(0, 100)
+    .map((row) => ({ userId: row.userId, sipCallId: (row.callId.split('~')[0] ?? row.callId).slice(0, 255), maxDurationSeconds: row.maxSeconds }))
+    .filter((call) => call.sipCallId.length > 0);
+  return { companyId, balanceMinor: view.balanceMinor, currency: view.currency, lowBalance: view.lowBalance, seq: company?.lastSeq ?? 0, ownedCalls };
 }
 
 /** Wallet, top-ups, automatic refill, card on file, activity, notifications and the live event stream. */
@@ -161,7 +173,7 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
         end('error');
       });
     };
-    const send = (event: WalletEvent): void => deliver(`event: wallet\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    const send = (event: CompanyWalletEvent): void => deliver(`event: wallet\nid: ${event.seq}\ndata: ${JSON.stringify(eventForReader(event, principal.user.id))}\n\n`);
     cleanups.push(ctx.auth.onRevoked(session.tokenHash, () => end('signed out')));
     // setTimeout holds at most 2^31-1 ms (~24.8 days); a 30-day token is re-armed on the way.
     const armExpiry = (): void => {

@@ -297,6 +297,8 @@ export interface Store {
   insertReservation(reservation: ReservationRow): Promise<void>;
   updateReservation(callId: string, changes: Partial<Pick<ReservationRow, 'status' | 'answeredSeconds' | 'billedSeconds' | 'chargedMinor' | 'txnSeq' | 'updatedAt' | 'maxSeconds' | 'reservedMinor' | 'expiresAt'>>): Promise<void>;
   sumActiveReservations(companyId: string, now: number): Promise<number>;
+  /** The company's active, unexpired reservations (calls in progress), oldest first. */
+  listActiveReservations(companyId: string, now: number): Promise<ReservationRow[]>;
   /**
    * Claims a call id for an authorize: true when this is the first time the id is seen. On PostgreSQL an
    * INSERT of a key another open transaction inserted waits for it, so authorizes and releases of one id

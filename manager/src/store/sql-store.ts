@@ -368,6 +368,10 @@ export class SqlStore implements Store {
     return this.update('reservations', 'call_id', callId, changes);
   }
 
+  listActiveReservations(companyId: string, now: number): Promise<ReservationRow[]> {
+    return this.many("SELECT * FROM reservations WHERE company_id = ? AND status = 'active' AND expires_at > ? ORDER BY created_at, call_id", [companyId, now]);
+  }
+
   async sumActiveReservations(companyId: string, now: number): Promise<number> {
     const rows = await this.db.all(
       "SELECT COALESCE(SUM(reserved_minor), 0) AS total FROM reservations WHERE company_id = ? AND status = 'active' AND expires_at > ?",

@@ -167,8 +167,11 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     // The funds this call holds are spoken for: if they take the available funds below the refill level,
     // the refill starts now, while the call is live, and the proxy's extend hands it the new money.
     const refill = rate ? await refillIfDue(deps, tx, locked, { cause: 'reservation', reference: request.callId }) : null;
+    // The caller's app shows the call's funded time from the wallet event (issue 10, section 4).
+    if (rate) await tx.notifyWalletChange(company.id);
     return { answer: reservationAnswer(row, locked), refill };
   });
+  if (outcome.answer.allowed && outcome.answer.charged) deps.onWalletChange(company.id);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
   return outcome.answer;
 }
@@ -184,7 +187,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
  * reservation expired is refused with 409; an unknown call id with 404.
  */
 export async function extendCall(deps: CallChargingDeps, callId: string): Promise<ExtendCallResponse> {
-  const outcome = await withLockedReservation(deps, callId, async (tx, company, row): Promise<{ answer: ExtendCallResponse; refill: RefillRow | null }> => {
+  const outcome = await withLockedReservation(deps, callId, async (tx, company, row): Promise<{ answer: ExtendCallResponse; refill: RefillRow | null; companyId?: string }> => {
     if (row.status !== 'active') throw new ApiError(409, 'conflict', `This call has already ended (${row.status}); it cannot be extended`);
     const now = deps.now();
     if (row.expiresAt <= now) throw new ApiError(409, 'conflict', 'This call\'s reservation has expired; it cannot be extended');
@@ -211,8 +214,11 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     deps.log.info({ callId, from: row.maxSeconds, to: maxSeconds }, 'call extended');
     // The longer call holds the new funds in turn: below the level again, the next refill starts now.
     const refill = await refillIfDue(deps, tx, company, { cause: 'extension', reference: callId });
-    return { answer: { callId, maxDurationSeconds: maxSeconds, extended: true }, refill };
+    await tx.notifyWalletChange(company.id);
+    return { answer: { callId, maxDurationSeconds: maxSeconds, extended: true }, refill, companyId: company.id };
   });
+  // The caller's app moves its meter to the new cap (the wallet event carries the call's funded time).
+  if (outcome.answer.extended && outcome.companyId) deps.onWalletChange(outcome.companyId);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
   return outcome.answer;
 }
@@ -258,7 +264,9 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
     if (cost > 0 && txnSeq !== null) {
       refill = await refillIfDue(deps, tx, { ...company, balanceMinor: balance, lastSeq: txnSeq }, { cause: 'charge', reference: String(txnSeq), triggerTxnSeq: txnSeq });
     }
-    return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0, companyId: company.id };
+    if (row.charged && cost === 0) await tx.notifyWalletChange(company.id);
+    // A paid call's end is a change even when it cost nothing: its funded time leaves the wallet event.
+    return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0 || row.charged, companyId: company.id };
   });
   if (outcome.changed) deps.onWalletChange(outcome.companyId);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
@@ -271,17 +279,21 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
  * reservation (yet) it records a tombstone, so an authorize that arrives or commits later is refused with
  * `released` and reserves nothing: the proxy may send this before its own authorize reached us.
  */
-export async function releaseCall(deps: Pick<CallChargingDeps, 'repository' | 'now'>, callId: string): Promise<ReleaseCallResponse> {
-  return deps.repository.transaction(async (tx) => {
+export async function releaseCall(deps: Pick<CallChargingDeps, 'repository' | 'now' | 'onWalletChange'>, callId: string): Promise<ReleaseCallResponse> {
+  const outcome = await deps.repository.transaction(async (tx): Promise<{ answer: ReleaseCallResponse; freed: string | null }> => {
     const now = deps.now();
     // The key row first (it waits for an authorize of this id still in flight), then the company lock.
     await tx.markCallReleased(callId, now);
     const found = await tx.getReservation(callId);
-    if (!found) return { callId, status: 'released', chargedMinor: 0, billedSeconds: 0, currency: null, balanceMinor: null, tombstone: true };
+    if (!found) return { answer: { callId, status: 'released', chargedMinor: 0, billedSeconds: 0, currency: null, balanceMinor: null, tombstone: true }, freed: null };
     const company = await lockCompany(tx, found.companyId);
     const row = (await tx.getReservation(callId)) ?? found;
-    if (row.status !== 'active') return { ...completion(row, company), tombstone: false };
+    if (row.status !== 'active') return { answer: { ...completion(row, company), tombstone: false }, freed: null };
     await tx.updateReservation(callId, { status: 'released', chargedMinor: 0, billedSeconds: 0, answeredSeconds: 0, updatedAt: now });
-    return { ...completion({ ...row, status: 'released', chargedMinor: 0, billedSeconds: 0 }, company), tombstone: false };
+    if (row.charged) await tx.notifyWalletChange(company.id);
+    return { answer: { ...completion({ ...row, status: 'released', chargedMinor: 0, billedSeconds: 0 }, company), tombstone: false }, freed: row.charged ? company.id : null };
   });
+  // The funds it held are available again, and its funded time leaves the wallet event.
+  if (outcome.freed !== null) deps.onWalletChange(outcome.freed);
+  return outcome.answer;
 }

@@ -11,7 +11,7 @@ import { formatMoney, formatRate } from './wallet-format.js';
 export function PaidCallMeterView() {
   const wallet = useWallet();
   const phone = usePhone();
-  const { paidCall } = useStore(wallet.store);
+  const { paidCall, callFunding } = useStore(wallet.store);
   const { calls } = useStore(phone.calls);
   const { t, language } = useWalletT();
   const call = paidCall?.callId === null || paidCall === null ? undefined : calls.find((c) => c.id === paidCall.callId);
@@ -19,7 +19,9 @@ export function PaidCallMeterView() {
   const now = useNow(1000, answeredAt !== null);
   if (paidCall === null || call === undefined || answeredAt === null) return null;
   const { quote } = paidCall;
-  const reading = readMeter(quote, (now - answeredAt) / 1000);
+  // The manager's funded time for this call (where the proxy cuts it), once the event stream carried it.
+  const funded = callFunding?.find((entry) => entry.sipCallId === call.sipCallId)?.maxDurationSeconds ?? null;
+  const reading = readMeter(quote, (now - answeredAt) / 1000, funded);
   return (
     <section className="paid-call-meter card" aria-label={t('meter.label')}>
       {quote.rate !== null ? <p className="hint">{t('meter.rate', { rate: formatRate(quote.rate.pricePerMinute.decimal, quote.currency, language) })}</p> : null}
@@ -29,7 +31,7 @@ export function PaidCallMeterView() {
         {reading.secondsLeft !== null ? (
           <>
             <dt>{t('meter.timeLeft')}</dt>
-            <dd data-testid="meter-time-left">{formatDuration(reading.secondsLeft)}</dd>
+            <dd data-testid="meter-time-left" data-seconds-left={reading.secondsLeft} data-funded-seconds={funded ?? ''}>{formatDuration(reading.secondsLeft)}</dd>
           </>
         ) : null}
       </dl>

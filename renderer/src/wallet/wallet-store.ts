@@ -4,7 +4,7 @@
  * only by `reduceWallet` (house style 8).
  */
 import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
-import type { ActivityItem, AutoRefillView, WalletView } from '../../../shared/api/wallet-schemas.js';
+import type { ActivityItem, AutoRefillView, CallFunding, WalletView } from '../../../shared/api/wallet-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import type { CurrencyCode } from '../../../shared/money/currency.js';
 import type { ManagerFailure } from '../../../shared/manager-link/manager-result.js';
@@ -63,6 +63,11 @@ export interface WalletState {
   readonly paidCall: PaidCall | null;
   /** What was announced before the last paid call, also shown as text. */
   readonly announcement: string | null;
+  /**
+   * The user's paid calls in progress and the seconds after the answer at which the proxy cuts each, as
+   * the manager last pushed them (the in-call meter's "time left"); null until an event carried them.
+   */
+  readonly callFunding: readonly CallFunding[] | null;
 }
 
 export const initialWalletState: WalletState = {
@@ -78,6 +83,7 @@ export const initialWalletState: WalletState = {
   includedNumber: null,
   paidCall: null,
   announcement: null,
+  callFunding: null,
 };
 
 export type WalletEvent =
@@ -118,8 +124,8 @@ export function reduceWallet(state: WalletState, event: WalletEvent): WalletStat
       const { update } = event;
       if (update.type === 'stream') return update.state === state.stream ? state : { ...state, stream: update.state };
       if (state.session?.company?.id !== undefined && update.wallet.companyId !== state.session.company.id) return state;
-      const { balanceMinor, currency, lowBalance } = update.wallet;
-      return { ...state, balance: { balanceMinor, currency, lowBalance } };
+      const { balanceMinor, currency, lowBalance, calls } = update.wallet;
+      return { ...state, balance: { balanceMinor, currency, lowBalance }, callFunding: calls ?? state.callFunding };
     }
     case 'autoRefillSaved':
       return { ...state, autoRefill: event.autoRefill };
