@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Cabine needs on a Debian 12 machine: the system packages (Kamailio and its modules,
-# rtpengine, PostgreSQL, Chromium for the end-to-end tests, sipp and baresip as real SIP peers, espeak-ng for
-# the balance announcement's prompts) and the npm
+# rtpengine, coturn for STUN/TURN, PostgreSQL, Chromium for the end-to-end tests, sipp and baresip as real
+# SIP peers, espeak-ng for the balance announcement's prompts) and the npm
 # dependencies. Idempotent: it only installs what is missing, so `./cabine start` can call it every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   kamailio kamailio-websocket-modules kamailio-tls-modules kamailio-utils-modules
   kamailio-sqlite-modules kamailio-postgres-modules kamailio-json-modules kamailio-autheph-modules kamailio-extra-modules
-  rtpengine-daemon sip-tester baresip sipvicious
+  rtpengine-daemon coturn sip-tester baresip sipvicious
   espeak-ng
   postgresql
   chromium fonts-dejavu-core

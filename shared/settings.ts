@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { iceServerSchema } from './api/auth-schemas.js';
 import { checkSipServerUrl } from './sip/server-url.js';
 
 /** Countries the dialer formats numbers for; France first (the plan's home country). */
@@ -57,6 +58,8 @@ export const sipCredentialsSchema = z
   .object({
     account: sipAccountSchema,
     password: z.string().min(1).max(256),
+    /** STUN/TURN servers with time-limited credentials, from the manager's sip-config; none for a typed-in account. */
+    iceServers: z.array(iceServerSchema).max(4).optional(),
   })
   .strict();
 export type SipCredentials = z.infer<typeof sipCredentialsSchema>;

@@ -6,6 +6,7 @@ import { assertNever } from '../../shared/assert-never';
 import { currencyCodes } from '../../shared/money/currency';
 import { checkSipServerUrl, isLoopbackHost as isLoopbackSipHost } from '../../shared/sip/server-url';
 import { ProductionConfigError, productionConfigProblems } from './production-checks';
+import { turnUrlsProblem } from './turn/turn-credentials';
 
 /** The manager's configuration, from the environment, with defaults that are safe for a single machine. */
 export interface ManagerConfig {
@@ -48,6 +49,12 @@ export interface ManagerConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** A TLS-terminating proxy or load balancer is in front (production without `tls` must say so). */
   readonly tlsOffloaded: boolean;
+  /** STUN/TURN URLs handed to the app with the SIP configuration (manager/src/turn/); empty: none. */
+  readonly turnUrls: readonly string[];
+  /** coturn's static-auth-secret (TURN REST credentials); null when no TURN URL is configured. */
+  readonly turnSharedSecret: string | null;
+  /** Lifetime of a TURN credential: by default the SIP credential's plus the longest call. */
+  readonly turnCredentialTtlSeconds: number;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -128,6 +135,10 @@ const envSchema = z.object({
   CABINE_TLS_CERT_FILE: z.string().min(1).optional(),
   CABINE_TLS_KEY_FILE: z.string().min(1).optional(),
   CABINE_TLS_OFFLOADED: bool.default(false),
+  // Comma-separated, e.g. "stun:turn.example.com:3478,turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349".
+  CABINE_TURN_URLS: z.string().default('').transform((value) => value.split(',').map((url) => url.trim()).filter((url) => url !== '')),
+  CABINE_TURN_SHARED_SECRET: z.string().min(16).optional(),
+  CABINE_TURN_CREDENTIAL_TTL_SECONDS: int(60, 8 * 24 * 3600).optional(),
 });
 
 /** Reads the configuration; throws with every problem listed when the environment is wrong. */
@@ -142,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
   if ((e.CABINE_TLS_CERT_FILE === undefined) !== (e.CABINE_TLS_KEY_FILE === undefined)) {
     throw new Error('Invalid manager configuration: CABINE_TLS_CERT_FILE and CABINE_TLS_KEY_FILE go together');
   }
+  const turnProblem = turnUrlsProblem(e.CABINE_TURN_URLS, e.CABINE_TURN_SHARED_SECRET ?? null);
+  if (turnProblem !== null) throw new Error(`Invalid manager configuration: CABINE_TURN_URLS: ${turnProblem}`);
   const config: ManagerConfig = {
     environment: e.CABINE_ENV,
     host: e.CABINE_MANAGER_HOST,
@@ -174,6 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ManagerConfig 
     shutdownTimeoutMs: e.CABINE_SHUTDOWN_TIMEOUT_MS,
     tls: e.CABINE_TLS_CERT_FILE && e.CABINE_TLS_KEY_FILE ? { certFile: resolve(e.CABINE_TLS_CERT_FILE), keyFile: resolve(e.CABINE_TLS_KEY_FILE) } : null,
     tlsOffloaded: e.CABINE_TLS_OFFLOADED,
+    turnUrls: e.CABINE_TURN_URLS,
+    turnSharedSecret: e.CABINE_TURN_SHARED_SECRET ?? null,
+    // A call set up just before the SIP credentials are renewed keeps its relay until it ends: coturn
+    // checks the expiry again at every allocation refresh.
+    turnCredentialTtlSeconds: e.CABINE_TURN_CREDENTIAL_TTL_SECONDS ?? e.CABINE_SIP_CREDENTIAL_TTL_SECONDS + e.CABINE_MAX_CALL_SECONDS,
   };
   if (config.environment === 'production') {
     const problems = productionConfigProblems(config, sampleRateDeckPath);

@@ -42,6 +42,14 @@ export function productionConfigProblems(config: ManagerConfig, sampleDeckPath: 
     if (problem !== null) problems.push(problem);
   }
   if (config.proxySecret !== null && config.proxySecret === config.sipSharedSecret) problems.push('CABINE_PROXY_SECRET and CABINE_SIP_SHARED_SECRET must differ');
+  // coturn's static-auth-secret: whoever holds it mints TURN credentials, so the same rules, and its own value.
+  if (config.turnUrls.some((url) => /^turns?:/i.test(url)) || config.turnSharedSecret !== null) {
+    const problem = secretProblem('CABINE_TURN_SHARED_SECRET', config.turnSharedSecret);
+    if (problem !== null) problems.push(problem);
+    if (config.turnSharedSecret !== null && (config.turnSharedSecret === config.proxySecret || config.turnSharedSecret === config.sipSharedSecret)) {
+      problems.push('CABINE_TURN_SHARED_SECRET must differ from CABINE_PROXY_SECRET and CABINE_SIP_SHARED_SECRET');
+    }
+  }
   if (!config.publicUrlExplicit || !config.publicUrl.startsWith('https://')) problems.push('CABINE_MANAGER_PUBLIC_URL must be set to the https:// address people use');
   if (!config.sipWsUrl.startsWith('wss://')) problems.push('CABINE_SIP_WS_URL must be wss:// (TLS)');
   if (!config.cookieSecure) problems.push('CABINE_COOKIE_SECURE must be true');

@@ -43,6 +43,18 @@ export const meResponseSchema = z.strictObject({ user: userViewSchema, company: 
 export type MeResponse = z.infer<typeof meResponseSchema>;
 
 /**
+ * One RTCIceServer for the app's peer connections. TURN entries carry time-limited credentials in the TURN
+ * REST scheme (manager/src/turn/turn-credentials.ts): username "<expiry unix time>:<extension>", credential
+ * base64(HMAC-SHA1(coturn's static-auth-secret, username)).
+ */
+export const iceServerSchema = z.strictObject({
+  urls: z.array(z.string().max(300).regex(/^(stuns?|turns?):/i, 'must be a stun:, stuns:, turn: or turns: URL')).min(1).max(8),
+  username: z.string().max(128).optional(),
+  credential: z.string().max(128).optional(),
+});
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+/**
  * SIP credentials for Kamailio's auth_ephemeral module: the username is "<expiry unix time>:<extension>",
  * the password base64(HMAC-SHA1(shared secret, username)); both stop working at `expiresAt`.
  */
@@ -53,6 +65,9 @@ export const sipConfigResponseSchema = z.strictObject({
   authorizationUsername: z.string(),
   password: z.string(),
   expiresAt: timestampSchema,
+  iceServers: z.array(iceServerSchema).max(4).meta({
+    description: 'STUN/TURN servers for the calls\' peer connections (RTCConfiguration.iceServers); empty when the deployment has none. The TURN credentials expire with the SIP credentials plus the longest call (CABINE_MAX_CALL_SECONDS), so a call set up just before renewal keeps its relay.',
+  }),
   displayName: z.string().max(64).optional().meta({
     description: 'The user\'s name for the From header, already made header-safe (shared/sip/display-name.ts headerDisplayName: no controls, quotes or backslashes, at most 64 characters; the extension when nothing is left).',
   }),

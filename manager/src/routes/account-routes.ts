@@ -5,6 +5,7 @@ import { headerDisplayName } from '../../../shared/sip/display-name';
 import { ephemeralSipCredentials } from '../auth/sip-credentials';
 import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
+import { turnIceServers } from '../turn/turn-credentials';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
 import type { CompanyRow, UserRow } from '../store/repository';
@@ -49,6 +50,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
       wsUrl: ctx.config.sipWsUrl, domain: company.sipDomain, extension: principal.user.extension,
       authorizationUsername: credentials.username, password: credentials.password,
       expiresAt: new Date(credentials.expiresAtUnix * 1000).toISOString(),
+      iceServers: turnIceServers(ctx.config, principal.user.extension, ctx.now()),
       // Checked on the way in, cleaned again on the way out: whatever the row holds, never a header break.
       displayName: headerDisplayName(principal.user.displayName, principal.user.extension),
     };

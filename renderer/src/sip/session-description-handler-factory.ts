@@ -31,14 +31,22 @@ export function sessionOptions(): Web.SessionDescriptionHandlerOptions {
  * receives no frames). Transceivers created by a remote offer are handed over in `ontrack`, which works for
  * them. The hook may see a receiver twice.
  */
-export function sessionDescriptionHandlerFactory(onAudioReceiver: AudioReceiverHook | undefined, handOver: PreparedHandOver): SessionDescriptionHandlerFactory {
+export function sessionDescriptionHandlerFactory(
+  onAudioReceiver: AudioReceiverHook | undefined,
+  handOver: PreparedHandOver,
+  iceServers?: () => RTCIceServer[],
+): SessionDescriptionHandlerFactory {
   const base = Web.defaultSessionDescriptionHandlerFactory();
   return (session, factoryOptions: Web.SessionDescriptionHandlerFactoryOptions | undefined) => {
     const prepared = handOver.get(session);
     handOver.delete(session);
+    // The ICE servers of the moment (TURN credentials are renewed with the SIP ones), not the user agent's
+    // from when it was created. A prepared peer connection already has them (prepared-call.ts).
+    const options: Web.SessionDescriptionHandlerFactoryOptions | undefined =
+      iceServers === undefined ? factoryOptions : { ...factoryOptions, peerConnectionConfiguration: { ...factoryOptions?.peerConnectionConfiguration, iceServers: iceServers() } };
     const handler =
       prepared === undefined
-        ? base(session, factoryOptions)
+        ? base(session, options)
         : new PreparedSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), prepared, {
             iceGatheringTimeout: factoryOptions?.iceGatheringTimeout ?? iceGatheringTimeoutMs,
             peerConnectionConfiguration: { ...Web.defaultPeerConnectionConfiguration(), ...factoryOptions?.peerConnectionConfiguration },

@@ -113,7 +113,9 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     onRejected: () => void shutDown(),
   };
   const handOver: PreparedHandOver = new WeakMap();
-  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver);
+  // The signed-in account's (the manager's TURN credentials, renewed with the SIP ones), else the options'.
+  const iceServers = (): RTCIceServer[] => connection.state.credentials?.iceServers ?? options.iceServers ?? [];
+  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver, iceServers);
   const browserMedia: PreparedCallDeps = {
     getUserMedia: (constraints) =>
       navigator.mediaDevices === undefined
@@ -123,7 +125,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
   };
   const prepared = newPreparedCall(browserMedia, {
     constraints: callMediaConstraints,
-    peerConnectionConfiguration: () => callPeerConnectionConfiguration(options.iceServers ?? []),
+    peerConnectionConfiguration: () => callPeerConnectionConfiguration(iceServers()),
     idleMs: options.preparedIdleMs ?? defaultPreparedIdleMs,
   });
 

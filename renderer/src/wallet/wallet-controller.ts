@@ -90,6 +90,7 @@ export function createWallet(deps: WalletDeps): Wallet {
         ...(session !== null ? { displayName: session.user.displayName.slice(0, 64) } : {}),
       },
       password: config.password,
+      iceServers: config.iceServers,
     };
   };
 
