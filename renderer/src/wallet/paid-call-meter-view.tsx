@@ -31,7 +31,7 @@ export function PaidCallMeterView() {
         {reading.secondsLeft !== null ? (
           <>
             <dt>{t('meter.timeLeft')}</dt>
-            <dd data-testid="meter-time-left" data-seconds-left={reading.secondsLeft} data-funded-seconds={funded ?? ''}>{formatDuration(reading.secondsLeft)}</dd>
+            <dd data-testid="meter-time-left" data-seconds-left={reading.secondsLeft} data-funded-seconds={funded ?? ''} data-ends-at={funded === null ? '' : answeredAt + funded * 1000}>{formatDuration(reading.secondsLeft)}</dd>
           </>
         ) : null}
       </dl>

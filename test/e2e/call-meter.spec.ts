@@ -1,0 +1,55 @@
+/**
+ * The in-call meter and the proxy agree (issue 10, section 4): in Chromium against the whole local stack,
+ * a paid call whose funds are bound by the daily cap (not by the 25 EUR balance the quote saw) shows the
+ * manager's funded time, the one-minute warning first, follows a mid-call extension (the admin raises the
+ * cap; the proxy's CALL_EXTEND asks 20 s before the cut), and the proxy cuts the call within 1 s of where
+ * the meter said it would end. The old meter, from the quote's balance, would have shown over an hour.
+ */
+import { demo, expect, test, api, apiToken, openPhone } from './wallet-fixtures.js';
+
+const number = '+1 340 555 0100';
+
+test('the meter shows the manager\'s funded time, warns first, follows an extension, and the proxy cuts where it said', async ({ browser, wallet }) => {
+  test.setTimeout(180_000);
+  const admin = await apiToken(wallet.managerUrl, demo.admin.email, demo.admin.password);
+  const view = await api<{ balanceMinor: number; spentTodayMinor: number; dailyCapMinor: number | null }>(wallet.managerUrl, admin, 'GET', '/wallet');
+  expect(view.balanceMinor).toBeGreaterThan(1000);
+  // 0.40 EUR of the day left: 74 s at 0.322 EUR/min, whatever the balance.
+  await api(wallet.managerUrl, admin, 'PUT', '/company/daily-cap', { dailyCapMinor: view.spentTodayMinor + 40 });
+  const { context, page } = await openPhone(browser, wallet);
+  try {
+    await page.getByLabel('Manager address').fill(wallet.managerUrl);
+    await page.getByLabel('Email').fill(demo.admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(demo.admin.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.locator('p[data-registration="registered"]')).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole('region', { name: 'Wallet' })).toContainText('Live', { timeout: 20_000 });
+    await page.getByLabel('Number', { exact: true }).fill(number);
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const gate = page.getByRole('dialog', { name: 'Paid call' });
+    await gate.getByRole('button', { name: 'Call' }).click();
+    await expect(page.locator('[data-call-state="established"]').first()).toBeVisible({ timeout: 15_000 });
+    const timeLeft = page.getByTestId('meter-time-left');
+    // The manager's funded time for this call, not the balance's.
+    await expect(timeLeft).toHaveAttribute('data-funded-seconds', '74', { timeout: 5_000 });
+    expect(Number(await timeLeft.getAttribute('data-seconds-left'))).toBeLessThanOrEqual(74);
+    const meter = page.getByRole('region', { name: 'Paid call' });
+    // 74 s funded: the one-minute warning is up within the first 15 s.
+    await expect(meter.getByRole('alert')).toContainText('Less than a minute', { timeout: 16_000 });
+
+    // The admin gives the day 0.10 EUR more (18 s) during the call: 20 s before the cut the proxy extends
+    // the call, and the meter moves to the new cap.
+    await api(wallet.managerUrl, admin, 'PUT', '/company/daily-cap', { dailyCapMinor: view.spentTodayMinor + 50 });
+    await expect(timeLeft).toHaveAttribute('data-funded-seconds', '93', { timeout: 70_000 });
+    const endsAt = Number(await timeLeft.getAttribute('data-ends-at'));
+    await expect(meter.getByRole('alert')).toBeVisible();
+    // The proxy's cut: the call ends in the app by itself (nobody hangs up).
+    await expect(page.locator('[data-call-state="established"]')).toHaveCount(0, { timeout: 40_000 });
+    const endedAt = Date.now();
+    console.info(`[meter] funded 74 s then 93 s; the meter said the call ends at +${((endsAt - endedAt) / 1000).toFixed(2)} s of the proxy's cut`);
+    expect(Math.abs(endedAt - endsAt)).toBeLessThanOrEqual(1_000);
+  } finally {
+    await api(wallet.managerUrl, admin, 'PUT', '/company/daily-cap', { dailyCapMinor: view.dailyCapMinor });
+    await context.close();
+  }
+});
