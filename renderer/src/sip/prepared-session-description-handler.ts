@@ -9,6 +9,7 @@
  * answer, hold directions, ICE restart, DTMF) is SIP.js's own code on the adopted connection.
  */
 import { SessionState, Web, type Session } from 'sip.js';
+import { EarlyMediaSessionDescriptionHandler } from './early-media.js';
 import { releaseMedia, type PreparedMedia } from './prepared-call.js';
 
 /** Whether an SDP carries at least one ICE candidate (RFC 8839 section 5.1). */
@@ -28,7 +29,7 @@ const forwardedEvents = [
   'track',
 ] as const;
 
-export class PreparedSessionDescriptionHandler extends Web.SessionDescriptionHandler {
+export class PreparedSessionDescriptionHandler extends EarlyMediaSessionDescriptionHandler {
   private readonly prepared: PreparedMedia;
 
   constructor(logger: ConstructorParameters<typeof Web.SessionDescriptionHandler>[0], prepared: PreparedMedia, configuration: Web.SessionDescriptionHandlerConfiguration) {
