@@ -15,6 +15,7 @@ import { clearTimer, commandFailed } from './adapter-context.js';
 import { callInfo, newEntry, type CallEntry, type CallSessions } from './call-entry.js';
 import { applyTrackState, endWhenMediaFails, handlerOf } from './call-media.js';
 import { markCallTiming } from './call-timing.js';
+import { applyEarlyMedia } from './early-media.js';
 import { endReasonForStatus, type EndReason } from './end-reason.js';
 import { sessionOptions } from './session-description-handler-factory.js';
 import { unsolicitedInDialogRequests } from './unsolicited-requests.js';
@@ -158,6 +159,10 @@ export function placeCall(
           if (code > 100 && code < 200 && entry.state !== 'ended' && emitCallState(entry, 'progress')) {
             context.emit({ type: 'callProgress', callId: id });
           }
+          // Early media (early-media.ts), e.g. the balance the SIP server announces: heard before the answer.
+          void applyEarlyMedia(inviter, response).then((handler) => {
+            if (handler !== null && entry.state !== 'ended') context.emit({ type: 'remoteAudio', callId: id, stream: handler.remoteMediaStream });
+          });
         },
         onReject(response) {
           entry.endReason ??= endReasonForStatus(response.message.statusCode ?? 0, response.message.getHeader('X-Cabine-Refusal'));
