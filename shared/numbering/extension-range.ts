@@ -46,3 +46,34 @@ export function assertAssignableExtension(extension: string, country: string): v
   const problem = extensionProblem(extension, country);
   if (problem !== null) throw new ExtensionRangeError(extension, country, problem);
 }
+
+/**
+ * The extension range of `country` as a POSIX extended regular expression (Kamailio's `=~`), matching
+ * exactly the strings `isExtensionFor` accepts, e.g. for France `^(100[0-9]|1[1-9][0-9][0-9]|2[0-9][0-9][0-9])$`.
+ * For the proxy's CABINE_EXTENSION_RE (deploy/kamailio-config.ts), so it too never routes a short number to
+ * a registered user.
+ */
+export function extensionRegexFor(country: string): string {
+  const digits = '0123456789';
+  const alternatives: string[] = [];
+  for (const first of ['1', '2']) {
+    const all = [...digits].every((b) => [...digits].every((c) => [...digits].every((d) => isExtensionFor(`${first}${b}${c}${d}`, country))));
+    if (all) {
+      alternatives.push(`${first}[0-9][0-9][0-9]`);
+      continue;
+    }
+    for (const second of digits) {
+      const head = `${first}${second}`;
+      if ([...digits].every((c) => [...digits].every((d) => isExtensionFor(`${head}${c}${d}`, country)))) {
+        alternatives.push(`${head}[0-9][0-9]`);
+        continue;
+      }
+      for (const third of digits) {
+        const units = [...digits].filter((d) => isExtensionFor(`${head}${third}${d}`, country)).join('');
+        if (units.length === 10) alternatives.push(`${head}${third}[0-9]`);
+        else if (units.length > 0) alternatives.push(`${head}${third}[${units}]`);
+      }
+    }
+  }
+  return `^(${alternatives.join('|')})$`;
+}

@@ -17,6 +17,7 @@ interface RateLabels {
   /** French short-code ranges: "France, 118 numbers". */
   readonly shortCodes: (country: string, digits: string) => string;
   readonly search: string;
+  readonly searchButton: string;
   readonly searchHint: string;
   readonly noMatch: string;
   readonly matches: string;
@@ -30,7 +31,8 @@ export const rateLabels: Readonly<Record<RateLabelLanguage, RateLabels>> = {
     },
     internationalNetworks: 'International networks',
     shortCodes: (country, digits) => `${country}, short numbers ${digits}…`,
-    search: 'Find a country',
+    search: 'Search the rates',
+    searchButton: 'Search',
     searchHint: 'Country name in English or French, dialling code (+44) or a phone number',
     noMatch: 'No country matches.',
     matches: 'Countries found',
@@ -42,7 +44,8 @@ export const rateLabels: Readonly<Record<RateLabelLanguage, RateLabels>> = {
     },
     internationalNetworks: 'Réseaux internationaux',
     shortCodes: (country, digits) => `${country}, numéros courts ${digits}…`,
-    search: 'Chercher un pays',
+    search: 'Rechercher dans les tarifs',
+    searchButton: 'Rechercher',
     searchHint: 'Nom du pays en français ou en anglais, indicatif (+44) ou numéro de téléphone',
     noMatch: 'Aucun pays ne correspond.',
     matches: 'Pays trouvés',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { demoUsers } from '../../../shared/config/defaults';
 import { isShortCode, parseDialString } from '../../../shared/dial/dial-string';
 import { dialIntentFor } from '../../../shared/dial/dial-intent';
-import { assertAssignableExtension, classifyNumber, ExtensionRangeError, extensionProblem, isExtensionFor } from '../../../shared/numbering';
+import { assertAssignableExtension, classifyNumber, ExtensionRangeError, extensionProblem, extensionRegexFor, isExtensionFor } from '../../../shared/numbering';
 import { dialCountries } from '../../../shared/settings';
 import { demoCompanyCountry } from '../../../manager/src/seed/demo-seed';
 
@@ -33,5 +33,11 @@ describe('extension range', () => {
       const intent = dialIntentFor(digits, { dialCountry: country, callerCountry: country });
       if (intent.ok) expect(intent.intent.target.kind === 'extension', digits).toBe(extension);
     }
+  });
+
+  it.each(['FR', 'DE', 'US'])('gives the proxy a regex that matches exactly the extensions of %s', (country) => {
+    const regex = new RegExp(extensionRegexFor(country));
+    for (const digits of [...fourDigits, '999', '10000', '0100', '+1001']) expect(regex.test(digits), digits).toBe(isExtensionFor(digits, country));
+    expect(extensionRegexFor('DE')).toBe('^(1[0-9][0-9][0-9]|2[0-9][0-9][0-9])$');
   });
 });

@@ -47,7 +47,7 @@ ${deps.rates.sample ? html`<p class="notice" role="note">${t.sampleNotice}</p>` 
 <form method="get" action="/prepaid/rates" role="search"><label for="rates-q">${labels.search}</label>
 <input id="rates-q" name="q" type="search" maxlength="200" value="${search}" aria-describedby="rates-q-hint" autocomplete="off">
 <p id="rates-q-hint" class="hint">${labels.searchHint}</p>
-<div><button type="submit">${t.show}</button></div></form>
+<div><button type="submit">${labels.searchButton}</button></div></form>
 ${found !== null && found.length === 0 ? html`<p role="status">${labels.noMatch}</p>` : ''}
 ${found !== null && found.length > 1 ? html`<nav aria-label="${labels.matches}"><ul class="rate-matches">${found.map((code) => html`<li><a href="/prepaid/rates?country=${code}">${nameOf(code)} (${code})</a></li>`)}</ul></nav>` : ''}
 <form method="get" action="/prepaid/rates"><label for="country">${t.country}</label>
