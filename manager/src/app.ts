@@ -24,6 +24,7 @@ import { registerReceiptRoutes } from './routes/receipt-routes';
 import { registerBarringRoutes } from './routes/barring-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
+import { registerDidRoutes } from './routes/did-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
 import { ProductionConfigError } from './production-checks';
@@ -171,6 +172,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerReceiptRoutes(app, context);
   registerRateRoutes(app, context);
   registerCareRoutes(app, context);
+  registerDidRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');
   app.get('/api/v1/openapi.json', (_request, reply) => reply.send(openapi));
   // Liveness: the process serves HTTP (no database round trip, so a database outage never gets it restarted).

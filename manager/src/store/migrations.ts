@@ -1,3 +1,5 @@
+import { companyNumbersSql } from '../numbers/numbers-schema';
+
 /**
  * Versioned schema migrations, one list per dialect, applied in order inside a transaction and recorded in
  * `schema_migrations`. Never edit a shipped migration: add the next one. The two dialects describe the same
@@ -285,6 +287,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersSqlite },
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
+  { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
 ];
 
 /** PostgreSQL migrations. */
@@ -305,4 +308,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersPostgres },
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
+  { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
 ];

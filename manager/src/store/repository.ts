@@ -1,5 +1,6 @@
 import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
+import type { NumberQueries } from '../numbers/number-queries';
 
 /** Rows as the service sees them: camelCase, numbers for money (safe integers), epoch ms for times. */
 export interface CompanyRow {
@@ -218,6 +219,8 @@ export interface UserBudgetRow {
  * (`Repository.transaction`) the calls form one atomic unit.
  */
 export interface Store {
+  /** Company numbers and ring groups (migration 9, manager/src/numbers/number-queries.ts). */
+  readonly numbers: NumberQueries;
   getMeta(key: string): Promise<string | null>;
   setMetaIfAbsent(key: string, value: string): Promise<void>;
 

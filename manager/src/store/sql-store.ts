@@ -4,6 +4,7 @@ import type {
   Store, TopUpRow, UserBudgetRow, UserRow,
 } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
+import { NumberQueries } from '../numbers/number-queries';
 
 const booleanColumns = new Set(['autoRefillEnabled', 'premiumBarred', 'charged', 'highRiskAllowed']);
 
@@ -45,6 +46,11 @@ export class SqlStore implements Store {
     private readonly db: SqlExecutor,
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
+
+  /** Company numbers and ring groups (migration 9, manager/src/numbers/), over this store's connection. */
+  get numbers(): NumberQueries {
+    return new NumberQueries(this.db);
+  }
 
   private async one<T>(sql: string, params: readonly unknown[]): Promise<T | null> {
     const rows = await this.db.all(sql, params);

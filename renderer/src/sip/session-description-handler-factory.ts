@@ -1,5 +1,4 @@
 import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
-import { earlyMediaHandlerFactory } from './early-media.js';
 import { PreparedSessionDescriptionHandler, type PreparedHandOver } from './prepared-session-description-handler.js';
 
 export type AudioReceiverHook = (receiver: RTCRtpReceiver) => void;
@@ -37,8 +36,7 @@ export function sessionDescriptionHandlerFactory(
   handOver: PreparedHandOver,
   iceServers?: () => RTCIceServer[],
 ): SessionDescriptionHandlerFactory {
-  // SIP.js's default handler, with early media (early-media.ts).
-  const base = earlyMediaHandlerFactory();
+  const base = Web.defaultSessionDescriptionHandlerFactory();
   return (session, factoryOptions: Web.SessionDescriptionHandlerFactoryOptions | undefined) => {
     const prepared = handOver.get(session);
     handOver.delete(session);

@@ -5,8 +5,6 @@
  * gate itself is wallet-gate.ts.
  */
 import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
-import type { BudgetView } from '../../../shared/api/budget-schemas.js';
-import type { CallReceipt } from '../../../shared/api/receipt-schemas.js';
 import type { AutoRefillSettings, AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { HostBridge, RateCountry } from '../../../shared/host/host-bridge.js';
@@ -47,10 +45,6 @@ export interface Wallet {
   topUpAmounts(): Promise<readonly number[]>;
   rateCountries(): Promise<ManagerResult<readonly RateCountry[]>>;
   rates(country: string): Promise<ManagerResult<RatesResponse>>;
-  /** The signed-in user's monthly budget and what is left (budget-left.tsx). */
-  budget(): Promise<ManagerResult<BudgetView>>;
-  /** A charged call's receipt by its charge's ledger seq (call-receipt-dialog.tsx). */
-  callReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   dispose(): void;
 }
 
@@ -198,8 +192,6 @@ export function createWallet(deps: WalletDeps): Wallet {
     },
     rateCountries: () => host.getRateCountries(),
     rates: (country) => host.getRates(country),
-    budget: () => host.getBudget(),
-    callReceipt: (seq) => host.getCallReceipt(seq),
     dispose() {
       stopRenewal();
       gate.dispose();

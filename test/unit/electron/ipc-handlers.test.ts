@@ -45,8 +45,6 @@ const signedOutManager: Pick<IpcImplementation, ManagerChannels> = {
   'wallet:rate-countries': signedOut,
   'wallet:rates': signedOut,
   'wallet:activity': signedOut,
-  'wallet:budget': signedOut,
-  'wallet:call-receipt': signedOut,
   'wallet:top-up-options': signedOut,
   'wallet:set-auto-refill': signedOut,
   'wallet:open-add-funds': signedOut,
