@@ -18,7 +18,10 @@ export const settingsSchema = z
     language: languageSettingSchema,
     /** `deviceId` of the output that plays the ringtone; `default` is the system's. */
     ringerDeviceId: z.string().max(256),
-    /** Speak the remaining balance before a call that taps the wallet. */
+    /**
+     * Unused since the SIP server announces the balance itself (docs/sip-server.md): kept so settings files
+     * written by earlier versions still pass electron-store's JSON schema.
+     */
     announceBalance: z.boolean(),
   })
   .strict();

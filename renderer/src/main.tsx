@@ -13,12 +13,9 @@ import { loadRuntimeConfig } from './runtime-config.js';
 import { createSipAdapter } from './sip/sip-adapter.js';
 import { App } from './ui/app.js';
 import { PhoneContext } from './ui/phone-context.js';
-import { createBalanceAnnouncer } from './wallet/balance-announcer.js';
 import { createWallet } from './wallet/wallet-controller.js';
 import { WalletContext } from './wallet/wallet-context.js';
 import { formatMoney } from './wallet/wallet-format.js';
-
-const wait = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 async function start(): Promise<void> {
   const root = document.getElementById('root');
@@ -54,13 +51,7 @@ async function start(): Promise<void> {
   const wallet = createWallet({
     host,
     phone,
-    announce: createBalanceAnnouncer({
-      synthesis: typeof window.speechSynthesis === 'undefined' ? undefined : window.speechSynthesis,
-      createUtterance: typeof SpeechSynthesisUtterance === 'undefined' ? undefined : (text) => new SpeechSynthesisUtterance(text),
-      wait,
-    }),
     announcementText: (balance) => i18n.t('announce.text', { balance: formatMoney(balance.balanceMinor, balance.currency, i18n.language) }),
-    language: () => i18n.language,
   });
   const placer = createCallPlacer({
     dialer: phone,

@@ -153,7 +153,6 @@ export const walletEn = {
   'meter.rate': '{{rate}} per minute',
 
 
-  'settings.announceBalance': 'Announce the balance before paid calls',
 } as const;
 
 export type WalletMessageKey = keyof typeof walletEn;

@@ -154,5 +154,4 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'meter.rate': '{{rate}} par minute',
 
 
-  'settings.announceBalance': 'Annoncer le solde avant les appels payants',
 };

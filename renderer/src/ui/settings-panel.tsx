@@ -4,7 +4,6 @@ import { countryName } from '../i18n/format.js';
 import { useT } from '../i18n/use-t.js';
 import { useStore } from '../state/use-store.js';
 import { usePhone } from './phone-context.js';
-import { AnnounceBalanceSetting } from '../wallet/announce-balance-setting.js';
 
 /** Default country, language and the ringtone's output device. Changes apply at once. */
 function SettingsPanelView() {
@@ -75,7 +74,6 @@ function SettingsPanelView() {
           </option>
         ))}
       </select>
-      <AnnounceBalanceSetting />
     </details>
   );
 }

@@ -5,6 +5,8 @@
  * gate itself is wallet-gate.ts.
  */
 import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
+import type { BudgetView } from '../../../shared/api/budget-schemas.js';
+import type { CallReceipt } from '../../../shared/api/receipt-schemas.js';
 import type { AutoRefillSettings, AutoRefillView } from '../../../shared/api/wallet-schemas.js';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { HostBridge, RateCountry } from '../../../shared/host/host-bridge.js';
@@ -14,7 +16,6 @@ import type { SipCredentials } from '../../../shared/settings.js';
 import { checkSipServerUrl } from '../../../shared/sip/server-url.js';
 import type { Phone } from '../phone.js';
 import { createStore, type Store } from '../state/store.js';
-import type { AnnounceBalance } from './balance-announcer.js';
 import { credentialRenewalDelayMs } from './credential-renewal.js';
 import { createWalletGate, type WalletGate } from './wallet-gate.js';
 import { initialWalletState, reduceWallet, type Balance, type WalletEvent, type WalletState } from './wallet-store.js';
@@ -22,10 +23,8 @@ import { initialWalletState, reduceWallet, type Balance, type WalletEvent, type 
 export interface WalletDeps {
   readonly host: HostBridge;
   readonly phone: Phone;
-  readonly announce: AnnounceBalance;
-  /** The sentence spoken before a paid call, in the UI language ("Remaining balance: 25,00 €"). */
+  /** The balance line shown during a paid call, in the UI language ("Remaining balance: 25,00 €"). */
   readonly announcementText: (balance: Balance) => string;
-  readonly language: () => string;
 }
 
 export interface Wallet {
@@ -45,6 +44,10 @@ export interface Wallet {
   topUpAmounts(): Promise<readonly number[]>;
   rateCountries(): Promise<ManagerResult<readonly RateCountry[]>>;
   rates(country: string): Promise<ManagerResult<RatesResponse>>;
+  /** The signed-in user's monthly budget and what is left (budget-left.tsx). */
+  budget(): Promise<ManagerResult<BudgetView>>;
+  /** A charged call's receipt by its charge's ledger seq (call-receipt-dialog.tsx). */
+  callReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   dispose(): void;
 }
 
@@ -56,17 +59,14 @@ export function createWallet(deps: WalletDeps): Wallet {
     host,
     store,
     dispatch,
-    announceBalance: () => phone.settings.getState().settings.announceBalance,
-    announce: deps.announce,
     announcementText: deps.announcementText,
-    language: deps.language,
   });
 
   const refresh = async (): Promise<void> => {
     if (store.getState().session === null) return;
     const [wallet, activity] = await Promise.all([host.getWallet(), host.getActivity()]);
     if (wallet.ok) dispatch({ type: 'walletLoaded', wallet: wallet.value });
-    if (activity.ok) dispatch({ type: 'activityLoaded', items: activity.value.items });
+    if (activity.ok) dispatch({ type: 'activityLoaded', items: activity.value.items, refillAttempts: activity.value.refillAttempts });
   };
 
   /**
@@ -136,7 +136,7 @@ export function createWallet(deps: WalletDeps): Wallet {
       dispatch({ type: 'update', update });
       if (update.type === 'wallet') gate.walletChanged();
       // A new balance means new activity (a charge, a top-up, a refill).
-      if (update.type === 'wallet') void host.getActivity().then((activity) => activity.ok && dispatch({ type: 'activityLoaded', items: activity.value.items }));
+      if (update.type === 'wallet') void host.getActivity().then((activity) => activity.ok && dispatch({ type: 'activityLoaded', items: activity.value.items, refillAttempts: activity.value.refillAttempts }));
       if (update.type === 'stream' && update.state === 'stopped') {
         void host.managerSession().then((session) => session === null && dispatch({ type: 'sessionChanged', session: null }));
       }
@@ -192,6 +192,8 @@ export function createWallet(deps: WalletDeps): Wallet {
     },
     rateCountries: () => host.getRateCountries(),
     rates: (country) => host.getRates(country),
+    budget: () => host.getBudget(),
+    callReceipt: (seq) => host.getCallReceipt(seq),
     dispose() {
       stopRenewal();
       gate.dispose();

@@ -16,7 +16,6 @@ import type { HostBridge } from '../../../shared/host/host-bridge.js';
 import type { ManagerResult } from '../../../shared/manager-link/manager-result.js';
 import type { Admission, CallGate } from '../calling/call-placer.js';
 import type { Store } from '../state/store.js';
-import type { AnnounceBalance } from './balance-announcer.js';
 import { decideGate, needsQuote } from './gate-decision.js';
 import type { Balance, WalletEvent, WalletState } from './wallet-store.js';
 
@@ -29,12 +28,12 @@ export interface WalletGateDeps {
   readonly host: Pick<HostBridge, 'getQuote'>;
   readonly store: Store<WalletState>;
   readonly dispatch: (event: WalletEvent) => void;
-  /** Whether the balance is spoken before a paid call (settings). */
-  readonly announceBalance: () => boolean;
-  readonly announce: AnnounceBalance;
-  /** The sentence spoken before a paid call, in the UI language ("Remaining balance: 25,00 €"). */
+  /**
+   * The balance line shown during a paid call, in the UI language ("Remaining balance: 25,00 €"). The
+   * caller hears the balance from the SIP server, as early media before the call connects (every phone
+   * does: docs/sip-server.md, "Balance announcement"); the app no longer speaks it.
+   */
   readonly announcementText: (balance: Balance) => string;
-  readonly language: () => string;
   readonly now?: () => number;
   readonly debounceMs?: number;
 }
@@ -181,16 +180,8 @@ export function createWalletGate(deps: WalletGateDeps): WalletGate {
         go: true,
         placed: (callId) => dispatch({ type: 'paidCallStarted', paidCall: { number: display, quote, callId } }),
       };
-      if (!deps.announceBalance() || balance === null) {
-        waiting.resolve(go);
-        return;
-      }
-      const text = deps.announcementText(balance);
-      dispatch({ type: 'announced', text });
-      void deps
-        .announce(text, deps.language())
-        .catch(() => 'no-voice')
-        .then(() => waiting.resolve(go));
+      if (balance !== null) dispatch({ type: 'announced', text: deps.announcementText(balance) });
+      waiting.resolve(go);
     },
 
     cancel() {

@@ -36,11 +36,10 @@ function setup(signedIn = true) {
   const host = {
     getQuote: vi.fn((number: string) => new Promise<ManagerResult<QuoteResponse>>((resolve) => questions.push({ number, answer: resolve }))),
   };
-  const announce = vi.fn(() => Promise.resolve('no-voice' as const));
   const gate = createWalletGate({
-    host, store, dispatch, announce, announceBalance: () => false, announcementText: () => 'Remaining balance', language: () => 'en', debounceMs: 150,
+    host, store, dispatch, announcementText: () => 'Remaining balance', debounceMs: 150,
   });
-  return { store, gate, host, questions, announce };
+  return { store, gate, host, questions };
 }
 
 const flush = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
