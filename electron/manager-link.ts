@@ -23,6 +23,8 @@ export type ManagerChannels =
   | 'wallet:rate-countries'
   | 'wallet:rates'
   | 'wallet:activity'
+  | 'wallet:budget'
+  | 'wallet:call-receipt'
   | 'wallet:top-up-options'
   | 'wallet:set-auto-refill'
   | 'wallet:open-add-funds';
@@ -107,6 +109,8 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
       'wallet:rate-countries': () => link.rateCountries(),
       'wallet:rates': (country) => link.rates(country),
       'wallet:activity': () => link.activity(),
+      'wallet:budget': () => link.budget(),
+      'wallet:call-receipt': (seq) => link.callReceipt(seq),
       'wallet:top-up-options': () => link.topUpOptions(),
       'wallet:set-auto-refill': (settings) => link.setAutoRefill(settings),
       'wallet:open-add-funds': () => link.openAddFunds(),

@@ -1,4 +1,6 @@
 import type { SipConfigResponse } from '../api/auth-schemas.js';
+import type { BudgetView } from '../api/budget-schemas.js';
+import type { CallReceipt } from '../api/receipt-schemas.js';
 import type { QuoteResponse, RatesResponse } from '../api/rate-schemas.js';
 import type { ActivityResponse, AutoRefillSettings, AutoRefillView, TopUpOptionsResponse, WalletView } from '../api/wallet-schemas.js';
 import type { CallRecord } from '../call-record.js';
@@ -69,6 +71,10 @@ export interface HostBridge {
   getRates(country: string): Promise<ManagerResult<RatesResponse>>;
   /** Recent wallet activity, newest first. */
   getActivity(): Promise<ManagerResult<ActivityResponse>>;
+  /** The signed-in user's monthly budget for calls and what is left of it this month. */
+  getBudget(): Promise<ManagerResult<BudgetView>>;
+  /** A charged call's receipt, by the ledger seq of its charge (the activity item's `seq`). */
+  getCallReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   /** The amounts an admin may add (automatic refill picks one of them). */
   getTopUpOptions(): Promise<ManagerResult<TopUpOptionsResponse>>;
   /** Changes automatic refill (admins; employees get a 'forbidden' failure). */

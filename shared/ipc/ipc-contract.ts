@@ -12,6 +12,8 @@
  */
 import { z } from 'zod';
 import { sipConfigResponseSchema } from '../api/auth-schemas.js';
+import { budgetViewSchema } from '../api/budget-schemas.js';
+import { callReceiptSchema } from '../api/receipt-schemas.js';
 import { countrySchema } from '../api/common-schemas.js';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesResponseSchema } from '../api/rate-schemas.js';
 import { activityResponseSchema, autoRefillSettingsSchema, autoRefillViewSchema, topUpOptionsResponseSchema, walletViewSchema } from '../api/wallet-schemas.js';
@@ -74,6 +76,8 @@ export const invokeContract = {
   'wallet:rate-countries': { request: noPayload, response: managerResultSchema(rateCountriesResponseSchema.shape.countries) },
   'wallet:rates': { request: countrySchema, response: managerResultSchema(ratesResponseSchema) },
   'wallet:activity': { request: noPayload, response: managerResultSchema(activityResponseSchema) },
+  'wallet:budget': { request: noPayload, response: managerResultSchema(budgetViewSchema) },
+  'wallet:call-receipt': { request: z.int().positive().max(Number.MAX_SAFE_INTEGER), response: managerResultSchema(callReceiptSchema) },
   'wallet:top-up-options': { request: noPayload, response: managerResultSchema(topUpOptionsResponseSchema) },
   'wallet:set-auto-refill': { request: autoRefillSettingsSchema, response: managerResultSchema(autoRefillViewSchema) },
   'wallet:open-add-funds': { request: noPayload, response: managerResultSchema(z.literal('opened')) },
@@ -210,6 +214,8 @@ export const hostBridgeChannels = {
   getRateCountries: { invoke: 'wallet:rate-countries' },
   getRates: { invoke: 'wallet:rates' },
   getActivity: { invoke: 'wallet:activity' },
+  getBudget: { invoke: 'wallet:budget' },
+  getCallReceipt: { invoke: 'wallet:call-receipt' },
   getTopUpOptions: { invoke: 'wallet:top-up-options' },
   setAutoRefill: { invoke: 'wallet:set-auto-refill' },
   openAddFunds: { invoke: 'wallet:open-add-funds' },

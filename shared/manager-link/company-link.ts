@@ -18,6 +18,8 @@
  */
 import { z } from 'zod';
 import type { SipConfigResponse } from '../api/auth-schemas';
+import type { BudgetView } from '../api/budget-schemas';
+import type { CallReceipt } from '../api/receipt-schemas';
 import type { QuoteResponse, rateCountriesResponseSchema, RatesResponse } from '../api/rate-schemas';
 import type { ActivityResponse, AutoRefillSettings, AutoRefillView, TopUpOptionsResponse, WalletView } from '../api/wallet-schemas';
 import { addFundsUrl } from './add-funds-url';
@@ -66,6 +68,10 @@ export interface CompanyLink {
   rateCountries(): Promise<ManagerResult<z.infer<typeof rateCountriesResponseSchema>['countries']>>;
   rates(country: string): Promise<ManagerResult<RatesResponse>>;
   activity(): Promise<ManagerResult<ActivityResponse>>;
+  /** The signed-in user's monthly budget and what is left of it. */
+  budget(): Promise<ManagerResult<BudgetView>>;
+  /** The receipt of the call charged by ledger transaction `seq` (the caller's own, or any for an admin). */
+  callReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   topUpOptions(): Promise<ManagerResult<TopUpOptionsResponse>>;
   setAutoRefill(settings: AutoRefillSettings): Promise<ManagerResult<AutoRefillView>>;
   /** Asks for a one-time hand-off and opens the add-funds page with it (admins only). */
@@ -177,6 +183,8 @@ export function createCompanyLink(deps: CompanyLinkDeps): CompanyLink {
       }),
     rates: (country) => withClient((c) => c.rates(country)),
     activity: () => withClient((c) => c.activity()),
+    budget: () => withClient((c) => c.budget()),
+    callReceipt: (seq) => withClient((c) => c.callReceipt(seq)),
     topUpOptions: () => withClient((c) => c.topUpOptions()),
     setAutoRefill: (settings) => withClient((c) => c.setAutoRefill(settings)),
     openAddFunds: () =>

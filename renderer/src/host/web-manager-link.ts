@@ -15,6 +15,8 @@ export type ManagerHostPart = Pick<
   | 'getRateCountries'
   | 'getRates'
   | 'getActivity'
+  | 'getBudget'
+  | 'getCallReceipt'
   | 'getTopUpOptions'
   | 'setAutoRefill'
   | 'openAddFunds'
@@ -56,6 +58,8 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
     getRateCountries: () => link.rateCountries(),
     getRates: (country) => link.rates(country),
     getActivity: () => link.activity(),
+    getBudget: () => link.budget(),
+    getCallReceipt: (seq) => link.callReceipt(seq),
     getTopUpOptions: () => link.topUpOptions(),
     setAutoRefill: (settings) => link.setAutoRefill(settings),
     openAddFunds: () => link.openAddFunds(),

@@ -1,6 +1,8 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { LanguageSetting } from '../../../shared/settings.js';
+import { budgetEn } from './budget-en.js';
+import { budgetFr } from './budget-fr.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 import { walletEn } from './wallet-en.js';
@@ -34,7 +36,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: { ...en, ...walletEn } }, fr: { translation: { ...fr, ...walletFr } } },
+    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.

@@ -10,7 +10,7 @@
  * replaces it. ICE and DTLS run against the relay's address in the provisional answer, and the final one
  * names the same relay (rtpengine keeps the caller's side of the call), so the transport carries on.
  */
-import { Web, type Core, type Session } from 'sip.js';
+import { Web, type Core, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
 
 export class EarlyMediaSessionDescriptionHandler extends Web.SessionDescriptionHandler {
   /**
@@ -55,4 +55,18 @@ export async function applyEarlyMedia(session: Session, response: Core.IncomingR
     // An SDP the browser cannot use as an answer: no early media, the call goes on to its final answer.
     return null;
   }
+}
+
+/**
+ * SIP.js's default handler factory (Web.defaultSessionDescriptionHandlerFactory, sip.js 0.21), building
+ * {@link EarlyMediaSessionDescriptionHandler}s: the same media stream factory, the same 5 s ICE gathering
+ * default and the same peer connection configuration merge.
+ */
+export function earlyMediaHandlerFactory(): SessionDescriptionHandlerFactory {
+  const mediaStreamFactory = Web.defaultMediaStreamFactory();
+  return (session, options: Web.SessionDescriptionHandlerFactoryOptions | undefined) =>
+    new EarlyMediaSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), mediaStreamFactory, {
+      iceGatheringTimeout: options?.iceGatheringTimeout ?? 5000,
+      peerConnectionConfiguration: { ...Web.defaultPeerConnectionConfiguration(), ...options?.peerConnectionConfiguration },
+    });
 }

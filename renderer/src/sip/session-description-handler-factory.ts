@@ -1,4 +1,5 @@
 import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { earlyMediaHandlerFactory } from './early-media.js';
 import { PreparedSessionDescriptionHandler, type PreparedHandOver } from './prepared-session-description-handler.js';
 
 export type AudioReceiverHook = (receiver: RTCRtpReceiver) => void;
@@ -36,7 +37,8 @@ export function sessionDescriptionHandlerFactory(
   handOver: PreparedHandOver,
   iceServers?: () => RTCIceServer[],
 ): SessionDescriptionHandlerFactory {
-  const base = Web.defaultSessionDescriptionHandlerFactory();
+  // SIP.js's default handler, with early media (early-media.ts).
+  const base = earlyMediaHandlerFactory();
   return (session, factoryOptions: Web.SessionDescriptionHandlerFactoryOptions | undefined) => {
     const prepared = handOver.get(session);
     handOver.delete(session);

@@ -4,6 +4,7 @@ import { assertNever } from '../../../shared/assert-never.js';
 import { formatDateTime, formatDurationLong } from '../i18n/format.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
 import { useStoreSelect } from '../state/use-store.js';
+import { CallReceiptButton } from './call-receipt-dialog.js';
 import { useWallet } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
 
@@ -32,6 +33,9 @@ export function ActivityList() {
   const { t, language } = useWalletT();
   const id = useId();
   const shown = activity.slice(0, 10);
+  // Receipts: the caller's own calls, every call for an admin (the manager answers 404 otherwise).
+  const session = useStoreSelect(wallet.store, (state) => state.session);
+  const mayOpenReceipt = (extension: string): boolean => session !== null && (session.user.role === 'admin' || session.user.extension === extension);
   return (
     <section className="wallet-activity" aria-labelledby={`${id}-heading`}>
       <h3 id={`${id}-heading`}>{t('activity.heading')}</h3>
@@ -55,7 +59,15 @@ export function ActivityList() {
             {shown.map((item) => (
               <tr key={item.transactionId} data-kind={item.kind}>
                 <td>{formatDateTime(item.createdAt, language)}</td>
-                <td>{describe(item, t, language)}</td>
+                <td>
+                  {describe(item, t, language)}
+                  {item.call !== null && mayOpenReceipt(item.call.extension) ? (
+                    <>
+                      {' '}
+                      <CallReceiptButton seq={item.seq} number={item.call.number} />
+                    </>
+                  ) : null}
+                </td>
                 <td className="num">{formatMoney(item.amountMinor, item.currency, language)}</td>
                 <td className="num">{formatMoney(item.balanceAfterMinor, item.currency, language)}</td>
               </tr>

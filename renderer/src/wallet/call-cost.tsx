@@ -1,6 +1,7 @@
 import { useContext } from 'react';
 import type { ActivityItem } from '../../../shared/api/wallet-schemas.js';
 import { useStoreSelect } from '../state/use-store.js';
+import { CallReceiptButton } from './call-receipt-dialog.js';
 import type { Wallet } from './wallet-controller.js';
 import { WalletContext } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
@@ -16,7 +17,7 @@ export function chargeForCall(activity: readonly ActivityItem[], sipCallId: stri
   return activity.find((item) => item.kind === 'call_charge' && item.reference.startsWith(prefix));
 }
 
-/** The cost cell of a history row: the amount the wallet paid, or nothing (no wallet, no charge). */
+/** The cost cell of a history row: the amount the wallet paid and its receipt, or nothing (no wallet, no charge). */
 export function CallCost({ sipCallId, language }: { readonly sipCallId: string | undefined; readonly language: string }) {
   const wallet = useContext(WalletContext);
   if (wallet === null) return null;
@@ -35,5 +36,10 @@ function WalletCallCost({
   const activity = useStoreSelect(wallet, (state) => state.activity);
   const charge = chargeForCall(activity, sipCallId);
   if (charge === undefined) return null;
-  return <span data-testid="call-cost">{formatMoney(-charge.amountMinor, charge.currency, language)}</span>;
+  return (
+    <>
+      <span data-testid="call-cost">{formatMoney(-charge.amountMinor, charge.currency, language)}</span>{' '}
+      <CallReceiptButton seq={charge.seq} number={charge.call?.number ?? ''} />
+    </>
+  );
 }

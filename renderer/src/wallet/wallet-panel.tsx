@@ -4,6 +4,7 @@ import { useStoreFields } from '../state/use-store.js';
 import { ActivityList } from './activity-list.js';
 import { AddFundsButton } from './add-funds-button.js';
 import { AutoRefillEditor } from './auto-refill-editor.js';
+import { BudgetLeft } from './budget-left.js';
 import { RatesBrowser } from './rates-browser.js';
 import { useWallet } from './wallet-context.js';
 import { formatMoney } from './wallet-format.js';
@@ -68,6 +69,7 @@ function WalletPanelView() {
       ) : (
         <p className="hint">{t('wallet.addFunds.employee')}</p>
       )}
+      <BudgetLeft />
       <AutoRefillEditor />
       <ActivityList />
       <RatesBrowser />

@@ -45,6 +45,8 @@ const signedOutManager: Pick<IpcImplementation, ManagerChannels> = {
   'wallet:rate-countries': signedOut,
   'wallet:rates': signedOut,
   'wallet:activity': signedOut,
+  'wallet:budget': signedOut,
+  'wallet:call-receipt': signedOut,
   'wallet:top-up-options': signedOut,
   'wallet:set-auto-refill': signedOut,
   'wallet:open-add-funds': signedOut,
