@@ -10,7 +10,8 @@ export type AutoRefillSettings = z.infer<typeof autoRefillSettingsSchema>;
 
 export const autoRefillViewSchema = autoRefillSettingsSchema.extend({
   consecutiveDeclines: z.int().nonnegative(),
-  disabledReason: z.string().nullable(),
+  disabledReason: z.string().nullable().meta({ description: 'English; readers word it from consecutiveDeclines (refill turns itself off only after declines in a row).' }),
+  nextAttemptAt: timestampSchema.nullable().optional().meta({ description: 'When the next refill attempt may start after a decline or the day\'s limit; null: none waiting.' }),
 });
 export type AutoRefillView = z.infer<typeof autoRefillViewSchema>;
 

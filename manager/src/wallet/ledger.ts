@@ -95,6 +95,7 @@ export async function walletView(deps: Pick<WalletServiceOptions, 'repository' |
       amountMinor: company.autoRefillAmountMinor,
       consecutiveDeclines: company.autoRefillDeclines,
       disabledReason: company.autoRefillDisabledReason,
+      nextAttemptAt: company.autoRefillEnabled && company.autoRefillRetryAt != null ? new Date(company.autoRefillRetryAt).toISOString() : null,
     },
     dailyCapMinor: company.dailyCapMinor,
     spentTodayMinor: spentToday,

@@ -1,7 +1,8 @@
 import { useId } from 'react';
-import type { ActivityItem } from '../../../shared/api/wallet-schemas.js';
+import type { ActivityItem, RefillAttempt } from '../../../shared/api/wallet-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import { formatDateTime, formatDurationLong } from '../i18n/format.js';
+import { useRefillT, type RefillTranslate } from '../i18n/use-refill-t.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
 import { useStoreSelect } from '../state/use-store.js';
 import { CallReceiptButton } from './call-receipt-dialog.js';
@@ -24,6 +25,37 @@ function describe(item: ActivityItem, t: WalletTranslate, language: string): str
     default:
       return assertNever(item.kind);
   }
+}
+
+/** One refill attempt in words: what came of it, why, what started it. */
+function describeAttempt(attempt: RefillAttempt, t: RefillTranslate): string {
+  const values = { status: t(`refill.status.${attempt.status}`), cause: t(`refill.cause.${attempt.cause}`), attempt: attempt.attempt };
+  return attempt.declineCode === null ? t('refill.attempt', values) : t('refill.attemptDeclined', { ...values, reason: t(`refill.decline.${attempt.declineCode}`) });
+}
+
+/**
+ * The latest automatic-refill attempts, whatever came of them: a declined or skipped one moves no money,
+ * so it is not in the ledger list, and the admin must still see it.
+ */
+function RefillAttempts() {
+  const wallet = useWallet();
+  const attempts = useStoreSelect(wallet.store, (state) => state.refillAttempts);
+  const { t, language } = useRefillT();
+  const id = useId();
+  const shown = attempts.slice(0, 5);
+  if (shown.length === 0) return null;
+  return (
+    <section className="wallet-refill-attempts" aria-labelledby={`${id}-heading`}>
+      <h4 id={`${id}-heading`}>{t('refill.attempts')}</h4>
+      <ul>
+        {shown.map((attempt) => (
+          <li key={attempt.id} data-refill-status={attempt.status}>
+            {formatDateTime(attempt.updatedAt, language)}: {describeAttempt(attempt, t)} ({formatMoney(attempt.amountMinor, attempt.currency, language)})
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 /** Recent wallet activity, newest first: what each call cost, top-ups, refills. */
@@ -75,6 +107,7 @@ export function ActivityList() {
           </tbody>
         </table>
       )}
+      <RefillAttempts />
     </section>
   );
 }

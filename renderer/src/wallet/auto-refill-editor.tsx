@@ -1,5 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { AutoRefillView } from '../../../shared/api/wallet-schemas.js';
+import { formatDateTime } from '../i18n/format.js';
+import { useRefillT } from '../i18n/use-refill-t.js';
 import { useWalletT } from '../i18n/use-wallet-t.js';
 import { useStoreFields } from '../state/use-store.js';
 import { useWallet } from './wallet-context.js';
@@ -94,12 +96,32 @@ export function AutoRefillEditor() {
     <section className="auto-refill" aria-labelledby={`${id}-heading`}>
       <h3 id={`${id}-heading`}>{t('autoRefill.heading')}</h3>
       <p>{summary}</p>
-      {autoRefill.disabledReason !== null ? <p className="notice">{t('autoRefill.disabledBecause', { reason: autoRefill.disabledReason })}</p> : null}
+      <RefillNotice autoRefill={autoRefill} />
       {admin ? (
         <AutoRefillForm key={`${String(autoRefill.enabled)}-${autoRefill.thresholdMinor}-${autoRefill.amountMinor}`} initial={autoRefill} amounts={amounts} money={money} />
       ) : (
         <p className="hint">{t('autoRefill.adminOnly')}</p>
       )}
     </section>
+  );
+}
+
+/**
+ * What the admin must know about automatic refill, in the UI language, from the manager's codes and values
+ * (never its English text): turned off after declines in a row, or a retry waiting after a decline or the
+ * day's limit.
+ */
+function RefillNotice({ autoRefill }: { readonly autoRefill: AutoRefillView }) {
+  const { t, language } = useRefillT();
+  if (autoRefill.disabledReason !== null) {
+    return <p className="notice" role="status" data-testid="refill-notice">{t('refill.disabledAfter', { declines: autoRefill.consecutiveDeclines })}</p>;
+  }
+  const next = autoRefill.nextAttemptAt ?? null;
+  if (next === null) return null;
+  const at = formatDateTime(next, language);
+  return (
+    <p className="notice" role="status" data-testid="refill-notice">
+      {autoRefill.consecutiveDeclines > 0 ? t('refill.declinedRetry', { declines: autoRefill.consecutiveDeclines, at }) : t('refill.limitRetry', { at })}
+    </p>
   );
 }

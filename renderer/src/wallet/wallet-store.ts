@@ -4,7 +4,7 @@
  * only by `reduceWallet` (house style 8).
  */
 import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
-import type { ActivityItem, AutoRefillView, CallFunding, WalletView } from '../../../shared/api/wallet-schemas.js';
+import type { ActivityItem, AutoRefillView, CallFunding, RefillAttempt, WalletView } from '../../../shared/api/wallet-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import type { CurrencyCode } from '../../../shared/money/currency.js';
 import type { ManagerFailure } from '../../../shared/manager-link/manager-result.js';
@@ -68,6 +68,8 @@ export interface WalletState {
    * the manager last pushed them (the in-call meter's "time left"); null until an event carried them.
    */
   readonly callFunding: readonly CallFunding[] | null;
+  /** The latest automatic-refill attempts, declined and skipped ones too (from the activity). */
+  readonly refillAttempts: readonly RefillAttempt[];
 }
 
 export const initialWalletState: WalletState = {
@@ -84,6 +86,7 @@ export const initialWalletState: WalletState = {
   paidCall: null,
   announcement: null,
   callFunding: null,
+  refillAttempts: [],
 };
 
 export type WalletEvent =
@@ -94,7 +97,7 @@ export type WalletEvent =
   | { readonly type: 'walletLoaded'; readonly wallet: WalletView }
   | { readonly type: 'update'; readonly update: WalletUpdate }
   | { readonly type: 'autoRefillSaved'; readonly autoRefill: AutoRefillView }
-  | { readonly type: 'activityLoaded'; readonly items: readonly ActivityItem[] }
+  | { readonly type: 'activityLoaded'; readonly items: readonly ActivityItem[]; readonly refillAttempts?: readonly RefillAttempt[] }
   | { readonly type: 'gateChecking'; readonly requestId: number; readonly number: string; readonly display: string }
   | { readonly type: 'gateDecided'; readonly requestId: number; readonly decision: GateDecision }
   | { readonly type: 'gateClosed' }
@@ -130,7 +133,7 @@ export function reduceWallet(state: WalletState, event: WalletEvent): WalletStat
     case 'autoRefillSaved':
       return { ...state, autoRefill: event.autoRefill };
     case 'activityLoaded':
-      return { ...state, activity: event.items };
+      return { ...state, activity: event.items, refillAttempts: event.refillAttempts ?? state.refillAttempts };
     case 'gateChecking':
       return { ...state, gate: { phase: 'checking', requestId: event.requestId, number: event.number, display: event.display } };
     case 'gateDecided':

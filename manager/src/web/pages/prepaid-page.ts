@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/repository';
 import type { WalletService } from '../../wallet/wallet-service';
 import { html } from '../html';
+import { notificationText, refillText, refillWhen } from '../refill-messages';
 import { sendPage } from '../page-reply';
 import { requireCompanyUser } from '../session-guard';
 import type { SessionReader } from '../web-context';
@@ -32,8 +33,9 @@ ${wallet.lowBalance ? html`<p class="notice" role="status">${t.lowBalance}</p>` 
 ${isAdmin ? html`<p><a href="/prepaid/add-funds">${t.addFunds}</a></p>` : ''}</section>
 <section aria-labelledby="refill-h"><h2 id="refill-h">${t.autoRefill}</h2>
 <p>${wallet.autoRefill.enabled ? html`${t.on}: ${t.threshold} ${formatMoneyFor(web, wallet.autoRefill.thresholdMinor, wallet.currency)} → ${t.refillAmount} ${formatMoneyFor(web, wallet.autoRefill.amountMinor, wallet.currency)}` : t.off}
-${wallet.autoRefill.disabledReason ? html` (${wallet.autoRefill.disabledReason})` : ''}</p><p><a href="/prepaid/settings">${t.settings}</a></p></section>
+</p>${wallet.autoRefill.disabledReason ? html`<p class="notice" data-testid="refill-disabled">${refillText(web.lang, 'disabledAfter', { declines: wallet.autoRefill.consecutiveDeclines })}</p>` : ''}
+${wallet.autoRefill.nextAttemptAt ? html`<p class="notice" data-testid="refill-next">${refillText(web.lang, 'nextAttempt', { at: refillWhen(web.locale, Date.parse(wallet.autoRefill.nextAttemptAt)) })}</p>` : ''}<p><a href="/prepaid/settings">${t.settings}</a></p></section>
 <section aria-labelledby="rates-h"><h2 id="rates-h">${t.internationalRates}</h2><p><a href="/prepaid/rates">${t.viewRates}</a></p></section>
-${notifications.length > 0 ? html`<section aria-labelledby="ntf-h"><h2 id="ntf-h">${t.notifications}</h2><ul>${notifications.map((n) => html`<li>${new Date(n.createdAt).toLocaleString(web.locale)}: ${n.message}</li>`)}</ul></section>` : ''}`);
+${notifications.length > 0 ? html`<section aria-labelledby="ntf-h"><h2 id="ntf-h">${t.notifications}</h2><ul>${notifications.map((n) => html`<li data-kind="${n.kind}">${new Date(n.createdAt).toLocaleString(web.locale)}: ${notificationText(web.lang, web.locale, n)}</li>`)}</ul></section>` : ''}`);
   });
 }

@@ -8,6 +8,7 @@ import type { CardRow, Store, UserRow } from '../../store/repository';
 import type { WalletService } from '../../wallet/wallet-service';
 import type { SafeHtml } from '../html';
 import { html } from '../html';
+import { refillText } from '../refill-messages';
 import type { WebContext } from '../web-context';
 import { formatMoneyFor } from '../web-context';
 
@@ -82,7 +83,7 @@ function autoRefillSection(web: WebContext, view: SettingsView): SafeHtml {
 <form method="post" action="/prepaid/settings">
 <input type="hidden" name="_csrf" value="${view.principal.session.csrfToken}">
 <label><input type="checkbox" name="enabled" value="1" ${wallet.autoRefill.enabled ? 'checked' : ''} ${disabled}> ${t.autoRefillEnabled}</label>
-${wallet.autoRefill.disabledReason ? html`<p class="notice">${t.disabledReason}: ${wallet.autoRefill.disabledReason}</p>` : ''}
+${wallet.autoRefill.disabledReason ? html`<p class="notice">${refillText(web.lang, 'disabledAfter', { declines: wallet.autoRefill.consecutiveDeclines })}</p>` : ''}
 <label for="threshold">${t.threshold}</label>
 <select id="threshold" name="thresholdMinor" ${disabled}>${view.thresholds.map((value) => html`<option value="${value}" ${value === wallet.autoRefill.thresholdMinor ? 'selected' : ''}>${formatMoneyFor(web, value, wallet.currency)}</option>`)}</select>
 <label for="refill-amount">${t.refillAmount}</label>
