@@ -26,6 +26,11 @@ export interface UacScenario {
    * counts as failed when the header is missing or different. Letters, digits and `_` only.
    */
   readonly expectRefusal?: string;
+  /**
+   * The RTP port the SDP offers instead of sipp's own ([media_port]): a test's socket there receives what
+   * the caller would hear (e.g. the balance announcement as early media).
+   */
+  readonly sdpMediaPort?: number;
 }
 
 /**
@@ -33,7 +38,7 @@ export interface UacScenario {
  * expected final answer, ACK, and for a 200 a BYE along the Record-Route set (`[routes]`, RFC 3261 12.2).
  * Keys: [caller] (From user, also the digest user given with -au), [domain]; the callee is sipp's -s.
  */
-export function uacScenario({ expectStatus, holdMs = 0, expectRefusal }: UacScenario): string {
+export function uacScenario({ expectStatus, holdMs = 0, expectRefusal, sdpMediaPort }: UacScenario): string {
   if (expectRefusal !== undefined && !/^[a-z0-9_]{1,64}$/.test(expectRefusal)) {
     throw new Error(`expectRefusal must be a refusal token, got ${JSON.stringify(expectRefusal)}`);
   }
@@ -43,7 +48,7 @@ export function uacScenario({ expectStatus, holdMs = 0, expectRefusal }: UacScen
     's=-',
     'c=IN IP[media_ip_type] [media_ip]',
     't=0 0',
-    'm=audio [media_port] RTP/AVP 0',
+    `m=audio ${sdpMediaPort === undefined ? '[media_port]' : String(Math.trunc(sdpMediaPort))} RTP/AVP 0`,
     'a=rtpmap:0 PCMU/8000',
   ].join('\n      ');
   const invite = (cseq: number, extra: string): string => `

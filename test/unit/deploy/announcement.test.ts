@@ -8,6 +8,7 @@
  * file (sndfile): the proof is audio energy in the prompt's time window, in the early-media stream that
  * ended before the carrier answered. (Chromium: test/e2e/announcement.spec.ts.)
  */
+import { createSocket } from 'node:dgram';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaresip, type BaresipEvent, type RunningBaresip } from '../../../deploy/baresip-process.js';
 import { freePortPair } from '../../../deploy/child-process.js';
 import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
+import { runSippClient } from '../../../deploy/sipp-client.js';
 import { demoUsers } from '../../../shared/config/defaults.js';
-import { loudWindows, wavSamples, windowRms } from './support/audio-energy.js';
+import { loudWindows, ulawToLinear, wavSamples, windowRms } from './support/audio-energy.js';
 
-const [, bruno] = demoUsers;
-if (bruno === undefined) throw new Error('the tests need two demo users');
+const [alice, bruno] = demoUsers;
+if (alice === undefined || bruno === undefined) throw new Error('the tests need two demo users');
 
 /** 447 United Kingdom - Mobile: paid from the wallet (sample rate deck). */
 const paidNumber = '+447400900123';
@@ -173,4 +175,73 @@ describe('balance announcement as early media (real Kamailio, rtpengine, manager
     );
     console.info(`announcement EN ${Math.round(englishMs)} ms, FR ${Math.round(frenchMs)} ms; EN INVITE -> trunk ${call.atTrunk - call.dialedAt} ms`);
   }, 40_000);
+
+  it('sipp (a SIP client that is not Cabine) gets the announcement as early media on the port its SDP offers', async () => {
+    // The test's socket is the sipp caller's "sound card": the SDP sipp sends offers this port.
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const packets: { at: number; ssrc: number; payload: Buffer }[] = [];
+    socket.on('message', (message) => {
+      // RTP (RFC 3550 5.1): 12-byte header (no CSRC or extension from rtpengine), PCMU payload.
+      if (message.length > 12 && (message[1] ?? 0) % 128 === 0) packets.push({ at: Date.now(), ssrc: message.readUInt32BE(8), payload: message.subarray(12) });
+    });
+    const before = await prompts();
+    const startedAt = Date.now();
+    try {
+      const result = await runSippClient({
+        workDir: join(runDir, 'sipp'),
+        proxy: `127.0.0.1:${stack.kamailio.udpPort}`,
+        domain: stack.domain,
+        caller: alice,
+        callee: paidNumber,
+        scenario: { expectStatus: 200, holdMs: 1_000, sdpMediaPort: socket.address().port },
+        timeoutSeconds: 30,
+      });
+      expect(result.successful, result.output).toBe(1);
+      const newPrompts = (await prompts()).filter((name) => !before.includes(name));
+      expect(newPrompts).toHaveLength(1);
+      const prompt = await wavSamples(join(promptDir(), newPrompts[0] ?? ''));
+      const promptMs = (prompt.samples.length / prompt.sampleRate) * 1000;
+      // The first stream (one SSRC) is the announcement; the carrier's tone follows on another.
+      const firstSsrc = packets[0]?.ssrc;
+      const announcement = packets.filter((packet) => packet.ssrc === firstSsrc);
+      const after = packets.filter((packet) => packet.ssrc !== firstSsrc);
+      const first = announcement[0];
+      const last = announcement.at(-1);
+      if (first === undefined || last === undefined) throw new Error('no RTP reached the caller');
+      const samples = announcement.flatMap((packet) => [...packet.payload].map(ulawToLinear));
+      const rms = windowRms(samples, 8_000, windowMs);
+      expect(loudWindows(rms)).toBeGreaterThanOrEqual(Math.floor(loudWindows(windowRms(prompt.samples, prompt.sampleRate, windowMs)) * 0.8));
+      expect(last.at - first.at).toBeGreaterThan(promptMs - 400);
+      // The carrier's audio came after the announcement, never during it.
+      expect(after.length).toBeGreaterThan(0);
+      expect(after[0]?.at ?? 0).toBeGreaterThanOrEqual(last.at);
+      // sipp's own timer: authenticated INVITE -> 200 OK.
+      const setupMs = result.setupMs[0] ?? 0;
+      expect(setupMs).toBeGreaterThan(promptMs - 400);
+      const inviteAt = (after[0]?.at ?? 0) - setupMs;
+      console.info(
+        `announcement to sipp: INVITE -> first announcement packet ~${first.at - inviteAt} ms (sipp started ${first.at - startedAt} ms before), ` +
+          `announcement stream ${last.at - first.at} ms for a ${Math.round(promptMs)} ms prompt, ${announcement.length} packets, ` +
+          `${loudWindows(rms)} loud windows; INVITE -> 200 OK ${setupMs} ms`,
+      );
+    } finally {
+      socket.close();
+    }
+  }, 40_000);
+
+  it('an emergency call is never announced and reaches the trunk at once', async () => {
+    const before = await prompts();
+    const deskSince = deskPhone.events.length;
+    const carrierSince = carrier.events.length;
+    const dialedAt = Date.now();
+    await deskPhone.dial(`sip:112@${stack.domain}`);
+    const atTrunk = await nextEvent(carrier, 'CALL_REMOTE_SDP', carrierSince);
+    await nextEvent(deskPhone, 'CALL_ESTABLISHED', deskSince);
+    await deskPhone.hangup();
+    await nextEvent(deskPhone, 'CALL_CLOSED', deskSince);
+    expect(atTrunk.at - dialedAt).toBeLessThan(1_500);
+    expect(await prompts()).toEqual(before);
+    expect(deskPhone.events.slice(deskSince).some((event) => event.type === 'CALL_PROGRESS')).toBe(false);
+  }, 30_000);
 });
