@@ -24,6 +24,7 @@ import { registerReceiptRoutes } from './routes/receipt-routes';
 import { registerBarringRoutes } from './routes/barring-routes';
 import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
+import { registerPeopleFeature } from './people/people-feature';
 import { registerDidRoutes } from './routes/did-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
@@ -172,6 +173,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerReceiptRoutes(app, context);
   registerRateRoutes(app, context);
   registerCareRoutes(app, context);
+  registerPeopleFeature(app, context);
   registerDidRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');
   app.get('/api/v1/openapi.json', (_request, reply) => reply.send(openapi));

@@ -9,6 +9,7 @@ import {
 } from './call-schemas';
 import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
 import { numberEndpoints } from './number-endpoints';
+import { peopleEndpoints } from './people-endpoints';
 import { budgetListResponseSchema, budgetRequestSchema, budgetViewSchema } from './budget-schemas';
 import { callReceiptSchema, receiptParamsSchema } from './receipt-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
@@ -85,6 +86,7 @@ export const endpoints = {
   extendCall: { method: 'POST', path: p('/calls/extend'), summary: 'SIP proxy: a call in progress asks again; after a top-up or refill it may last longer (never shorter).', auth: 'proxy', body: extendCallRequestSchema, responses: { 200: extendCallResponseSchema } },
   completeCall: { method: 'POST', path: p('/calls/complete'), summary: 'SIP proxy: the call ended after N answered seconds; charge it once.', auth: 'proxy', body: completeCallRequestSchema, responses: { 200: completeCallResponseSchema } },
   releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the attempt failed (never connected, cancelled, authorize timed out); free its reservation, or leave a tombstone so a late authorize is refused.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: releaseCallResponseSchema } },
+  ...peopleEndpoints,
   ...numberEndpoints,
 } as const satisfies Record<string, EndpointSpec>;
 

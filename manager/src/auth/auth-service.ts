@@ -25,7 +25,15 @@ export interface AuthServiceOptions {
 }
 
 /** Why a sign-in was refused, as logged for the operator. */
-export type SignInFailureReason = 'wrong_password' | 'unknown_email' | 'too_many_failures_for_email' | 'too_many_failures_for_address';
+export type SignInFailureReason = 'wrong_password' | 'unknown_email' | 'account_inactive' | 'too_many_failures_for_email' | 'too_many_failures_for_address';
+
+/**
+ * Whether `user` may hold a session: not deactivated, not removed, and with a password set (an invited
+ * person's hash is a placeholder until the welcome link is used; manager/src/people/).
+ */
+export function canSignIn(user: UserRow): boolean {
+  return (user.deactivatedAt ?? null) === null && (user.removedAt ?? null) === null && user.passwordHash.startsWith('scrypt$');
+}
 
 function tooManySignIns(retryAfterSeconds: number): ApiError {
   return new ApiError(429, 'too_many_requests', 'Too many failed sign-ins; try again later', undefined, { 'Retry-After': String(retryAfterSeconds) });
@@ -79,11 +87,14 @@ export class AuthService {
       this.refuse(email, address, 'too_many_failures_for_address');
       throw tooManySignIns(this.retryAfterSeconds(byAddress.windowStart));
     }
-    const user = await this.store.getUserByEmail(email);
+    const found = await this.store.getUserByEmail(email);
+    // A deactivated or removed person, or one who never set a password, is refused like a wrong password,
+    // after the same scrypt work (the decoy hash), so the answer and its timing say nothing about them.
+    const user = found && canSignIn(found) ? found : null;
     const valid = await verifyPassword(password, user?.passwordHash ?? decoyPasswordHash);
     if (!user || !valid) {
       // The reservations stay: they were failures.
-      this.refuse(email, address, user ? 'wrong_password' : 'unknown_email');
+      this.refuse(email, address, user ? 'wrong_password' : found ? 'account_inactive' : 'unknown_email');
       throw new ApiError(401, 'unauthorized', 'Wrong email or password');
     }
     await this.store.clearSignInAttempts(emailKey);
@@ -111,7 +122,8 @@ export class AuthService {
     // A bearer token is for the app, a cookie for the pages: neither works in the other's place.
     if ((via === 'bearer') !== (session.kind === 'app')) return null;
     const user = await this.store.getUser(session.userId);
-    return user ? { user, session, via } : null;
+    // Deactivation deletes the sessions too; this covers one opened in the same instant.
+    return user && canSignIn(user) ? { user, session, via } : null;
   }
 
   async signOut(token: string): Promise<void> {
@@ -157,6 +169,6 @@ export class AuthService {
     const redeemed = await this.store.consumeHandoff(hashToken(code), this.options.now());
     if (!redeemed) return null;
     const user = await this.store.getUser(redeemed.userId);
-    return user ? { user, nextPath: redeemed.nextPath } : null;
+    return user && canSignIn(user) ? { user, nextPath: redeemed.nextPath } : null;
   }
 }

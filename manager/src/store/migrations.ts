@@ -268,6 +268,53 @@ CREATE INDEX user_budgets_company ON user_budgets (company_id);
 CREATE INDEX reservations_user ON reservations (user_id, status);
 `;
 
+// Version 8: people and the audit trail (docs/manager.md, "Onboarding and people"). A user can be
+// deactivated (signs in nowhere, SIP credentials revoked at the proxy) and removed (kept for the history of
+// calls and top-ups, but its email and extension are freed). One-time password links (welcome and reset) are
+// stored hashed like sessions. The audit trail is append-only, as the ledger is. sip_revocations: the proxy
+// refuses SIP credentials of <extension>@<domain> whose expiry is at most refuse_expiry_upto (unix seconds;
+// 2^31-1 while the user is deactivated, so every credential), the list Kamailio rebuilds at start.
+function peopleAndAudit(seqColumn: string): string {
+  return `ALTER TABLE users ADD COLUMN deactivated_at BIGINT;
+ALTER TABLE users ADD COLUMN removed_at BIGINT;
+CREATE TABLE password_links (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  purpose TEXT NOT NULL CHECK (purpose IN ('welcome', 'reset')),
+  created_by TEXT,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX password_links_user ON password_links (user_id);
+CREATE TABLE audit_events (
+  seq ${seqColumn},
+  company_id TEXT,
+  actor_id TEXT,
+  actor_label TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  details TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX audit_events_company ON audit_events (company_id, seq);
+CREATE TABLE sip_revocations (
+  sip_domain TEXT NOT NULL,
+  extension TEXT NOT NULL,
+  refuse_expiry_upto BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (sip_domain, extension)
+);
+`;
+}
+const auditAppendOnlySqlite = `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+`;
+const auditAppendOnlyPostgres = `CREATE FUNCTION cabine_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit trail is append-only'; END $$;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION cabine_audit_append_only();
+`;
+
 /** SQLite migrations. */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -287,6 +334,7 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersSqlite },
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
+  { version: 8, name: 'people: deactivation, removal, password links; audit trail', sql: `${peopleAndAudit('INTEGER PRIMARY KEY AUTOINCREMENT')}${auditAppendOnlySqlite}` },
   { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
 ];
 
@@ -308,5 +356,6 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 5, name: 'default daily cap for companies without one', sql: defaultDailyCap },
   { version: 6, name: 'refills on available funds, retry schedule, notification parameters', sql: refillTriggersPostgres },
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
+  { version: 8, name: 'people: deactivation, removal, password links; audit trail', sql: `${peopleAndAudit('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')}${auditAppendOnlyPostgres}` },
   { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
 ];

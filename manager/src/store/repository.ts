@@ -39,6 +39,10 @@ export interface UserRow {
   readonly passwordHash: string;
   readonly premiumBarred: boolean;
   readonly createdAt: number;
+  /** When an admin deactivated the user (migration 8): no sign-in, sessions and SIP credentials revoked; null or absent: active. */
+  readonly deactivatedAt?: number | null;
+  /** When an admin removed the user (migration 8): kept for the history, email and extension freed; null or absent: not removed. */
+  readonly removedAt?: number | null;
 }
 
 export interface SessionRow {
@@ -214,6 +218,50 @@ export interface UserBudgetRow {
   readonly updatedAt: number;
 }
 
+/** A one-time password link (table password_links, migration 8): a welcome link or an admin's reset link. */
+export interface PasswordLinkRow {
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly purpose: 'welcome' | 'reset';
+  /** The operator or admin who issued it; null for the command line. */
+  readonly createdBy: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly usedAt: number | null;
+}
+
+/** One entry of the append-only audit trail (table audit_events, migration 8). */
+export interface NewAuditEvent {
+  /** The company it concerns; null for an operator action on no company. */
+  readonly companyId: string | null;
+  readonly actorId: string | null;
+  /** Who did it, as shown (email, or "command line", "automatic refill"). */
+  readonly actorLabel: string;
+  readonly action: string;
+  /** What it was done to (a user id, a top-up id...). */
+  readonly target: string | null;
+  /** JSON object of the values (amounts, before/after). */
+  readonly details: string | null;
+  readonly createdAt: number;
+}
+
+/**
+ * SIP credentials of `extension`@`sipDomain` whose expiry (unix seconds) is at most `refuseExpiryUpto` are
+ * refused by the proxy (migration 8): 2^31-1 while the user is deactivated; after a reactivation or when the
+ * extension goes to someone else, the revocation time plus the credential lifetime, so credentials issued
+ * before stay dead and new ones work.
+ */
+export interface SipRevocationRow {
+  readonly sipDomain: string;
+  readonly extension: string;
+  readonly refuseExpiryUpto: number;
+  readonly updatedAt: number;
+}
+
+export interface AuditEventRow extends NewAuditEvent {
+  readonly seq: number;
+}
+
 /**
  * Every query the service needs. The same interface is used inside a transaction and outside one; inside
  * (`Repository.transaction`) the calls form one atomic unit.
@@ -333,6 +381,26 @@ export interface Store {
   sumUserActiveReservations(userId: string, now: number): Promise<number>;
   /** A ledger transaction of the company by sequence number (a call's receipt reads its charge). */
   getLedgerTransaction(companyId: string, seq: number): Promise<LedgerTransactionRow | null>;
+
+  // People, password links and the audit trail (migration 8, manager/src/people/, manager/src/audit/).
+  /** Changes a user's role, extension, name, email, password, deactivation or removal. */
+  updateUser(userId: string, changes: Partial<Pick<UserRow, 'role' | 'extension' | 'displayName' | 'email' | 'passwordHash' | 'deactivatedAt' | 'removedAt'>>): Promise<void>;
+  /** Ends every session of the user but `exceptTokenHash` (deactivation, removal, a password change); returns how many. */
+  deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number>;
+  insertPasswordLink(link: PasswordLinkRow): Promise<void>;
+  /** Marks a valid, unused link used and returns it; null when unknown, expired or used. */
+  consumePasswordLink(tokenHash: string, now: number): Promise<PasswordLinkRow | null>;
+  /** A valid, unused link (the page shows the form before the password is posted); null otherwise. */
+  getLivePasswordLink(tokenHash: string, now: number): Promise<PasswordLinkRow | null>;
+  /** Invalidates the user's unused links (a new link, a password set, a deactivation). */
+  expirePasswordLinksOf(userId: string, now: number): Promise<void>;
+  appendAudit(event: NewAuditEvent): Promise<number>;
+  /** The trail newest first: one company's (companyId), or every company's (null: operators). */
+  listAudit(companyId: string | null, beforeSeq: number | null, limit: number): Promise<AuditEventRow[]>;
+  /** Sets what the proxy refuses for one extension (table sip_revocations). */
+  setSipRevocation(row: SipRevocationRow): Promise<void>;
+  /** Revocations still biting at `nowUnix` (refuse_expiry_upto > nowUnix): the proxy's list. */
+  listSipRevocations(nowUnix: number): Promise<SipRevocationRow[]>;
 }
 
 /**

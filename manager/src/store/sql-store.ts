@@ -3,6 +3,7 @@ import type {
   CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, OutsideCallsRow, RefillRow, ReservationRow, SessionRow,
   Store, TopUpRow, UserBudgetRow, UserRow,
 } from './repository';
+import type { AuditEventRow, NewAuditEvent, PasswordLinkRow, SipRevocationRow } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
 import { NumberQueries } from '../numbers/number-queries';
 
@@ -512,5 +513,72 @@ export class SqlStore implements Store {
 
   getLedgerTransaction(companyId: string, seq: number): Promise<LedgerTransactionRow | null> {
     return this.one('SELECT * FROM ledger_transactions WHERE company_id = ? AND seq = ?', [companyId, seq]);
+  }
+
+  async updateUser(userId: string, changes: Partial<Pick<UserRow, 'role' | 'extension' | 'displayName' | 'email' | 'passwordHash' | 'deactivatedAt' | 'removedAt'>>): Promise<void> {
+    // undefined leaves a column alone; null clears it (a reactivation, a freed extension).
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await this.db.run(
+      `UPDATE users SET ${entries.map(([name]) => `${snake(name)} = ?`).join(', ')} WHERE id = ?`,
+      [...entries.map(([name, value]) => (name === 'email' && typeof value === 'string' ? value.toLowerCase() : value === null ? null : toDb(value))), userId],
+    );
+  }
+
+  async deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    const rows = await this.db.all('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash', [userId, exceptTokenHash ?? '']);
+    return rows.length;
+  }
+
+  insertPasswordLink(link: PasswordLinkRow): Promise<void> {
+    return this.insert('password_links', link);
+  }
+
+  consumePasswordLink(tokenHash: string, now: number): Promise<PasswordLinkRow | null> {
+    // One statement: two tabs posting the same link cannot both use it.
+    return this.one('UPDATE password_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *', [now, tokenHash, now]);
+  }
+
+  getLivePasswordLink(tokenHash: string, now: number): Promise<PasswordLinkRow | null> {
+    return this.one('SELECT * FROM password_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now]);
+  }
+
+  async expirePasswordLinksOf(userId: string, now: number): Promise<void> {
+    await this.db.run('UPDATE password_links SET expires_at = ? WHERE user_id = ? AND used_at IS NULL AND expires_at > ?', [now, userId, now]);
+  }
+
+  async appendAudit(event: NewAuditEvent): Promise<number> {
+    const rows = await this.db.all(
+      'INSERT INTO audit_events (company_id, actor_id, actor_label, action, target, details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+      [event.companyId, event.actorId, event.actorLabel, event.action, event.target, event.details, event.createdAt],
+    );
+    return asNumber(rows[0]?.seq);
+  }
+
+  async listAudit(companyId: string | null, beforeSeq: number | null, limit: number): Promise<AuditEventRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (companyId !== null) {
+      where.push('company_id = ?');
+      params.push(companyId);
+    }
+    if (beforeSeq !== null) {
+      where.push('seq < ?');
+      params.push(beforeSeq);
+    }
+    const rows = await this.many<AuditEventRow>(`SELECT * FROM audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`, [...params, limit]);
+    return rows.map((row) => ({ ...row, seq: asNumber(row.seq), createdAt: asNumber(row.createdAt) }));
+  }
+
+  async setSipRevocation(row: SipRevocationRow): Promise<void> {
+    await this.db.run(
+      `INSERT INTO sip_revocations (sip_domain, extension, refuse_expiry_upto, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (sip_domain, extension) DO UPDATE SET refuse_expiry_upto = excluded.refuse_expiry_upto, updated_at = excluded.updated_at`,
+      [row.sipDomain, row.extension, row.refuseExpiryUpto, row.updatedAt],
+    );
+  }
+
+  listSipRevocations(nowUnix: number): Promise<SipRevocationRow[]> {
+    return this.many('SELECT * FROM sip_revocations WHERE refuse_expiry_upto > ? ORDER BY sip_domain, extension', [nowUnix]);
   }
 }

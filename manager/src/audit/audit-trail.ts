@@ -1,0 +1,53 @@
+import type { AuditEventView } from '../../../shared/api/people-schemas';
+import type { AuditEventRow, Store, UserRow } from '../store/repository';
+
+/**
+ * The audit trail: who did what to a company, and when. Append-only (migration 8 triggers refuse UPDATE and
+ * DELETE), written by the people, onboarding and password services directly and, for the wallet's and
+ * settings' writes, by the HTTP hook in audit-hook.ts once the write succeeded.
+ */
+export type AuditAction =
+  | 'company.created'
+  | 'person.added' | 'person.updated' | 'person.deactivated' | 'person.reactivated' | 'person.removed'
+  | 'password.link_sent' | 'password.set' | 'password.changed'
+  | 'funds.added' | 'topup.cancelled' | 'refill.changed' | 'card.changed'
+  | 'barring.changed' | 'outside_calls.changed' | 'budget.changed' | 'daily_cap.changed' | 'high_risk.changed';
+
+/** Who acted: a signed-in person, or the command line (scripted onboarding). */
+export type AuditActor = Pick<UserRow, 'id' | 'email'> | { readonly id: null; readonly email: string };
+
+export const commandLineActor: AuditActor = { id: null, email: 'command line' };
+
+export interface AuditEntry {
+  readonly companyId: string | null;
+  readonly actor: AuditActor;
+  readonly action: AuditAction;
+  readonly target?: string | null;
+  readonly details?: Record<string, unknown> | null;
+  readonly at: number;
+}
+
+export async function recordAudit(store: Pick<Store, 'appendAudit'>, entry: AuditEntry): Promise<void> {
+  await store.appendAudit({
+    companyId: entry.companyId,
+    actorId: entry.actor.id,
+    actorLabel: entry.actor.email,
+    action: entry.action,
+    target: entry.target ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+    createdAt: entry.at,
+  });
+}
+
+export function auditEventView(row: AuditEventRow): AuditEventView {
+  let details: Record<string, unknown> | null = null;
+  if (row.details) {
+    try {
+      const parsed: unknown = JSON.parse(row.details);
+      details = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    } catch {
+      details = null;
+    }
+  }
+  return { seq: row.seq, companyId: row.companyId, actor: row.actorLabel, action: row.action, target: row.target, details, at: new Date(row.createdAt).toISOString() };
+}
