@@ -19,6 +19,8 @@ import { freePortPair } from '../../../deploy/child-process.js';
 import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
 import { runSippClient } from '../../../deploy/sipp-client.js';
 import { demoUsers } from '../../../shared/config/defaults.js';
+import { managerApi } from './manager-api.js';
+import { eventually } from './support/eventually.js';
 import { loudWindows, ulawToLinear, wavSamples, windowRms } from './support/audio-energy.js';
 
 const [alice, bruno] = demoUsers;
@@ -244,4 +246,28 @@ describe('balance announcement as early media (real Kamailio, rtpengine, manager
     expect(await prompts()).toEqual(before);
     expect(deskPhone.events.slice(deskSince).some((event) => event.type === 'CALL_PROGRESS')).toBe(false);
   }, 30_000);
+
+  it('a caller who hangs up during the announcement never reaches the trunk, and nothing stays reserved', async () => {
+    if (stack.manager === undefined) throw new Error('no manager');
+    const api = managerApi(stack.manager.url);
+    const token = await api.signIn('alice@cabine.test', alice.password);
+    const balanceBefore = (await api.wallet(token)).balanceMinor;
+    const deskSince = deskPhone.events.length;
+    const carrierSince = carrier.events.length;
+    await deskPhone.dial(`sip:${paidNumber}@${stack.domain}`);
+    await nextEvent(deskPhone, 'CALL_PROGRESS', deskSince);
+    const cancelledAt = Date.now();
+    await deskPhone.hangup();
+    await nextEvent(deskPhone, 'CALL_CLOSED', deskSince);
+    // The reservation made at authorize is released (the CANCEL ended the leg: dialog:failed).
+    await eventually('the reservation released', async () => (await api.wallet(token)).reservedMinor === 0, 10_000);
+    // Past the moment the prompt would have ended and the call gone on, the trunk has still seen nothing.
+    const promptMs = Math.max(...(await Promise.all((await prompts()).map(async (name) => {
+      const { samples, sampleRate } = await wavSamples(join(promptDir(), name));
+      return (samples.length / sampleRate) * 1000;
+    }))));
+    await eventually('the prompt window to pass', () => Promise.resolve(Date.now() - cancelledAt > promptMs + 1_000), promptMs + 5_000);
+    expect(carrier.events.slice(carrierSince)).toEqual([]);
+    expect((await api.wallet(token)).balanceMinor).toBe(balanceBefore);
+  }, 40_000);
 });
