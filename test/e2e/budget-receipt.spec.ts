@@ -5,6 +5,7 @@
  * the cost shown on the row; a spent budget refuses the next call with the app's own sentence, before any
  * INVITE.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { api, apiToken, demo, expect, openPhone, test } from './wallet-fixtures.js';
 
@@ -48,6 +49,9 @@ test('a French employee sees what the budget leaves, opens a call\'s receipt fro
     await expect(receipt.getByTestId('receipt-caller')).toHaveText('Bruno Petit (1002)');
     await expect(receipt.getByTestId('receipt-increments')).toContainText('première tranche');
     await expect(receipt.getByTestId('receipt-rate')).toHaveText(/0,022/);
+    // The dialog and the panel with its budget line: no serious or critical accessibility violations.
+    const serious = (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id} ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
     await receipt.getByRole('button', { name: 'Fermer' }).click();
     await expect(receipt).toBeHidden();
 
