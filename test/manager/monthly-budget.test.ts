@@ -6,11 +6,17 @@
  * (GET /api/v1/budget). Attacks: an employee setting their own budget, another company's admin, bad
  * bodies, concurrent calls racing to overspend, replayed authorizes. Real HTTP, SQLite and PostgreSQL.
  */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetListResponseSchema, budgetViewSchema } from '../../shared/api/budget-schemas';
 import { authorizeCallResponseSchema, completeCallResponseSchema, extendCallResponseSchema } from '../../shared/api/call-schemas';
 import { quoteResponseSchema } from '../../shared/api/rate-schemas';
 import { maxMonthlyBudgetMinor } from '../../shared/billing/monthly-budget';
+import { sqliteMigrations } from '../../manager/src/store/migrations';
+import { SqliteRepository } from '../../manager/src/store/sqlite-repository';
 import type { Backend, BackendName, RunningManager } from './support/manager-harness';
 import { addCompany, startBackend, startManager } from './support/manager-harness';
 
@@ -209,5 +215,40 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
     expect((await m.proxy('/api/v1/calls/release', { callId: december })).status).toBe(200);
     // Cleared: no budget, the wallet alone decides.
     expect(budgetViewSchema.parse((await setBudget(null)).body)).toMatchObject({ monthlyBudgetMinor: null, leftMinor: null });
+  });
+});
+
+describe('migration 7 on an existing SQLite database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cabine-budget-migration-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds the budgets table to a database with calls in it: nobody has a budget, past charges count toward the month', async () => {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const migration of sqliteMigrations.filter((entry) => entry.version <= 6)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+    }
+    const now = Date.UTC(2026, 11, 2, 12);
+    old.prepare('INSERT INTO companies (id, name, currency, country, sip_domain, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('cmp_old', 'Old', 'EUR', 'FR', 'old.test', now);
+    old.prepare("INSERT INTO users (id, company_id, email, display_name, role, extension, password_hash, created_at) VALUES ('usr_old', 'cmp_old', 'old@old.test', 'Old User', 'employee', '1002', 'x', ?)").run(now);
+    old.prepare(`INSERT INTO reservations (call_id, company_id, user_id, dialed, e164, kind, charged, rate_prefix, destination, deck_version, price_per_minute, connection_fee,
+      increment_first, increment_next, max_seconds, reserved_minor, status, answered_seconds, billed_seconds, charged_minor, txn_seq, created_at, expires_at, updated_at)
+      VALUES ('old-call~1', 'cmp_old', 'usr_old', '+447400900123', '+447400900123', 'international', 1, '447', 'UK', 'v', 1660, 0, 30, 6, 600, 166, 'completed', 60, 60, 17, 1, ?, ?, ?)`).run(now, now + 1, now);
+    old.prepare(`INSERT INTO ledger_transactions (id, company_id, kind, reference, currency, wallet_delta_minor, balance_after_minor, created_at)
+      VALUES ('txn_old', 'cmp_old', 'call_charge', 'old-call~1', 'EUR', -17, 0, ?)`).run(now);
+    old.close();
+
+    const repository = await SqliteRepository.open(path);
+    try {
+      expect(await repository.store.getUserBudget('usr_old')).toBeNull();
+      expect(await repository.store.sumUserCallChargesSince('usr_old', Date.UTC(2026, 11, 1))).toBe(17);
+      expect(await repository.store.sumUserCallChargesSince('usr_old', Date.UTC(2027, 0, 1))).toBe(0);
+      await repository.store.setUserBudget({ userId: 'usr_old', companyId: 'cmp_old', monthlyBudgetMinor: 500, updatedBy: 'usr_old', updatedAt: now });
+      expect((await repository.store.getUserBudget('usr_old'))?.monthlyBudgetMinor).toBe(500);
+    } finally {
+      await repository.close();
+    }
   });
 });
