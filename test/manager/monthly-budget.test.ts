@@ -28,6 +28,8 @@ const ukMobile = '+44 7400 900123';
 describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (backendName) => {
   let backend: Backend;
   let m: RunningManager;
+  /** On PostgreSQL, a second manager instance on the same database (the race runs through both). */
+  let other: RunningManager;
   let adminToken: string;
   let brunoToken: string;
   let callCounter = 0;
@@ -36,7 +38,9 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
 
   beforeAll(async () => {
     backend = await startBackend(backendName);
-    m = await startManager(await backend.freshEnv(), { now: () => clock });
+    const env = await backend.freshEnv();
+    m = await startManager(env, { now: () => clock });
+    other = backendName === 'postgres' ? await startManager({ ...backend.sameDatabase(env), CABINE_SEED_DEMO: 'false' }, { now: () => clock }) : m;
     adminToken = await m.signIn('alice@cabine.test', 'cabine-1001');
     brunoToken = await m.signIn('bruno@cabine.test', 'cabine-1002');
     // 100.00 EUR in the wallet and no daily cap: only the budget limits Bruno.
@@ -48,14 +52,15 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
 
   afterAll(async () => {
     expect((await m.repository.store.checkIntegrity()).problems).toEqual([]);
+    if (other !== m) await other.close();
     await m.close();
     await backend.stop();
   });
 
   const setBudget = (monthlyBudgetMinor: unknown, token = adminToken, userId = bruno) => m.request('PUT', `/api/v1/users/${userId}/budget`, { token, body: { monthlyBudgetMinor } });
   const myBudget = async (token = brunoToken) => budgetViewSchema.parse((await m.request('GET', '/api/v1/budget', { token })).body);
-  const authorize = async (callId: string, extension = '1002') =>
-    authorizeCallResponseSchema.parse((await m.proxy('/api/v1/calls/authorize', { callId, callerExtension: extension, dialed: ukMobile })).body);
+  const authorize = async (callId: string, extension = '1002', via: RunningManager = m) =>
+    authorizeCallResponseSchema.parse((await via.proxy('/api/v1/calls/authorize', { callId, callerExtension: extension, dialed: ukMobile })).body);
   const newCallId = () => {
     callCounter += 1;
     return `budget-${backendName}-${callCounter}`;
@@ -161,7 +166,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
     expect(ours.budgets.map((entry) => entry.userId).sort()).toEqual(['usr_demo_1001', bruno, chloe]);
   });
 
-  it('never lets concurrent calls of one user reserve more than the budget leaves (the race an attacker with several phones would run)', async () => {
+  it('never lets concurrent calls of one user reserve more than the budget leaves (the race an attacker with several phones would run, through two manager instances on PostgreSQL)', async () => {
     const quote = quoteResponseSchema.parse((await m.request('GET', `/api/v1/quote?number=${encodeURIComponent(ukMobile)}`, { token: brunoToken })).body);
     const perMinute = quote.costOfFirstMinuteMinor ?? 0;
     const spent = (await myBudget()).spentThisMonthMinor;
@@ -169,7 +174,8 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
     const budgetMinor = spent + perMinute * 3;
     expect((await setBudget(budgetMinor)).status).toBe(200);
     const ids = Array.from({ length: 10 }, () => newCallId());
-    const answers = await Promise.all(ids.map((id) => authorize(id)));
+    // Half through each manager instance on PostgreSQL (one and the same on SQLite).
+    const answers = await Promise.all(ids.map((id, index) => authorize(id, '1002', index % 2 === 0 ? m : other)));
     const allowed = answers.filter((answer) => answer.allowed);
     expect(allowed.length).toBeGreaterThan(0);
     const reserved = allowed.reduce((sum, answer) => sum + answer.reservedMinor, 0);
