@@ -285,6 +285,34 @@ describe.each<BackendName>(['sqlite', 'postgres'])('automatic refill during call
     await complete('decline-1', 10);
   });
 
+  it('retries at once when the admin replaces the declining card, and the database refuses a second refill in flight', async () => {
+    await freshCompany();
+    await topUp(50);
+    await card(decliningCard);
+    await setRefill(true, 100, 50);
+    await settle();
+    expect((await wallet()).autoRefill).toMatchObject({ consecutiveDeclines: 1, nextAttemptAt: expect.any(String) });
+    // A new card: the retry waiting for its hour runs now, and succeeds.
+    await card(approvedCard);
+    await settle();
+    expect(await wallet()).toMatchObject({ balanceMinor: 100, autoRefill: { consecutiveDeclines: 0, nextAttemptAt: null } });
+    expect((await refills()).map((row) => [row.cause, row.status, row.attempt])).toEqual([['settings', 'succeeded', 2], ['settings', 'declined', 1]]);
+    // Another card change with nothing waiting starts nothing.
+    await card(approvedCard);
+    await settle();
+    expect(await refills()).toHaveLength(2);
+
+    // As an attacker on the database: two refills in flight for one company cannot both be stored.
+    const pending = (id: string) => ({
+      id, companyId, triggerTxnSeq: null, cause: 'retry' as const, causeReference: null, attempt: 1, amountMinor: 50, currency: 'EUR' as const,
+      status: 'pending' as const, declineCode: null, providerReference: null, txnSeq: null, createdAt: clock.now(), updatedAt: clock.now(),
+    });
+    await m.repository.transaction((tx) => tx.insertRefill(pending(`rfl_forged_a_${backendName}`)));
+    await expect(m.repository.transaction((tx) => tx.insertRefill(pending(`rfl_forged_b_${backendName}`)))).rejects.toThrow();
+    // Put right for the integrity check: the forged row moves no money, so it is marked declined.
+    await m.repository.transaction((tx) => tx.updateRefill(`rfl_forged_a_${backendName}`, { status: 'declined', declineCode: 'card_declined', updatedAt: clock.now() }));
+  });
+
   it('stops at the day’s limit once, tells the admin, and goes on when the window frees', async () => {
     await freshCompany();
     await topUp(5);

@@ -121,6 +121,8 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
       throw error;
     }
     await store.upsertCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: ctx.now() });
+    // The admin replaced a declining card: a refill retry waiting for its time runs now.
+    await ctx.wallet.cardChanged(companyId);
     return { card: { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } };
   });
 

@@ -62,6 +62,19 @@ export async function setAutoRefill(
 }
 
 /**
+ * A new card on file: a retry waiting after a decline starts now instead of at its time (the admin did
+ * what the notice asked), if refill is on and the funds are below the level. Returns the refill to charge.
+ */
+export async function refillAfterCardChange(deps: Pick<RefillDeps, 'repository' | 'maxRefillsPerDay' | 'refillRetryDelaysMs' | 'now'>, companyId: string): Promise<RefillRow | null> {
+  return deps.repository.transaction(async (tx) => {
+    const company = await lockCompany(tx, companyId);
+    if (!company.autoRefillEnabled || company.autoRefillRetryAt == null) return null;
+    await tx.setAutoRefillRetryAt(companyId, null);
+    return refillIfDue(deps, tx, { ...company, autoRefillRetryAt: null }, { cause: 'settings', reference: 'card' });
+  });
+}
+
+/**
  * The one rule of automatic refill, run under the company lock after anything that lowered the funds
  * available (a reservation, an extension, a charge), after the settings change, at a scheduled retry and
  * after a refill that left the funds still low. `company` is the row as this transaction leaves it.

@@ -1,7 +1,7 @@
 import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, ReleaseCallResponse } from '../../../shared/api/call-schemas';
 import type { TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
-import { processRefill, recoverPendingRefills, setAutoRefill, startDueRetries } from './auto-refill';
+import { processRefill, recoverPendingRefills, refillAfterCardChange, setAutoRefill, startDueRetries } from './auto-refill';
 import { BackgroundWork } from './background-work';
 import type { CallChargingDeps } from './call-charging';
 import { authorizeCall, completeCall, extendCall, releaseCall } from './call-charging';
@@ -70,6 +70,12 @@ export class WalletService {
     const refill = await setAutoRefill(this.options, companyId, settings);
     if (refill) this.chargeInBackground(refill.id);
     return walletView(this.options, companyId);
+  }
+
+  /** A new card on file: a refill retry waiting after a decline runs now (auto-refill.ts). */
+  async cardChanged(companyId: string): Promise<void> {
+    const refill = await refillAfterCardChange(this.options, companyId);
+    if (refill) this.chargeInBackground(refill.id);
   }
 
   /** Charges the card for a pending refill and records approval or decline (and the next refill, if due). */
