@@ -18,6 +18,11 @@ export interface CallView {
   readonly startedAt: number;
   /** Epoch ms when answered; null until then. */
   readonly answeredAt: number | null;
+  /**
+   * The network plays audio before the answer (early media, e.g. the balance announcement of a paid call):
+   * it replaces the local ringback (RFC 3960 section 2).
+   */
+  readonly earlyMedia: boolean;
 }
 
 /** The last call that ended, kept so the UI can say why (busy, declined...). */
@@ -76,6 +81,7 @@ export function reduceCalls(state: CallsState, event: SipAdapterEvent): CallsSta
         muted: false,
         startedAt: event.at,
         answeredAt: null,
+        earlyMedia: false,
       };
       return { ...state, calls: [...state.calls, view], notice: null };
     }
@@ -101,6 +107,8 @@ export function reduceCalls(state: CallsState, event: SipAdapterEvent): CallsSta
     case 'commandFailed':
       return { ...state, notice: event.message };
     case 'remoteAudio':
+      // Audio before the answer is early media (early-media.ts); after it, the call's own.
+      return updateCall(state, event.callId, (call) => (call.earlyMedia || (call.state !== 'calling' && call.state !== 'ringing') ? call : { ...call, earlyMedia: true }));
     case 'connectionChange':
     case 'registrationChange':
       return state;
@@ -132,9 +140,9 @@ export function backgroundCalls(state: CallsState): readonly CallView[] {
   return state.calls.filter((call) => call !== front && call.state === 'established');
 }
 
-/** Whether the ringback should play: an outgoing call not yet answered. */
+/** Whether the ringback should play: an outgoing call not yet answered, unless the network plays early media. */
 export function ringbackWanted(state: CallsState): boolean {
-  return state.calls.some((call) => call.direction === 'outgoing' && (call.state === 'calling' || call.state === 'ringing'));
+  return state.calls.some((call) => call.direction === 'outgoing' && (call.state === 'calling' || call.state === 'ringing') && !call.earlyMedia);
 }
 
 /** Whether the ringtone should play: an incoming call rings and no call is in conversation. */

@@ -31,6 +31,17 @@ describe('calls store', () => {
     expect(ringbackWanted(answered)).toBe(false);
   });
 
+  it('stops the ringback when the network plays early media (the balance announcement), not after the answer', () => {
+    const ringing = run([{ type: 'callCreated', call: outgoing, at: 1000 }, { type: 'callProgress', callId: 'out' }]);
+    expect(ringbackWanted(ringing)).toBe(true);
+    const stream = {} as MediaStream;
+    const announced = reduceCalls(ringing, { type: 'remoteAudio', callId: 'out', stream });
+    expect(announced.calls[0]?.earlyMedia).toBe(true);
+    expect(ringbackWanted(announced)).toBe(false);
+    const answered = reduceCalls(reduceCalls(ringing, { type: 'callAnswered', callId: 'out', at: 2000 }), { type: 'remoteAudio', callId: 'out', stream });
+    expect(answered.calls[0]?.earlyMedia).toBe(false);
+  });
+
   it('rings for an incoming call, stops ringing once answering', () => {
     const ringing = run([{ type: 'callCreated', call: incoming, at: 1000 }]);
     expect(ringtoneWanted(ringing)).toBe(true);
