@@ -3,7 +3,7 @@ import type { EndpointSpec } from './endpoints';
 import {
   addPersonRequestSchema, addPersonResponseSchema, auditListResponseSchema, auditQuerySchema, changePasswordRequestSchema,
   onboardCompanyRequestSchema, onboardCompanyResponseSchema, passwordLinkResponseSchema, personListResponseSchema, personViewSchema,
-  setPasswordRequestSchema, sipRevocationListSchema, updatePersonRequestSchema,
+  setPasswordRequestSchema, sipRevocationListSchema, sipRevocationQuerySchema, updatePersonRequestSchema,
 } from './people-schemas';
 
 const p = (path: string): string => `/api/v1${path}`;
@@ -21,5 +21,5 @@ export const peopleEndpoints = {
   setPassword: { method: 'POST', path: p('/auth/set-password'), summary: 'Set a password with a one-time link (welcome or reset).', auth: 'none', body: setPasswordRequestSchema, responses: { 204: null } },
   onboardCompany: { method: 'POST', path: p('/care/companies'), summary: 'Create a company and its first admin, who gets a one-time link to set a password (customer care).', auth: 'operator', body: onboardCompanyRequestSchema, responses: { 201: onboardCompanyResponseSchema } },
   audit: { method: 'GET', path: p('/audit'), summary: "The audit trail, newest first: the company's (admins), every company's (customer care).", auth: 'user', query: auditQuerySchema, responses: { 200: auditListResponseSchema } },
-  sipRevocations: { method: 'GET', path: p('/proxy/sip-revocations'), summary: 'SIP proxy: the credentials to refuse (deactivated people, reassigned extensions), rebuilt at its start.', auth: 'proxy', responses: { 200: sipRevocationListSchema } },
+  sipRevocations: { method: 'GET', path: p('/proxy/sip-revocations'), summary: 'SIP proxy: the credentials to refuse (deactivated people, reassigned extensions), rebuilt at its start.', auth: 'proxy', query: sipRevocationQuerySchema, responses: { 200: sipRevocationListSchema } },
 } as const satisfies Record<string, EndpointSpec>;

@@ -109,6 +109,12 @@ export const auditQuerySchema = z.strictObject({
 });
 export const auditListResponseSchema = z.strictObject({ events: z.array(auditEventViewSchema) });
 
+/** The proxy reads the list in pages (its HTTP client keeps at most 4 KB of an answer). */
+export const sipRevocationQuerySchema = z.strictObject({
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+});
+
 /** For the proxy: credentials to refuse, rebuilt at its start. */
 export const sipRevocationListSchema = z.strictObject({
   revocations: z.array(z.strictObject({

@@ -58,8 +58,8 @@ export function registerPeopleRoutes(app: FastifyInstance, ctx: ManagerContext, 
     return { events: rows.map(auditEventView) };
   });
 
-  apiRoute(app, ctx, endpoints.sipRevocations, async () => {
-    const rows = await ctx.repository.store.listSipRevocations(Math.floor(ctx.now() / 1000));
+  apiRoute(app, ctx, endpoints.sipRevocations, async ({ query }) => {
+    const rows = (await ctx.repository.store.listSipRevocations(Math.floor(ctx.now() / 1000))).slice(query.offset, query.offset + query.limit);
     return { revocations: rows.map((row) => ({ key: `${row.extension}@${row.sipDomain}`, refuseExpiryUpto: row.refuseExpiryUpto })) };
   });
 }
