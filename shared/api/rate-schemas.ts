@@ -78,6 +78,7 @@ export const quoteResponseSchema = z.strictObject({
   currency: currencySchema,
   balanceMinor: nonNegativeAmountMinorSchema,
   minutesAffordable: z.int().nonnegative().nullable().meta({ description: 'Whole minutes the available balance buys; null when free.' }),
+  budgetLeftMinor: nonNegativeAmountMinorSchema.nullable().optional().meta({ description: 'What the caller\'s monthly budget leaves (it also bounds minutesAffordable); null or absent: no budget.' }),
   costOfFirstMinuteMinor: nonNegativeAmountMinorSchema.nullable(),
   warnings: z.array(quoteWarningSchema),
   barredBy: z.enum(barringRules).nullable().optional().meta({

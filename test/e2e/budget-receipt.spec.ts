@@ -35,7 +35,9 @@ test('a French employee sees what the budget leaves, opens a call\'s receipt fro
     await expect(budget).toHaveAttribute('data-left-minor', '2000');
 
     await dial(page, usNumber);
-    await page.getByRole('dialog', { name: fr.paidCall }).getByRole('button', { name: fr.call }).click();
+    const gate = page.getByRole('dialog', { name: fr.paidCall });
+    await expect(gate.getByTestId('gate-budget')).toContainText('20,00');
+    await gate.getByRole('button', { name: fr.call }).click();
     await expect(page.locator('[data-call-state="established"]').first()).toBeVisible({ timeout: 15_000 });
     await page.getByRole('button', { name: fr.hangUp }).click();
 

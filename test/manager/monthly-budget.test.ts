@@ -117,6 +117,9 @@ describe.each<BackendName>(['sqlite', 'postgres'])('monthly budgets on %s', (bac
     const refusedQuote = quoteResponseSchema.parse((await m.request('GET', `/api/v1/quote?number=${encodeURIComponent(ukMobile)}`, { token: brunoToken })).body);
     expect(refusedQuote.verdict).toEqual({ allowed: false, reason: 'monthly_budget' });
     expect(refusedQuote.warnings).toContain('monthly_budget');
+    expect(refusedQuote.budgetLeftMinor).toBe(after.leftMinor);
+    // Alice has no budget: her quote says so.
+    expect(quoteResponseSchema.parse((await m.request('GET', `/api/v1/quote?number=${encodeURIComponent(ukMobile)}`, { token: adminToken })).body).budgetLeftMinor).toBeNull();
   });
 
   it('replays a refused authorize as refused, even after the admin raises the budget (a replay never reserves)', async () => {

@@ -71,6 +71,7 @@ export function buildQuote(args: {
     currency: company.currency,
     balanceMinor: wallet.balanceMinor,
     minutesAffordable: funded ? Math.floor(funded.maxDurationSeconds / 60) : null,
+    budgetLeftMinor: args.budgetLeftMinor ?? null,
     costOfFirstMinuteMinor: rate ? callCostMinor(rate, 60, company.currency) : null,
     warnings,
     barredBy: barring,

@@ -5,6 +5,7 @@
 export const budgetEn = {
   'budget.left': 'Your monthly budget for calls: {{left}} left of {{budget}}, until {{resets}}.',
   'budget.spent': 'Spent this month: {{spent}}.',
+  'budget.gateLeft': 'Your monthly budget leaves',
   'receipt.open': 'Receipt',
   'receipt.openFor': 'Receipt for the call to {{number}}',
   'receipt.title': 'Call receipt',

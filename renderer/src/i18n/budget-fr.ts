@@ -4,6 +4,7 @@ import type { BudgetMessageKey } from './budget-en.js';
 export const budgetFr: Record<BudgetMessageKey, string> = {
   'budget.left': 'Votre budget mensuel d’appels : il reste {{left}} sur {{budget}}, jusqu’au {{resets}}.',
   'budget.spent': 'Dépensé ce mois-ci : {{spent}}.',
+  'budget.gateLeft': 'Il reste sur votre budget mensuel',
   'receipt.open': 'Reçu',
   'receipt.openFor': 'Reçu de l’appel vers le {{number}}',
   'receipt.title': 'Reçu d’appel',

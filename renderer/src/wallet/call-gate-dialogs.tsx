@@ -3,6 +3,7 @@ import type { QuoteResponse } from '../../../shared/api/rate-schemas.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import { isPremiumKind } from '../../../shared/billing/call-policy.js';
 import { countryName } from '../i18n/format.js';
+import { useBudgetT } from '../i18n/use-budget-t.js';
 import { useWalletT, type WalletTranslate } from '../i18n/use-wallet-t.js';
 import { useStore } from '../state/use-store.js';
 import type { GateDecision } from './gate-decision.js';
@@ -35,6 +36,8 @@ function quoteFacts(quote: QuoteResponse, t: WalletTranslate, language: string) 
 
 function QuoteTable({ quote, number, t, language }: { quote: QuoteResponse; number: string; t: WalletTranslate; language: string }) {
   const facts = quoteFacts(quote, t, language);
+  const budget = useBudgetT().t;
+  const budgetLeft = quote.budgetLeftMinor ?? null;
   return (
     <dl className="quote-facts">
       <dt>{t('gate.destination')}</dt>
@@ -43,6 +46,12 @@ function QuoteTable({ quote, number, t, language }: { quote: QuoteResponse; numb
       </dd>
       <dt>{t('gate.balance')}</dt>
       <dd data-testid="gate-balance">{facts.balance}</dd>
+      {budgetLeft === null ? null : (
+        <>
+          <dt>{budget('budget.gateLeft')}</dt>
+          <dd data-testid="gate-budget">{formatMoney(budgetLeft, quote.currency, language)}</dd>
+        </>
+      )}
       <dt>{t('gate.rate')}</dt>
       <dd data-testid="gate-rate">{facts.rate}</dd>
       <dt>{t('gate.fee')}</dt>
