@@ -91,6 +91,11 @@ describe('payload validation', () => {
     ['notification:incoming-call', { callId: 'c', from: 'x'.repeat(500) }],
     ['tray:show-registration-state', 'on-fire'],
     ['history:append', '__proto__'],
+    ['wallet:call-receipt', '12'],
+    ['wallet:call-receipt', -1],
+    ['wallet:call-receipt', 1.5],
+    ['wallet:call-receipt', 2 ** 53],
+    ['wallet:budget', { userId: 'usr_demo_1001' }],
   ] as const)('%s rejects %j', async (channel, payload) => {
     const handle = createChannelHandler(channel, impl[channel] as never, log);
     const result = await handle(fromApp, payload);
