@@ -1,0 +1,333 @@
+/**
+ * Company numbers at the proxy (issue 11): calls from the phone network to a DID ring the person or ring
+ * group it is assigned to, with audio both ways through rtpengine; outgoing calls present the caller's
+ * number in P-Asserted-Identity, whatever the phone claims; nothing but the trunk gets an inbound leg; and
+ * one company's SIP domain, extensions and numbers are out of reach of another's users.
+ *
+ * Real parts: Kamailio, rtpengine, the manager (SQLite, demo company plus a second company), the carrier
+ * stand-in (baresip) placing the inbound calls, baresip desk phones recording what they hear. The attack
+ * half puts a raw SIP socket at the trunk's address: it records what the trunk is sent and sends what a
+ * carrier (or someone at its address) would. No sleeps: every wait is for an event or a bounded poll.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBaresip, type RunningBaresip } from '../../../deploy/baresip-process.js';
+import { freePortPair } from '../../../deploy/child-process.js';
+import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
+import { companyNumberViewSchema, ringGroupViewSchema } from '../../../shared/api/number-schemas.js';
+import { demoUsers } from '../../../shared/config/defaults.js';
+import { register, sendAuthenticated, type Credentials } from './support/raw-dialog.js';
+import { header, headerValues, openRawSip, plainSdp, token, type RawSipSocket, type SipMessage } from './support/raw-sip.js';
+
+const [alice, bruno, chloe] = demoUsers;
+if (alice === undefined || bruno === undefined || chloe === undefined) throw new Error('the tests need the three demo users');
+
+/** ARCEP's numbers for drama and tests (+33 1 99 00 xx xx). */
+const brunoNumber = '+33199000001';
+const salesNumber = '+33199000002';
+const mainNumber = '+33199000003';
+const otherCompanyNumber = '+33199000009';
+
+interface Api {
+  request(method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  signIn(email: string, password: string): Promise<string>;
+}
+
+function apiOf(stack: LocalStack): Api {
+  const url = stack.manager?.url;
+  if (url === undefined) throw new Error('the manager did not start');
+  const request: Api['request'] = async (method, path, bearer, body) => {
+    const response = await fetch(`${url}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+  };
+  return {
+    request,
+    async signIn(email, password) {
+      const response = await fetch(`${url}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { token: string }).token;
+    },
+  };
+}
+
+/** Customer care gives the demo company three numbers, Bruno gets one, a ring group (Bruno, Chloé) another, the third is the main number. */
+async function provisionNumbers(api: Api): Promise<void> {
+  const care = await api.signIn('care@cabine.test', 'cabine-care');
+  const admin = await api.signIn('alice@cabine.test', alice?.password ?? '');
+  const ids = new Map<string, string>();
+  for (const e164 of [brunoNumber, salesNumber, mainNumber]) {
+    const added = await api.request('POST', '/care/companies/cmp_demo/numbers', care, { e164 });
+    expect(added.status).toBe(201);
+    ids.set(e164, companyNumberViewSchema.parse(added.body).id);
+  }
+  expect((await api.request('PUT', `/numbers/${ids.get(brunoNumber)}/assignment`, admin, { kind: 'user', userId: 'usr_demo_1002' })).status).toBe(200);
+  const group = await api.request('POST', '/ring-groups', admin, { name: 'Sales', memberIds: ['usr_demo_1002', 'usr_demo_1003'] });
+  expect(group.status).toBe(201);
+  expect((await api.request('PUT', `/numbers/${ids.get(salesNumber)}/assignment`, admin, { kind: 'group', groupId: ringGroupViewSchema.parse(group.body).id })).status).toBe(200);
+  expect((await api.request('PUT', '/company/main-number', admin, { numberId: ids.get(mainNumber) })).status).toBe(200);
+}
+
+describe('calls from the phone network to company numbers (real Kamailio, rtpengine, manager, carrier, baresip desk phones)', () => {
+  let runDir: string;
+  let stack: LocalStack;
+  let brunoPhone: RunningBaresip;
+  let chloePhone: RunningBaresip;
+
+  const deskPhone = async (name: string, user: Credentials & { displayName: string }, rtpPortMin: number, toneHz: number) =>
+    startBaresip({
+      runDir: join(runDir, name), sipPort: await freePortPair('127.0.0.1', true), ctrlPort: await freePortPair(), rtpPortMin, rtpPortMax: rtpPortMin + 99, toneHz,
+      account: { role: 'desk-phone', ...user, domain: stack.domain, registrar: `127.0.0.1:${stack.kamailio.udpPort}` },
+    });
+
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'cabine-numbers-'));
+    stack = await startLocalStack({ runDir, carrier: 'baresip' });
+    await provisionNumbers(apiOf(stack));
+    brunoPhone = await deskPhone('bruno-phone', bruno, 47_400, 880);
+    chloePhone = await deskPhone('chloe-phone', chloe, 47_600, 660);
+    const registered = async () => (await stack.kamailio.registrations()).join('\n');
+    for (let i = 0; i < 100 && !/1002[\s\S]*1003|1003[\s\S]*1002/.test(await registered()); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await registered()).toMatch(/1002/);
+    expect(await registered()).toMatch(/1003/);
+  }, 60_000);
+
+  afterAll(async () => {
+    await brunoPhone?.stop();
+    await chloePhone?.stop();
+    await stack?.stop();
+    if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') await rm(runDir, { recursive: true, force: true });
+  });
+
+  const carrierOf = () => {
+    const carrier = stack.carrier?.baresip;
+    if (carrier === undefined) throw new Error('no carrier baresip');
+    return carrier;
+  };
+  const since = (phone: RunningBaresip) => {
+    const mark = phone.events.length;
+    return (type: string, timeoutMs = 15_000) => phone.waitForEvent(type, timeoutMs, (event) => phone.events.indexOf(event) >= mark);
+  };
+
+  it("rings the person a number is assigned to, through rtpengine, with the caller's number, and carries audio both ways", async () => {
+    const carrier = carrierOf();
+    const carrierEvent = since(carrier);
+    const brunoEvent = since(brunoPhone);
+    const chloeEvent = since(chloePhone);
+    await carrier.dial(`sip:${brunoNumber}@127.0.0.1:${stack.kamailio.udpPort}`);
+    const incoming = await brunoEvent('CALL_INCOMING');
+    await brunoPhone.answer();
+    await brunoEvent('CALL_ESTABLISHED');
+    await carrierEvent('CALL_ESTABLISHED');
+    // rtpengine bridges the call (the dialog's rtp variable is set from the 2xx of an rtpengine branch).
+    expect(await stack.kamailio.rpc(['dlg.list'])).toMatch(/rtp[\s\S]{0,40}1/);
+    // About three seconds of conversation, measured by what the desk phone has received so far.
+    for (let i = 0; i < 60 && (await brunoPhone.receivedAudio().catch(() => ({ samples: 0 }))).samples < 8_000 * 3; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await carrier.hangup();
+    await brunoEvent('CALL_CLOSED');
+    const heard = await brunoPhone.receivedAudio();
+    const carried = await carrier.receivedAudio();
+    console.info(`inbound DID call: desk phone heard ${heard.samples} samples (peak ${heard.peak}), carrier ${carried.samples} (peak ${carried.peak}); caller shown as ${incoming.peeruri ?? '?'}`);
+    expect(heard.samples).toBeGreaterThan(8_000 * 2);
+    expect(heard.peak).toBeGreaterThan(1_000);
+    expect(carried.samples).toBeGreaterThan(8_000 * 2);
+    expect(carried.peak).toBeGreaterThan(1_000);
+    // Only Bruno's number was called: Chloé's phone never rang.
+    await expect(chloeEvent('CALL_INCOMING', 300)).rejects.toThrow();
+  }, 60_000);
+
+  it('rings every member of a ring group at once; the first to answer gets the call and the others stop ringing', async () => {
+    const carrier = carrierOf();
+    const carrierEvent = since(carrier);
+    const brunoEvent = since(brunoPhone);
+    const chloeEvent = since(chloePhone);
+    await carrier.dial(`sip:${salesNumber}@127.0.0.1:${stack.kamailio.udpPort}`);
+    await Promise.all([brunoEvent('CALL_INCOMING'), chloeEvent('CALL_INCOMING')]);
+    await chloePhone.answer();
+    await chloeEvent('CALL_ESTABLISHED');
+    await carrierEvent('CALL_ESTABLISHED');
+    await brunoEvent('CALL_CLOSED');
+    for (let i = 0; i < 60 && (await chloePhone.receivedAudio().catch(() => ({ samples: 0 }))).samples < 8_000 * 2; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await chloePhone.hangup();
+    await carrierEvent('CALL_CLOSED');
+    const heard = await chloePhone.receivedAudio();
+    const carried = await carrier.receivedAudio();
+    console.info(`ring group call: Chloé heard ${heard.samples} samples (peak ${heard.peak}), carrier ${carried.samples} (peak ${carried.peak})`);
+    expect(heard.samples).toBeGreaterThan(8_000);
+    expect(heard.peak).toBeGreaterThan(1_000);
+    expect(carried.samples).toBeGreaterThan(8_000);
+    expect(carried.peak).toBeGreaterThan(1_000);
+  }, 60_000);
+
+  it('an unanswered call stops ringing when the caller gives up', async () => {
+    const carrier = carrierOf();
+    const brunoEvent = since(brunoPhone);
+    await carrier.dial(`sip:${brunoNumber}@127.0.0.1:${stack.kamailio.udpPort}`);
+    await brunoEvent('CALL_INCOMING');
+    await carrier.hangup();
+    await brunoEvent('CALL_CLOSED');
+  }, 30_000);
+});
+
+describe('attacks on company numbers and on the company boundary (raw SIP at the trunk address and from users)', () => {
+  let runDir: string;
+  let stack: LocalStack;
+  /** The trunk: records what it is sent, answers 486, and speaks from the trunk's own address. */
+  let trunk: RawSipSocket;
+  /** Bruno's phone (raw), registered, and Chloé's, used as callers. */
+  let brunoSocket: RawSipSocket;
+  let chloeSocket: RawSipSocket;
+  let outsider: RawSipSocket;
+  const sockets: RawSipSocket[] = [];
+
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'cabine-numbers-attacks-'));
+    const udpPort = await freePortPair('127.0.0.1', true);
+    const open = async (host: string) => {
+      const socket = await openRawSip({ bindHost: host, proxyHost: '127.0.0.1', proxyPort: udpPort });
+      sockets.push(socket);
+      return socket;
+    };
+    trunk = await open('127.0.0.1');
+    stack = await startLocalStack({ runDir, carrier: false, rtpengine: false, trunkAddress: `127.0.0.1:${trunk.port}`, ports: { sipUdp: udpPort } });
+    const api = apiOf(stack);
+    await provisionNumbers(api);
+    // A second company on the same manager, with its own domain and number.
+    const care = await api.signIn('care@cabine.test', 'cabine-care');
+    const onboard = await api.request('POST', '/care/companies', care, {
+      name: 'Autre Société', country: 'FR', currency: 'EUR', sipDomain: 'other.test', admin: { displayName: 'Other Boss', email: 'boss@other.test' },
+    });
+    expect(onboard.status, JSON.stringify(onboard.body)).toBe(201);
+    const { companyId } = onboard.body as { companyId: string };
+    expect((await api.request('POST', `/care/companies/${companyId}/numbers`, care, { e164: otherCompanyNumber })).status).toBe(201);
+    brunoSocket = await open('127.0.0.21');
+    chloeSocket = await open('127.0.0.22');
+    outsider = await open('127.0.0.23');
+    expect((await register(brunoSocket, stack.domain, bruno, `<sip:1002@127.0.0.21:${brunoSocket.port}>`)).final.status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(sockets.map((socket) => socket.close()));
+    await stack?.stop();
+    if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') await rm(runDir, { recursive: true, force: true });
+  });
+
+  /** INVITEs from Bruno's registered phone so far (the raw phone never answers: each shows as a new Call-ID). */
+  const invitesToBruno = () => new Set(brunoSocket.received.filter((message) => message.method === 'INVITE').map((message) => header(message, 'call-id'))).size;
+  const invitesAtTrunk = () => trunk.received.filter((message) => message.method === 'INVITE');
+  const inviteParts = (from: RawSipSocket, uri: string, fromUri: string, extra: string[] = []) => ({
+    method: 'INVITE', uri, from: `<${fromUri}>;tag=${token()}`, to: `<${uri}>`, callId: `did-${token()}`, cseq: 1,
+    contact: `<sip:caller@${from.host}:${from.port}>`, headers: extra, body: plainSdp(from.host, 40_000),
+  });
+  /** A call from the trunk's own address (what the carrier sends). */
+  const fromTrunk = async (user: string, method = 'INVITE') => {
+    const parts = { ...inviteParts(trunk, `sip:${user}@127.0.0.1:${stack.kamailio.udpPort}`, 'sip:+33612345678@carrier.invalid'), method };
+    return trunk.finalFor(trunk.send(parts), parts, 5_000);
+  };
+
+  it('the trunk reaches a company number (control: Bruno rings), and nothing else: extensions, other numbers, emergency codes, another company\'s number, other methods', async () => {
+    const before = invitesToBruno();
+    // Control: the carrier calling Bruno's number rings Bruno's phone, which answers it.
+    const parts = inviteParts(trunk, `sip:${brunoNumber}@127.0.0.1:${stack.kamailio.udpPort}`, 'sip:+33612345678@carrier.invalid');
+    const branch = trunk.send(parts);
+    const ringing = await brunoSocket.next((message) => message.method === 'INVITE' && header(message, 'call-id') === parts.callId, 5_000, 'the inbound INVITE at Bruno');
+    expect(header(ringing, 'from')).toContain('+33612345678');
+    brunoSocket.respond(ringing, 486, 'Busy Here');
+    expect((await trunk.finalFor(branch, parts, 5_000)).status).toBe(486);
+    expect(invitesToBruno()).toBe(before + 1);
+
+    const trunkInvitesBefore = invitesAtTrunk().length;
+    for (const target of ['1002', '+441174960000', '112', '15', otherCompanyNumber, '33199000077']) {
+      const answer = await fromTrunk(target);
+      expect(answer.status, target).toBe(404);
+    }
+    expect((await fromTrunk(brunoNumber, 'MESSAGE')).status).toBe(403);
+    // Nothing rang, and nothing went back out to the trunk (no free transit through us).
+    expect(invitesToBruno()).toBe(before + 1);
+    expect(invitesAtTrunk().length).toBe(trunkInvitesBefore);
+  });
+
+  it('nobody but the trunk gets an inbound leg: an outsider, a forged trunk identity, a registered user calling the DID go through authentication and the manager', async () => {
+    const before = invitesToBruno();
+    const trunkAddress = `127.0.0.1:${trunk.port}`;
+    // An outsider calling the DID, plain and dressed up as the carrier (Via, From, Contact, PAI naming the trunk).
+    for (const extra of [[], [`P-Asserted-Identity: <sip:+33612345678@${trunkAddress}>`, `X-Forwarded-For: 127.0.0.1`]]) {
+      const parts = { ...inviteParts(outsider, `sip:${brunoNumber}@${stack.domain}`, `sip:+33612345678@${trunkAddress}`, extra), contact: `<sip:carrier@${trunkAddress}>` };
+      const raw = [
+        `INVITE ${parts.uri} SIP/2.0`, `Via: SIP/2.0/UDP ${trunkAddress};branch=z9hG4bK${token()}`, `Via: SIP/2.0/UDP ${outsider.host}:${outsider.port};branch=z9hG4bK${token()};rport`,
+        'Max-Forwards: 70', `From: ${parts.from}`, `To: ${parts.to}`, `Call-ID: ${parts.callId}`, 'CSeq: 1 INVITE', `Contact: ${parts.contact}`, ...extra,
+        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(parts.body)}`, '', parts.body,
+      ].join('\r\n');
+      outsider.sendRaw(raw);
+      const answer = await outsider.next((message) => message.status !== undefined && message.status >= 200 && header(message, 'call-id') === parts.callId, 5_000, 'the answer to the outsider');
+      expect([403, 407]).toContain(answer.status);
+    }
+    // Chloé, registered in the company, calls Bruno's public number: an outside call like any other (the
+    // manager authorizes it, the trunk carries it, with Chloé's caller ID), never a leg straight to Bruno.
+    const trunkMark = invitesAtTrunk().length;
+    const parts = inviteParts(chloeSocket, `sip:${brunoNumber}@${stack.domain}`, `sip:1003@${stack.domain}`);
+    const pending = sendAuthenticated(chloeSocket, parts, chloe, 10_000);
+    const atTrunk = await trunk.next((message) => message.method === 'INVITE' && invitesAtTrunk().length > trunkMark, 5_000, 'the outside call at the trunk');
+    trunk.respond(atTrunk, 486, 'Busy Here');
+    expect((await pending).final.status).toBe(486);
+    expect(headerValues(atTrunk, 'p-asserted-identity')).toEqual([`<sip:${mainNumber}@${stack.domain};user=phone>`]);
+    expect(invitesToBruno()).toBe(before);
+  });
+
+  it("presents the caller's own number, else the main number, whatever P-Asserted-Identity, P-Preferred-Identity or Remote-Party-ID the phone sends", async () => {
+    const forged = [
+      'P-Asserted-Identity: <sip:+33899000000@cabine.test>', 'P-Preferred-Identity: <sip:+33899000001@cabine.test>',
+      'Remote-Party-ID: "Bank" <sip:+33899000002@cabine.test>;party=calling;screen=yes;privacy=off', `P-Asserted-Identity: <tel:${otherCompanyNumber}>`,
+    ];
+    const cases: Array<{ socket: RawSipSocket; user: Credentials; expected: string }> = [
+      { socket: brunoSocket, user: bruno, expected: brunoNumber },
+      { socket: chloeSocket, user: chloe, expected: mainNumber },
+    ];
+    for (const { socket, user, expected } of cases) {
+      const mark = invitesAtTrunk().length;
+      const parts = inviteParts(socket, `sip:+33199009999@${stack.domain}`, `sip:${user.username}@${stack.domain}`, forged);
+      const pending = sendAuthenticated(socket, parts, user, 10_000);
+      const atTrunk: SipMessage = await trunk.next((message) => message.method === 'INVITE' && invitesAtTrunk().length > mark, 5_000, `${user.username}'s call at the trunk`);
+      trunk.respond(atTrunk, 486, 'Busy Here');
+      expect((await pending).final.status).toBe(486);
+      expect(headerValues(atTrunk, 'p-asserted-identity'), user.username).toEqual([`<sip:${expected}@${stack.domain};user=phone>`]);
+      expect(headerValues(atTrunk, 'p-preferred-identity')).toEqual([]);
+      expect(headerValues(atTrunk, 'remote-party-id')).toEqual([]);
+      expect(atTrunk.raw).not.toContain('+33899');
+    }
+  });
+
+  it("another company's SIP domain is refused in REGISTER and INVITE (From, To, Request-URI), and its extensions are not reachable", async () => {
+    const aor = (domain: string) => `<sip:1002@${domain}>`;
+    const registers = [
+      { uri: 'sip:other.test', from: aor('other.test'), to: aor('other.test') },
+      { uri: `sip:${stack.domain}`, from: aor(stack.domain), to: aor('other.test') },
+      { uri: 'sip:other.test', from: aor(stack.domain), to: aor(stack.domain) },
+    ];
+    for (const { uri, from, to } of registers) {
+      const parts = { method: 'REGISTER', uri, from: `${from};tag=${token()}`, to, callId: `reg-${token()}`, cseq: 1, contact: `<sip:1002@127.0.0.21:${brunoSocket.port}>`, headers: ['Expires: 60'] };
+      expect((await sendAuthenticated(brunoSocket, parts, bruno)).final.status, `${uri} ${to}`).toBe(403);
+    }
+    const trunkMark = invitesAtTrunk().length;
+    const invites = [
+      inviteParts(brunoSocket, 'sip:1001@other.test', `sip:1002@${stack.domain}`),
+      inviteParts(brunoSocket, `sip:1001@${stack.domain}`, 'sip:1002@other.test'),
+      inviteParts(brunoSocket, `sip:${otherCompanyNumber}@other.test`, `sip:1002@${stack.domain}`),
+    ];
+    for (const parts of invites) {
+      expect((await sendAuthenticated(brunoSocket, parts, bruno)).final.status, `${parts.uri} from ${parts.from}`).toBe(403);
+    }
+    expect(invitesAtTrunk().length).toBe(trunkMark);
+    // The other company's number reaches nobody here even from the trunk (it is not served by this proxy).
+    expect((await fromTrunk(otherCompanyNumber)).status).toBe(404);
+  });
+});
