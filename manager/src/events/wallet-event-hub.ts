@@ -25,6 +25,7 @@ type Listener = (event: CompanyWalletEvent) => void;
 export class WalletEventHub {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly lastSent = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<void>>();
   private pollTimer: NodeJS.Timeout | null = null;
   private stopListening: (() => Promise<void>) | null = null;
   private polledSeq = 0;
@@ -55,20 +56,31 @@ export class WalletEventHub {
     }
   }
 
-  /** Somebody changed this company's wallet: push its new state to its subscribers. */
+  /**
+   * Somebody changed this company's wallet: push its new state to its subscribers. Loads of one company run
+   * one after the other, so a later change is always read (and sent) after an earlier one: an extension's
+   * longer call cannot be overtaken by the authorize's older state, which has the same ledger seq.
+   */
   changed(companyId: string): void {
     const listeners = this.listeners.get(companyId);
     if (!listeners || listeners.size === 0) return;
-    this.load(companyId).then(
-      (event) => {
-        const last = this.lastSent.get(companyId) ?? -1;
-        // Settings changes keep the same seq, so equal seqs with other content still go out.
-        if (event.seq < last) return;
-        this.lastSent.set(companyId, event.seq);
-        for (const listener of listeners) listener(event);
-      },
-      (error: unknown) => this.onError(error),
-    );
+    const previous = this.loading.get(companyId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.load(companyId))
+      .then(
+        (event) => {
+          const last = this.lastSent.get(companyId) ?? -1;
+          // Settings changes and calls' reservations keep the same seq, so equal seqs with other content still go out.
+          if (event.seq < last) return;
+          this.lastSent.set(companyId, event.seq);
+          for (const listener of listeners) listener(event);
+        },
+        (error: unknown) => this.onError(error),
+      );
+    this.loading.set(companyId, next);
+    void next.finally(() => {
+      if (this.loading.get(companyId) === next) this.loading.delete(companyId);
+    });
   }
 
   /** Subscribes to one company's changes; returns the unsubscribe function. */
