@@ -74,6 +74,7 @@ export const myNumberViewSchema = z.strictObject({
 
 // ----- the SIP proxy's side (flat JSON for Kamailio's jansson) -----
 
+/** Kamailio posts the called number as the carrier wrote it (its Request-URI user). */
 export const proxyNumberQuerySchema = z.strictObject({ number: z.string().min(1).max(40) });
 /**
  * Where a call to a DID goes: the owning company's SIP domain and the extensions to ring, comma-separated

@@ -10,7 +10,7 @@ import {
   companyNumberListSchema, companyNumberViewSchema, myNumberViewSchema, proxyCallerIdResponseSchema, proxyNumberResponseSchema, ringGroupViewSchema,
 } from '../../shared/api/number-schemas';
 import type { Backend, BackendName, RunningManager } from './support/manager-harness';
-import { addCompany, startBackend, startManager, testProxySecret } from './support/manager-harness';
+import { addCompany, startBackend, startManager } from './support/manager-harness';
 
 const alice = 'usr_demo_1001';
 const bruno = 'usr_demo_1002';
@@ -40,12 +40,11 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
   });
 
   const get = (path: string, token: string) => m.request('GET', path, { token });
-  const proxyGet = (path: string) => m.request('GET', path, { headers: { 'x-cabine-proxy-secret': testProxySecret } });
   const addNumber = (companyId: string, e164: string, token = care) => m.request('POST', `/api/v1/care/companies/${companyId}/numbers`, { token, body: { e164 } });
   const assign = (numberId: string, body: unknown, token = admin) => m.request('PUT', `/api/v1/numbers/${numberId}/assignment`, { token, body });
-  const inbound = async (number: string) => proxyNumberResponseSchema.parse((await proxyGet(`/api/v1/proxy/numbers?number=${encodeURIComponent(number)}`)).body);
+  const inbound = async (number: string) => proxyNumberResponseSchema.parse((await m.proxy('/api/v1/proxy/numbers/lookup', { number })).body);
   const callerId = async (sipDomain: string, extension: string) =>
-    proxyCallerIdResponseSchema.parse((await proxyGet(`/api/v1/proxy/caller-id?sipDomain=${sipDomain}&extension=${extension}`)).body).callerId;
+    proxyCallerIdResponseSchema.parse((await m.proxy('/api/v1/proxy/caller-id', { sipDomain, extension })).body).callerId;
 
   let main: string;
   let sales: string;
@@ -88,8 +87,10 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
     expect((await m.request('PUT', '/api/v1/company/main-number', { token: employee, body: { numberId: direct } })).status).toBe(403);
     // Customer care belongs to no company: the admin's endpoints are not theirs either.
     expect((await assign(direct, { kind: 'user', userId: bruno }, care)).status).toBe(403);
-    expect((await m.request('GET', '/api/v1/proxy/numbers?number=%2B33199000001')).status).toBe(401);
-    expect((await m.request('GET', '/api/v1/proxy/numbers?number=%2B33199000001', { headers: { 'x-cabine-proxy-secret': 'wrong' } })).status).toBe(401);
+    expect((await m.request('POST', '/api/v1/proxy/numbers/lookup', { body: { number: '+33199000001' } })).status).toBe(401);
+    expect((await m.request('POST', '/api/v1/proxy/numbers/lookup', { body: { number: '+33199000001' }, headers: { 'x-cabine-proxy-secret': 'wrong' } })).status).toBe(401);
+    // An admin's session is not the proxy's secret.
+    expect((await m.request('POST', '/api/v1/proxy/caller-id', { token: admin, body: { sipDomain: 'cabine.test', extension: '1001' } })).status).toBe(401);
     expect((await inbound('+33199000003')).found).toBe(false);
   });
 
@@ -118,7 +119,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
     expect(await inbound('+33199000001')).toMatchObject({ found: false, extensions: '' });
     expect(await inbound('+33199999999')).toEqual({ found: false, e164: '+33199999999', sipDomain: '', extensions: '' });
     expect(await inbound('1002')).toMatchObject({ found: false, sipDomain: '', extensions: '' });
-    expect((await proxyGet('/api/v1/proxy/numbers')).status).toBe(400);
+    expect((await m.proxy('/api/v1/proxy/numbers/lookup', {})).status).toBe(400);
   });
 
   it("another company's numbers, people and ring groups are 404 to an admin, and nothing of theirs changes", async () => {
@@ -159,7 +160,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
     // The same extension in the other company presents that company's number, never ours.
     expect(await callerId('other.test', '1001')).toBe('');
     expect(await callerId('nowhere.test', '1001')).toBe('');
-    expect((await proxyGet('/api/v1/proxy/caller-id?sipDomain=cabine.test&extension=12%3B')).status).toBe(400);
+    expect((await m.proxy('/api/v1/proxy/caller-id', { sipDomain: 'cabine.test', extension: '12;' })).status).toBe(400);
 
     expect(myNumberViewSchema.parse((await get('/api/v1/me/number', employee)).body)).toEqual({ callerId: '+33199000003', source: 'own', numbers: ['+33199000003'] });
     const chloeToken = await m.signIn('chloe@cabine.test', 'cabine-1003');

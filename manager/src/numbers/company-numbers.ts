@@ -177,7 +177,7 @@ export async function numbersRinging(store: Store, companyId: string, userId: st
  * numbers, numbers assigned to nobody and people who cannot be rung (deactivated, removed) give no target.
  */
 export async function inboundRoute(store: Store, dialed: string): Promise<{ found: boolean; e164: string; sipDomain: string; extensions: string[] }> {
-  const digits = dialed.replace(/^(\+|00)/, '');
+  const digits = dialed.trim().replace(/^(\+|00)/, '');
   const e164 = `+${digits}`;
   const none = { found: false, e164: e164Pattern.test(e164) ? e164 : '', sipDomain: '', extensions: [] };
   if (!e164Pattern.test(e164)) return none;

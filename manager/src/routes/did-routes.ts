@@ -54,15 +54,15 @@ export function registerDidRoutes(app: FastifyInstance, ctx: ManagerContext): vo
     return { ...(await callerIdOf(store, companyId, principal.user.id)), numbers: await numbersRinging(store, companyId, principal.user.id) };
   });
 
-  apiRoute(app, ctx, endpoints.proxyNumber, async ({ query }) => {
-    const route = await inboundRoute(ctx.repository.store, query.number);
+  apiRoute(app, ctx, endpoints.proxyNumber, async ({ body }) => {
+    const route = await inboundRoute(ctx.repository.store, body.number);
     return { found: route.found, e164: route.e164, sipDomain: route.sipDomain, extensions: route.extensions.join(',') };
   });
 
-  apiRoute(app, ctx, endpoints.proxyCallerId, async ({ query }) => {
+  apiRoute(app, ctx, endpoints.proxyCallerId, async ({ body }) => {
     const store = ctx.repository.store;
-    const company = await store.getCompanyByDomain(query.sipDomain);
-    const user = company ? await store.getUserByExtension(company.id, query.extension) : null;
+    const company = await store.getCompanyByDomain(body.sipDomain);
+    const user = company ? await store.getUserByExtension(company.id, body.extension) : null;
     if (!company || !user || inactive(user)) return { callerId: '' };
     return { callerId: (await callerIdOf(store, company.id, user.id)).callerId ?? '' };
   });
