@@ -4,14 +4,16 @@
  * `destination` column is the supplier's English text; pages show the country's name in the UI language
  * (`Intl.DisplayNames`, shared/numbering/country-search.ts) and the type from here instead.
  */
+import { classifyNumber } from '../numbering/classify';
 import { localCountryName } from '../numbering/country-search';
 import type { RateNumberType, RateRow } from './rate-deck';
-import { nonGeographicRateCountry } from './rating-key';
+import type { RateClass } from './rating-key';
+import { nonGeographicRateCountry, parseRatingKey } from './rating-key';
 
 export type RateLabelLanguage = 'en' | 'fr';
 
 interface RateLabels {
-  readonly types: Readonly<Record<RateNumberType, string>>;
+  readonly types: Readonly<Record<RateClass, string>>;
   /** Destination of rows that belong to no country (satellite, +979...). */
   readonly internationalNetworks: string;
   /** French short-code ranges: "France, 118 numbers". */
@@ -28,6 +30,7 @@ export const rateLabels: Readonly<Record<RateLabelLanguage, RateLabels>> = {
     types: {
       landline: 'Landline', mobile: 'Mobile', premium: 'Premium-rate', 'shared-cost': 'Shared-cost', directory: 'Directory enquiries',
       'high-cost': 'High-cost (satellite, international networks)', 'toll-free': 'Toll-free', other: 'Other services (VoIP, UAN...)',
+      'fixed-or-mobile': 'Landline or mobile',
     },
     internationalNetworks: 'International networks',
     shortCodes: (country, digits) => `${country}, short numbers ${digits}…`,
@@ -41,6 +44,7 @@ export const rateLabels: Readonly<Record<RateLabelLanguage, RateLabels>> = {
     types: {
       landline: 'Fixe', mobile: 'Mobile', premium: 'Surtaxé', 'shared-cost': 'Coût partagé', directory: 'Renseignements',
       'high-cost': 'Coût élevé (satellite, réseaux internationaux)', 'toll-free': 'Gratuit', other: 'Autres services (VoIP, UAN…)',
+      'fixed-or-mobile': 'Fixe ou mobile',
     },
     internationalNetworks: 'Réseaux internationaux',
     shortCodes: (country, digits) => `${country}, numéros courts ${digits}…`,
@@ -69,4 +73,19 @@ export function rateDestinationLabel(row: Pick<RateRow, 'prefix' | 'country'>, l
 /** A deck number type in `language`. */
 export function rateTypeLabel(type: RateNumberType, language: string): string {
   return rateLabels[rateLabelLanguage(language)].types[type];
+}
+
+/**
+ * What a charged call's destination reads in `language` (activity lines and receipts): the country's name
+ * and the rate class the call was priced as, from the number itself (as authorize classified it), instead
+ * of the deck's English `destination`. `prefix` is the deck row's (a short-code range: 'FR:3').
+ */
+export function callDestinationLabel(call: { readonly number: string; readonly prefix: string }, language: string, callerCountry = 'FR'): string {
+  const labels = rateLabels[rateLabelLanguage(language)];
+  const shortRange = /^([A-Z]{2}):(\d+)$/.exec(call.prefix);
+  if (shortRange) return labels.shortCodes(localCountryName(shortRange[1] ?? '', language), shortRange[2] ?? '');
+  const key = parseRatingKey(classifyNumber({ dialed: call.number, callerCountry }).ratingKey ?? '');
+  if (key === null) return call.number;
+  const place = key.country === nonGeographicRateCountry ? labels.internationalNetworks : localCountryName(key.country, language);
+  return `${place} · ${labels.types[key.rateClass]}`;
 }

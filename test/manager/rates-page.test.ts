@@ -68,4 +68,17 @@ describe('International Rates page', () => {
     expect(en).toContain('<td>United Kingdom</td><td>Premium-rate</td>');
     expect(await page('country=FR', 'fr')).toContain('<td>France, numéros courts 118…</td><td>Renseignements</td>');
   });
+
+  it("words a charged call's destination in the reader's language on the activity page and its receipt", async () => {
+    const authorized = await m.proxy('/api/v1/calls/authorize', { callId: 'rates-page-1', callerExtension: '1001', dialed: '+44 7400 900123' });
+    expect(authorized.body).toMatchObject({ allowed: true, charged: true });
+    expect((await m.proxy('/api/v1/calls/complete', { callId: 'rates-page-1', answeredSeconds: 61 })).status).toBe(200);
+    const fr = await m.request('GET', '/prepaid/activity', { headers: { cookie: `cabine_session=${session}; cabine_lang=fr` } });
+    expect(String(fr.body)).toContain('+447400900123 · Royaume-Uni · Mobile');
+    const en = await m.request('GET', '/prepaid/activity', { headers: { cookie: `cabine_session=${session}; cabine_lang=en` } });
+    expect(String(en.body)).toContain('+447400900123 · United Kingdom · Mobile');
+    const receiptPath = /href="(\/prepaid\/activity\/calls\/\d+)"/.exec(String(fr.body))?.[1] ?? '';
+    const receipt = await m.request('GET', receiptPath, { headers: { cookie: `cabine_session=${session}; cabine_lang=fr` } });
+    expect(String(receipt.body)).toContain('<dd data-testid="receipt-destination">Royaume-Uni · Mobile (+447)</dd>');
+  });
 });

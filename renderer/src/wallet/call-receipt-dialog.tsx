@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { CallReceipt } from '../../../shared/api/receipt-schemas.js';
+import { callDestinationLabel } from '../../../shared/rating/rate-labels.js';
 import { useBudgetT, type BudgetTranslate } from '../i18n/use-budget-t.js';
 import { formatDateTime } from '../i18n/format.js';
 import { ModalDialog } from './modal-dialog.js';
@@ -16,7 +17,7 @@ function ReceiptFacts({ receipt, t, language }: { readonly receipt: CallReceipt;
     ['date', t('receipt.date'), formatDateTime(receipt.chargedAt, language)],
     ['caller', t('receipt.caller'), receipt.caller.extension === null ? receipt.caller.displayName : `${receipt.caller.displayName} (${receipt.caller.extension})`],
     ['number', t('receipt.number'), receipt.number],
-    ['destination', t('receipt.destination'), `${receipt.destination} (+${receipt.prefix})`],
+    ['destination', t('receipt.destination'), `${callDestinationLabel(receipt, language)} (+${receipt.prefix})`],
     ['rate', t('receipt.rate'), rate(receipt.pricePerMinute.decimal)],
     ['fee', t('receipt.connectionFee'), rate(receipt.connectionFee.decimal)],
     ['increments', t('receipt.increments'), t('receipt.incrementsValue', { increment: receipt.increment, first, next })],

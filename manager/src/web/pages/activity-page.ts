@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { callDestinationLabel } from '../../../../shared/rating/rate-labels';
 import { activityItem, refillAttempt } from '../../routes/wallet-routes';
 import type { Store } from '../../store/repository';
 import { budgetMessages } from '../budget-messages';
@@ -38,7 +39,7 @@ export function registerActivityPage(app: FastifyInstance, deps: ActivityPageDep
     return sendPage(reply, web, '/prepaid/activity', t.activity, rows.length === 0 ? html`${attemptsTable}<p>${t.noActivity}</p>` : html`${attemptsTable}<table>
 <thead><tr><th scope="col">${t.date}</th><th scope="col">${t.type}</th><th scope="col">${t.destination}</th><th scope="col" class="num">${t.amount}</th><th scope="col" class="num">${t.balance}</th></tr></thead>
 <tbody>${rows.map((item) => html`<tr><td>${new Date(item.createdAt).toLocaleString(web.locale, { timeZone: 'UTC' })}</td><td>${t[`kind_${item.kind}` as keyof Messages]}</td>
-<td>${item.call ? `${item.call.number} · ${item.call.destination} · ${item.call.answeredSeconds} s (${t.prefix} +${item.call.prefix}) · ${item.call.extension}` : item.reference}${receiptOf(item)}</td>
+<td>${item.call ? `${item.call.number} · ${callDestinationLabel(item.call, web.lang)} · ${item.call.answeredSeconds} s (${t.prefix} +${item.call.prefix}) · ${item.call.extension}` : item.reference}${receiptOf(item)}</td>
 <td class="num">${formatMoneyFor(web, item.amountMinor, item.currency)}</td><td class="num">${formatMoneyFor(web, item.balanceAfterMinor, item.currency)}</td></tr>`)}</tbody></table>`);
   });
 }

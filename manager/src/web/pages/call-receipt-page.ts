@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CallReceipt } from '../../../../shared/api/receipt-schemas';
+import { callDestinationLabel } from '../../../../shared/rating/rate-labels';
 import { ApiError } from '../../http/api-error';
 import { callReceipt } from '../../receipts/call-receipts';
 import type { Store } from '../../store/repository';
@@ -36,7 +37,7 @@ export function callReceiptBody(web: WebContext, b: BudgetMessages, receipt: Cal
 <dt>${b.receiptDate}</dt><dd>${new Date(receipt.chargedAt).toLocaleString(web.locale, { timeZone: 'UTC' })} UTC</dd>
 <dt>${b.receiptCaller}</dt><dd data-testid="receipt-caller">${receipt.caller.displayName}${receipt.caller.extension ? ` (${receipt.caller.extension})` : ''}</dd>
 <dt>${b.receiptNumber}</dt><dd data-testid="receipt-number">${receipt.number}</dd>
-<dt>${b.receiptDestination}</dt><dd data-testid="receipt-destination">${receipt.destination} (+${receipt.prefix})</dd>
+<dt>${b.receiptDestination}</dt><dd data-testid="receipt-destination">${callDestinationLabel(receipt, web.lang)} (+${receipt.prefix})</dd>
 <dt>${b.receiptRate}</dt><dd data-testid="receipt-rate">${formatRate(web, receipt.pricePerMinute.decimal, receipt.currency)}</dd>
 <dt>${b.receiptConnectionFee}</dt><dd data-testid="receipt-fee">${formatRate(web, receipt.connectionFee.decimal, receipt.currency)}</dd>
 <dt>${b.receiptIncrements}</dt><dd data-testid="receipt-increments">${receipt.increment} · ${fill(b.receiptIncrementsValue, { first: first ?? '', next: next ?? '' })}</dd>
