@@ -11,6 +11,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { startCarrier, type RunningCarrier } from './carrier-process.js';
+import { startCoturn, type RunningCoturn } from './coturn-process.js';
 import { freePortPair, freeUdpPort, parseOptions } from './child-process.js';
 import type { GuardConfig, TrunkPrefixRule } from './kamailio-config.js';
 import { startKamailio, type RunningKamailio } from './kamailio-process.js';
@@ -34,6 +35,12 @@ export interface LocalStackOptions {
   readonly carrier?: 'baresip' | 'sipp' | false;
   /** Start rtpengine (default true). */
   readonly rtpengine?: boolean;
+  /**
+   * Start coturn (default false) and have the manager hand out its STUN/TURN servers with time-limited
+   * credentials in the sip-config (docs/sip-server.md, "NAT traversal"). On one machine the browsers reach
+   * each other directly; relaying to loopback peers is allowed here so a relay-only peer connection works.
+   */
+  readonly turn?: boolean;
   /**
    * Paid calls hear the balance before they connect (default false): the manager renders prompts with
    * espeak-ng into `<runDir>/prompts` and the proxy plays them with rtpengine (docs/sip-server.md). Needs
@@ -68,6 +75,7 @@ export interface LocalStack {
   readonly manager?: RunningManager;
   readonly rtpengine?: RunningRtpengine;
   readonly carrier?: RunningCarrier;
+  readonly coturn?: RunningCoturn;
   /** Secret shared by Kamailio and the manager for auth_ephemeral credentials. */
   readonly ephemeralSecret: string;
   /** Stops every part, the last started first. */
@@ -84,6 +92,7 @@ const optionsSchema = z.object({
   managerEnv: z.record(z.string(), z.string()).default({}),
   carrier: z.union([z.enum(['baresip', 'sipp']), z.literal(false)]).default('baresip'),
   rtpengine: z.boolean().default(true),
+  turn: z.boolean().default(false),
   announcements: z.boolean().default(false),
   trunkAddress: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ipv4:port').optional(),
   trunkPrefixRules: z.array(z.object({ prefix: z.string(), strip: z.number(), prepend: z.string() })).default([]),
@@ -145,6 +154,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(carrier.stop);
     }
 
+    let coturn: RunningCoturn | undefined;
+    const turnSecret = randomBytes(24).toString('base64url');
+    if (o.turn) {
+      const relay = mediaRange(100);
+      coturn = await startCoturn({
+        runDir: join(o.runDir, 'coturn'), port: await freePortPair(), relayPortMin: relay.min, relayPortMax: relay.max,
+        sharedSecret: turnSecret, allowLoopbackPeers: true,
+      });
+      stops.push(coturn.stop);
+    }
+
     const wsPort = o.ports.sipWs ?? (await freePortPair());
     const udpPort = o.ports.sipUdp ?? (await freePortPair());
 
@@ -161,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         env: {
           CABINE_SCRYPT_LOG_N: '10',
           ...(o.announcements && rtpengine !== undefined ? { CABINE_ANNOUNCEMENT_DIR: join(o.runDir, 'prompts') } : {}),
+          ...(coturn === undefined ? {} : { CABINE_TURN_URLS: coturn.urls.join(','), CABINE_TURN_SHARED_SECRET: turnSecret }),
           ...o.managerEnv,
         },
       });
@@ -206,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(manager === undefined ? {} : { manager }),
       ...(rtpengine === undefined ? {} : { rtpengine }),
       ...(carrier === undefined ? {} : { carrier }),
+      ...(coturn === undefined ? {} : { coturn }),
       ephemeralSecret,
       stop: stopAll,
     };

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type RunningCoturn } from '../../../deploy/coturn-process.js';
 import { freePortPair } from '../../../deploy/child-process.js';
+import { startLocalStack } from '../../../deploy/local-stack.js';
 import { startManager, type RunningManager } from '../../../deploy/manager-process.js';
 import { managerApi } from './manager-api.js';
 import { relayedAddress, turnClient, type LongTermCredentials, type TurnAnswer } from './support/netns-turn.js';
@@ -98,4 +99,27 @@ describe('coturn with the manager\'s TURN credentials', () => {
       client.close();
     }
   });
+});
+
+describe('the local stack with turn: true', () => {
+  it('starts coturn and the manager hands out its servers with credentials coturn accepts', async () => {
+    const stack = await startLocalStack({ runDir: join(runDir, 'local'), turn: true, carrier: false, rtpengine: false });
+    try {
+      if (stack.manager === undefined || stack.coturn === undefined) throw new Error('no manager or coturn');
+      const api = managerApi(stack.manager.url);
+      const config = await api.sipConfig(await api.signIn('alice@cabine.test', 'cabine-1001'));
+      expect(config.iceServers.flatMap((server) => server.urls)).toEqual([...stack.coturn.urls]);
+      const turn = config.iceServers.find((server) => server.username !== undefined);
+      const client = await turnClient('127.0.0.1', stack.coturn.port);
+      try {
+        const answer = await client.allocate({ username: turn?.username ?? '', password: turn?.credential ?? '' });
+        expect(answer.success, answer.reason).toBe(true);
+        expect(turn?.username).toMatch(/^\d+:1001$/);
+      } finally {
+        client.close();
+      }
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
 });
