@@ -85,3 +85,25 @@ test('the meter shows the manager\'s funded time, warns first, follows an extens
     await context.close();
   }
 });
+
+test('a declined refill, its retry and its attempt are shown in the app in French, from the manager\'s codes', async ({ browser, meterStack: wallet }) => {
+  const admin = await apiToken(wallet.managerUrl, demo.admin.email, demo.admin.password);
+  const { context, page } = await openPhone(browser, wallet, 'fr-FR');
+  try {
+    await page.getByLabel('Adresse du gestionnaire').fill(wallet.managerUrl);
+    await page.getByLabel('E-mail').fill(demo.admin.email);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(demo.admin.password);
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Compte prépayé' });
+    await expect(panel).toContainText('En direct', { timeout: 20_000 });
+    // A declining card, and a level above the balance: turning refill on tries at once, and the card declines.
+    await api(wallet.managerUrl, admin, 'PUT', '/wallet/card', { number: '4000000000000002', expMonth: 12, expYear: 2099, cvc: '123' });
+    await api(wallet.managerUrl, admin, 'PUT', '/wallet/auto-refill', { enabled: true, thresholdMinor: 5000, amountMinor: 2500 });
+    // Pushed by the event stream: no reload.
+    await expect(panel.getByTestId('refill-notice')).toContainText('La dernière recharge automatique a été refusée (1 de suite). Prochaine tentative', { timeout: 10_000 });
+    await expect(panel.locator('li[data-refill-status="declined"]')).toContainText('Refusée : la carte a été refusée · réglages enregistrés · tentative 1');
+    await expect(panel).not.toContainText('declined');
+  } finally {
+    await context.close();
+  }
+});
