@@ -95,11 +95,11 @@ export function callSessionDelegate(entry: CallEntry, now: () => number): Sessio
     ...unsolicitedInDialogRequests,
     onBye(bye) {
       entry.endReason ??= 'remote-hangup';
-    },
       // With an onBye delegate, SIP.js 0.21 leaves the 200 OK to us (Session.onByeRequest). Unanswered, the
       // other side's BYE transaction ran into its timeout (Timer F, 32 s, RFC 3261 17.1.2.2) and ours never
       // ended: SIP.js's core kept every such BYE, its message and dialog, for as long as the page lived.
       void bye.accept().catch(() => undefined);
+    },
     onInvite() {
       entry.remoteReinviteAt = now();
     },
