@@ -96,7 +96,8 @@ export function createPhone(parts: PhoneParts): Phone {
         return;
       case 'remoteAudio':
         audio.setRemoteAudio(event.callId, event.stream);
-        return;
+        // The calls store notes early media (audio before the answer), which stops the ringback.
+        break;
       case 'callEnded': {
         const ended = calls.getState().calls.find((call) => call.id === event.callId);
         if (ended !== undefined) {

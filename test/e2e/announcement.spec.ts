@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { startLocalStack } from '../../deploy/local-stack.js';
-import { parsePcmWav, wavDurationMs } from '../../manager/src/announcements/prompt-cache.js';
+import { loudWindows, wavSamples, windowRms } from '../unit/deploy/support/audio-energy.js';
 import { rendererDist } from '../../scripts/lib/renderer-dist.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
 import { defaultSipDomain, demoUsers } from '../../shared/config/defaults.js';
@@ -13,9 +13,10 @@ import { dial, hangUp, signedInSoftphone } from './softphone.js';
 
 /**
  * The balance announcement heard in Cabine (Chromium, WebRTC through rtpengine): a paid call's caller
- * receives the prompt as early media, over ICE and DTLS-SRTP, before the carrier answers. The proof is
- * the inbound audio's energy (getStats inbound-rtp totalAudioEnergy, RFC 8829 / W3C webrtc-stats) while the
- * call is still ringing, over the prompt's length, sampled in the page every 20 ms.
+ * receives the prompt as early media, over ICE and DTLS-SRTP, before the carrier answers. The proof is the
+ * energy of the audio received before the answer, decoded from each RTP payload by the `?e2e=1` receiver
+ * tap (renderer/src/e2e/dtmf-tap-worker.ts: PCMU frames and their arrival times, independent of whether the
+ * page plays them), over the prompt's length; the page's call state and ringback are sampled every 20 ms.
  */
 const test = base.extend<object, { stack: Stack }>({
   stack: [
@@ -42,38 +43,35 @@ const test = base.extend<object, { stack: Stack }>({
   ],
 });
 
-/** One reading of the call's inbound audio and what the page shows. */
+/** One reading of what the page shows, with its time (epoch ms). */
 interface Sample {
-  readonly t: number;
+  readonly at: number;
   readonly state: string;
   readonly packets: number;
-  readonly energy: number;
+  /** The app's own ringback tone (audio-controller.ts) is playing. */
+  readonly ringback: boolean;
 }
 
 test('a paid call in Cabine hears the balance as early media before the carrier answers', async ({ browser, stack }) => {
   const alice = await signedInSoftphone(browser, stack, 0);
-  // Sampled in the page: the call's state shown and its inbound audio, every 20 ms, from the click on.
   await alice.page.evaluate(() => {
-    const samples: { t: number; state: string; packets: number; energy: number }[] = [];
+    const samples: { at: number; state: string; packets: number; ringback: boolean }[] = [];
     (window as unknown as { __announceSamples: typeof samples }).__announceSamples = samples;
-    const started = performance.now();
     const timer = setInterval(() => {
+      const at = Date.now();
       const pc = window.__cabineE2E?.peerConnections()[0];
       const state = document.querySelector<HTMLElement>('[data-call-state]')?.dataset['callState'] ?? 'none';
+      const ringback = document.querySelector<HTMLElement>('[data-role="ringback"]')?.dataset['playing'] === 'true';
       if (pc === undefined) {
-        samples.push({ t: performance.now() - started, state, packets: 0, energy: 0 });
+        samples.push({ at, state, packets: 0, ringback });
         return;
       }
       void pc.getStats().then((stats) => {
         let packets = 0;
-        let energy = 0;
-        stats.forEach((report: { type: string; kind?: string; packetsReceived?: number; totalAudioEnergy?: number }) => {
-          if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-            packets += report.packetsReceived ?? 0;
-            energy += report.totalAudioEnergy ?? 0;
-          }
+        stats.forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'audio') packets += report.packetsReceived ?? 0;
         });
-        samples.push({ t: performance.now() - started, state, packets, energy });
+        samples.push({ at, state, packets, ringback });
       });
       if (samples.length > 1500) clearInterval(timer);
     }, 20);
@@ -82,32 +80,35 @@ test('a paid call in Cabine hears the balance as early media before the carrier 
   await expect(alice.page.locator('[data-call-state="established"]')).toBeVisible({ timeout: 20_000 });
   await hangUp(alice);
   const samples = await alice.page.evaluate(() => (window as unknown as { __announceSamples: Sample[] }).__announceSamples);
+  const frames = await alice.page.evaluate(() => window.__cabineE2E?.receivedPcm() ?? []);
 
   const promptFiles = (await readdir(join(stack.runDir, 'prompts'))).filter((name) => name.endsWith('.wav'));
   expect(promptFiles).toHaveLength(1);
-  const promptMs = wavDurationMs(parsePcmWav(await readFile(join(stack.runDir, 'prompts', promptFiles[0] ?? ''))));
+  const prompt = await wavSamples(join(stack.runDir, 'prompts', promptFiles[0] ?? ''));
+  const promptMs = (prompt.samples.length / prompt.sampleRate) * 1000;
 
-  const early = samples.filter((sample) => sample.state !== 'established' && sample.state !== 'none');
-  const firstPacket = early.find((sample) => sample.packets > 0);
+  const shown = samples.find((sample) => sample.state !== 'none');
   const answered = samples.find((sample) => sample.state === 'established');
-  const lastEarly = early.at(-1);
-  if (firstPacket === undefined || answered === undefined || lastEarly === undefined) throw new Error(`no early media: ${JSON.stringify(samples.slice(0, 5))}`);
-  // Speech energy arrived before the answer (a silent stream adds ~0; the prompt at G.711 levels adds far more)...
-  const earlyEnergy = lastEarly.energy - firstPacket.energy;
-  expect(earlyEnergy).toBeGreaterThan(0.05);
-  // ...spread over the prompt's window, not in a burst: energy in both its halves (after the lead silence).
-  const at = (ms: number): Sample | undefined => early.find((sample) => sample.t >= firstPacket.t + ms);
-  const middle = at(700 + (promptMs - 700) / 2);
-  if (middle === undefined) throw new Error('the early media stopped before the middle of the prompt');
-  expect(middle.energy - firstPacket.energy).toBeGreaterThan(0.01);
-  expect(lastEarly.energy - middle.energy).toBeGreaterThan(0.01);
+  if (shown === undefined || answered === undefined) throw new Error('the call was never shown or answered');
+  // Everything received before the page showed the call answered: the early media.
+  const early = frames.filter((frame) => frame.at < answered.at);
+  const first = early[0];
+  const last = early.at(-1);
+  if (first === undefined || last === undefined) throw new Error(`no audio before the answer (${frames.length} frames in all)`);
+  // Speech, not silence: nearly as many loud 20 ms frames as the prompt has (G.711 and the resampler change
+  // levels, not where the words are), spread over the prompt's length.
+  const promptLoud = loudWindows(windowRms(prompt.samples, prompt.sampleRate, 20));
+  const loud = early.filter((frame) => frame.rms > 300);
+  expect(loud.length).toBeGreaterThanOrEqual(Math.floor(promptLoud * 0.7));
+  expect((loud.at(-1)?.at ?? 0) - (loud[0]?.at ?? 0)).toBeGreaterThan((promptMs - 700) * 0.7);
+  expect(last.at - first.at).toBeGreaterThan(promptMs - 700);
+  // The app's ringback stops once the network's audio plays (RFC 3960): nothing of ours over the prompt.
+  expect(samples.filter((sample) => sample.at > first.at + 300 && sample.at < answered.at && sample.ringback)).toEqual([]);
   // The call was answered only after the prompt had been played.
-  expect(answered.t - firstPacket.t).toBeGreaterThan(promptMs - 500);
-  const clickToFirstPacket = firstPacket.t - (samples.find((sample) => sample.state !== 'none')?.t ?? 0);
+  expect(answered.at - first.at).toBeGreaterThan(promptMs - 700);
   console.info(
-    `announcement in Chromium: prompt ${promptMs} ms, call shown -> first early packet ${Math.round(clickToFirstPacket)} ms, ` +
-      `first early packet -> answered ${Math.round(answered.t - firstPacket.t)} ms, early energy ${earlyEnergy.toFixed(3)}, ` +
-      `early packets ${lastEarly.packets - firstPacket.packets + 1}`,
+    `announcement in Chromium: prompt ${Math.round(promptMs)} ms, call shown -> first early frame ${Math.round(first.at - shown.at)} ms, ` +
+      `first early frame -> answered ${Math.round(answered.at - first.at)} ms, ${early.length} early frames, ${loud.length} loud (prompt: ${promptLoud})`,
   );
   await alice.context.close();
 });

@@ -24,6 +24,13 @@ interface TapScope {
 }
 
 const eventNames = '0123456789*#ABCD';
+
+/** G.711 µ-law byte to a 16-bit linear sample (ITU-T G.711). */
+function ulaw(byte: number): number {
+  const u = ~byte & 0xff;
+  const magnitude = ((((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 0x07)) - 0x84;
+  return u & 0x80 ? -magnitude : magnitude;
+}
 const scope = self as unknown as TapScope;
 
 scope.onrtctransform = ({ transformer }) => {
@@ -33,6 +40,14 @@ scope.onrtctransform = ({ transformer }) => {
       new TransformStream<TapFrame, TapFrame>({
         transform(frame, controller) {
           const metadata = frame.getMetadata();
+          // The energy of each received PCMU frame, with its arrival time (epoch ms): what the caller hears,
+          // decoded from the payload itself, whether or not the page plays it (the balance announcement test).
+          if (metadata.mimeType?.toLowerCase() === 'audio/pcmu' && frame.data.byteLength > 0) {
+            const bytes = new Uint8Array(frame.data);
+            let sum = 0;
+            for (const byte of bytes) sum += ulaw(byte) ** 2;
+            scope.postMessage({ pcm: { at: performance.timeOrigin + performance.now(), rms: Math.sqrt(sum / bytes.length) } });
+          }
           if (metadata.mimeType?.toLowerCase() === 'audio/telephone-event' && frame.data.byteLength >= 4) {
             const event = new Uint8Array(frame.data)[0] ?? 255;
             if (metadata.rtpTimestamp !== lastTimestamp && event < eventNames.length) {

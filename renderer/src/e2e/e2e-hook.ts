@@ -17,6 +17,8 @@ export interface CabineE2eHook {
   readonly dtmfTap: boolean;
   /** Digits of the RFC 4733 telephone-events received on any call so far, in arrival order. */
   receivedDtmf(): string;
+  /** Received PCMU frames (the latest 5000): arrival time (epoch ms) and RMS of their decoded samples. */
+  receivedPcm(): readonly { readonly at: number; readonly rms: number }[];
   /** Audio tracks from getUserMedia on this page that are still live (not stopped). */
   liveAudioTracks(): number;
   /** The adapter's prepareCall(), for the call benchmark and tests that do not type in the dialer. */
@@ -65,6 +67,7 @@ function countMicrophoneTracks(): () => number {
 
 export function createE2eHook(): E2eReceiverTap {
   let received = '';
+  const pcm: { at: number; rms: number }[] = [];
   const liveAudioTracks = countMicrophoneTracks();
   const supported = typeof RTCRtpScriptTransform !== 'undefined';
   let worker: Worker | null = null;
@@ -72,8 +75,12 @@ export function createE2eHook(): E2eReceiverTap {
   const tapWorker = (): Worker => {
     if (worker === null) {
       worker = new Worker(new URL('./dtmf-tap-worker.ts', import.meta.url), { type: 'module', name: 'cabine-dtmf-tap' });
-      worker.onmessage = (event: MessageEvent<{ digit?: unknown }>) => {
+      worker.onmessage = (event: MessageEvent<{ digit?: unknown; pcm?: { at: number; rms: number } }>) => {
         if (typeof event.data.digit === 'string') received += event.data.digit;
+        if (event.data.pcm !== undefined) {
+          pcm.push(event.data.pcm);
+          if (pcm.length > 5000) pcm.shift();
+        }
       };
     }
     return worker;
@@ -92,6 +99,7 @@ export function createE2eHook(): E2eReceiverTap {
         peerConnections: () => adapter.peerConnections(),
         dtmfTap: supported,
         receivedDtmf: () => received,
+        receivedPcm: () => [...pcm],
         liveAudioTracks,
         prepareCall: () => adapter.prepareCall(),
       });
