@@ -9,6 +9,7 @@ import {
   createNatTopology, listNamespaces, natAddresses, natPorts, removeLeftoverNamespaces, startScriptInNamespace,
   type NamespaceScript, type NatTopology, type Office, type PublicStackInfo,
 } from '../unit/deploy/support/netns.js';
+import type { TurnProbeResult } from '../unit/deploy/support/netns-turn-probe.js';
 import type {} from '../../renderer/src/e2e/e2e-hook.js';
 
 /**
@@ -41,6 +42,7 @@ interface OfficePhone {
 }
 
 let runDir = '';
+let publicInfo: PublicStackInfo | undefined;
 let topology: NatTopology | undefined;
 const scripts: NamespaceScript[] = [];
 const browsers: Browser[] = [];
@@ -181,6 +183,7 @@ test.describe.serial('calls between two offices behind NAT routers', () => {
     const stack = await startScriptInNamespace(topology.publicNs, join(support, 'netns-public-stack.ts'), [join(runDir, 'public'), server], join(runDir, 'public-stack.log'), 60_000);
     scripts.push(stack);
     const info = JSON.parse(stack.firstLine) as PublicStackInfo;
+    publicInfo = info;
     expect(info.turnUrls).toContain(`turn:${server}:${natPorts.turn}?transport=udp`);
     for (const office of ['a', 'b'] as const) {
       scripts.push(await startScriptInNamespace(topology.officeNs[office], join(support, 'netns-office.ts'), [server], join(runDir, `office-${office}.log`), 30_000));
@@ -241,5 +244,22 @@ test.describe.serial('calls between two offices behind NAT routers', () => {
     timings.push(`relay ${answerToConnectedMs} ms from answer to connected (A ${pathA.local?.type}/${pathA.remote?.type})`);
     await hangUp(a, b);
     await topology.setSymmetric('a', false);
+  });
+
+  test('an attacker behind office B\'s router: no relay without genuine credentials, none to loopback or private peers', async () => {
+    if (topology === undefined || publicInfo === undefined) throw new Error('no topology');
+    const probe = await startScriptInNamespace(
+      topology.officeNs.b, join(support, 'netns-turn-probe.ts'), [server, String(publicInfo.turnPort), publicInfo.turnSecret], join(runDir, 'turn-probe.log'), 30_000,
+    );
+    await probe.stop(5_000);
+    const result = JSON.parse(probe.firstLine) as TurnProbeResult;
+    expect(result).toEqual({
+      noCredentials: 401, forged: 401, expired: 401, genuine: 0,
+      permissions: {
+        '127.0.0.1': 403, '127.0.0.53': 403, '10.1.2.3': 403, '172.16.0.1': 403, '192.168.0.1': 403, '169.254.169.254': 403, '100.64.0.1': 403,
+        // The control: a public peer is allowed, so the refusals above are about the addresses.
+        '198.51.100.6': 0,
+      },
+    });
   });
 });

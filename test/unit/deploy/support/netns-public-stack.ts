@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   });
   stops.push(kamailio.stop);
   const info: PublicStackInfo = {
-    server, managerPort: publicPorts.manager, wsPort: publicPorts.sipWs, turnUrls: coturn.urls, turnPort: publicPorts.turn, coturnLog: coturn.logFile,
+    server, managerPort: publicPorts.manager, wsPort: publicPorts.sipWs, turnUrls: coturn.urls, turnPort: publicPorts.turn, turnSecret, coturnLog: coturn.logFile,
   };
   process.stdout.write(`${JSON.stringify(info)}\n`);
 }

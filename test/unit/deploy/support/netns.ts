@@ -51,6 +51,8 @@ export interface PublicStackInfo {
   readonly wsPort: number;
   readonly turnUrls: readonly string[];
   readonly turnPort: number;
+  /** coturn's static-auth-secret: the probe mints an expired but genuine credential with it. */
+  readonly turnSecret: string;
   readonly coturnLog: string;
 }
 
@@ -241,7 +243,8 @@ export async function startScriptInNamespace(ns: string, script: string, args: r
           resolve(buffered.slice(0, newline));
         }
       });
-      void exited.then(() => {
+      // 'close' comes after the last stdout data (a script may print and exit at once), 'exit' may not.
+      child.once('close', () => {
         clearTimeout(timer);
         reject(new Error(`${script} in ${ns} exited (code ${String(child.exitCode)}) before it was ready (log: ${logFile})`));
       });
