@@ -1,5 +1,6 @@
 import { budgetMessages } from './budget-messages';
 import { peopleNav } from './people-nav';
+import { numbersNav } from './number-messages';
 import type { Language, Messages } from './i18n';
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -43,8 +44,8 @@ export function page(options: PageOptions): string {
   const other = options.lang === 'fr' ? 'en' : 'fr';
   const nav = signedIn
     ? signedIn.role === 'operator'
-      ? html`<li><a href="/care">${t.customerCare}</a></li>${peopleNav(options.lang, signedIn.role)}`
-      : html`<li><a href="/prepaid">${t.prepaidAccount}</a></li><li><a href="/prepaid/add-funds">${t.addFunds}</a></li><li><a href="/prepaid/settings">${t.settings}</a></li><li><a href="/prepaid/rates">${t.internationalRates}</a></li><li><a href="/prepaid/activity">${t.activity}</a></li><li><a href="/prepaid/budgets">${budgetMessages[options.lang].budgets}</a></li>${peopleNav(options.lang, signedIn.role)}`
+      ? html`<li><a href="/care">${t.customerCare}</a></li>${numbersNav(options.lang, signedIn.role)}${peopleNav(options.lang, signedIn.role)}`
+      : html`<li><a href="/prepaid">${t.prepaidAccount}</a></li><li><a href="/prepaid/add-funds">${t.addFunds}</a></li><li><a href="/prepaid/settings">${t.settings}</a></li><li><a href="/prepaid/rates">${t.internationalRates}</a></li><li><a href="/prepaid/activity">${t.activity}</a></li><li><a href="/prepaid/budgets">${budgetMessages[options.lang].budgets}</a></li>${numbersNav(options.lang, signedIn.role)}${peopleNav(options.lang, signedIn.role)}`
     : html``;
   return `<!doctype html>${html`<html lang="${options.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${t.appName}</title><link rel="stylesheet" href="/assets/manager.css"></head>

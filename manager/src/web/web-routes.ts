@@ -9,6 +9,7 @@ import { registerCallReceiptPage } from './pages/call-receipt-page';
 import { registerCarePage } from './pages/care-page';
 import { registerHomeRedirect } from './pages/home-redirect';
 import { registerLanguageSwitch } from './pages/language-switch';
+import { registerNumbersPage } from './pages/numbers-page';
 import { registerPrepaidPage } from './pages/prepaid-page';
 import { registerRatesPage } from './pages/rates-page';
 import { registerReceiptPage } from './pages/receipt-page';
@@ -43,5 +44,6 @@ export function registerWebRoutes(app: FastifyInstance, ctx: ManagerContext): We
   registerBudgetsPage(app, { auth, repository, now });
   registerCallReceiptPage(app, { auth, store });
   registerCarePage(app, { auth, wallet, store });
+  registerNumbersPage(app, { auth, repository, now });
   return webErrorRenderer(auth);
 }
