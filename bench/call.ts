@@ -7,8 +7,11 @@
  *   the app's number is typed key by key 50 ms before the click, which readies the call (prepareCall), the
  *   bare page has nothing to ready;
  * - INVITE → ringing at the callee: until the callee has sent 180 Ringing (`cabine:incoming-ringing`);
- * - answer → media flowing: the Answer click until both peer connections have received RTP.
- * It prints median and p95 of each, for both, and the ratio app / bare of the medians.
+ * - answer → media flowing: the Answer click until both sides have received their first RTP packet, read by
+ *   the same probe in both kinds of page (bench/media-probe.ts); and, to tell the callee's part from the
+ *   network's, answer → the callee's 200 OK sent.
+ * It prints median and p95 of each, for both, and the ratio app / bare of the medians. The app's pages are
+ * the production page (no `?e2e=1`: its DTMF tap puts an encoded transform on every received stream).
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
@@ -21,9 +24,9 @@ import { chromiumArgs, chromiumPath } from '../scripts/lib/chromium.js';
 import { freePort } from '../scripts/lib/free-port.js';
 import { startStaticServer } from '../scripts/lib/static-server.js';
 import { measureWalletCalls } from './call-wallet.js';
-import type {} from '../renderer/src/e2e/e2e-hook.js';
 import type {} from './bare-sipjs/bare-phone.js';
 import { rendererDist } from '../scripts/lib/renderer-dist.js';
+import { firstRtpTime, lastOkSent, mediaProbeScript, waitForRemoteAudio } from './media-probe.js';
 
 const calls = Number(process.env.BENCH_CALLS ?? 25);
 const warmup = 2;
@@ -38,30 +41,13 @@ interface Sample {
   readonly clickToInvite: number;
   readonly inviteToRinging: number;
   readonly answerToMedia: number;
+  readonly answerToOk: number;
 }
 
 /** A pair of pages that can call each other and report the three moments of each call. */
 interface Harness {
   oneCall(): Promise<Sample>;
   close(): Promise<void>;
-}
-
-/** In the page: resolves with the epoch time at which the first RTP packet is seen on `pc()`. */
-function firstPacketTime(page: Page, source: 'app' | 'bare'): Promise<number> {
-  // No named functions inside: tsx's esbuild would wrap them in a `__name` helper the page lacks.
-  return page.evaluate(async (from) => {
-    for (;;) {
-      const connection = from === 'app' ? window.__cabineE2E?.peerConnections()[0] : window.bare?.peerConnection();
-      if (connection !== undefined) {
-        let packets = 0;
-        (await connection.getStats()).forEach((r: { type: string; packetsReceived?: number }) => {
-          if (r.type === 'inbound-rtp') packets += r.packetsReceived ?? 0;
-        });
-        if (packets > 0) return performance.timeOrigin + performance.now();
-      }
-      await new Promise((done) => setTimeout(done, 2));
-    }
-  }, source);
 }
 
 /** The epoch time of the newest User Timing mark `name`, once there are more than `count` of them. */
@@ -86,8 +72,9 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Prom
   const pages: Page[] = [];
   for (const user of demoUsers.slice(0, 2)) {
     const context = await browser.newContext({ locale: 'en-GB', permissions: ['microphone'] });
+    await context.addInitScript(mediaProbeScript);
     const page = await context.newPage();
-    await page.goto(`${webUrl}?e2e=1`);
+    await page.goto(webUrl);
     await page.getByLabel('Server').fill(wsUrl);
     await page.getByLabel('Username').fill(user.username);
     await page.getByLabel('Password').fill(user.password);
@@ -119,17 +106,15 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Prom
       const ringing = await markAfter(callee, 'cabine:incoming-ringing', rings);
       const answerButton = await callee.getByRole('button', { name: 'Answer' }).elementHandle();
       if (answerButton === null) throw new Error('no Answer button');
-      const calleeMedia = firstPacketTime(callee, 'app');
-      const callerMedia = firstPacketTime(caller, 'app');
       const answered = await answerButton.evaluate((button: HTMLButtonElement) => {
         const t = performance.timeOrigin + performance.now();
         button.click();
         return t;
       });
-      const media = Math.max(await callerMedia, await calleeMedia);
+      const { media, ok } = await mediaAfter(caller, callee, answered);
       await caller.getByRole('button', { name: 'Hang up' }).click();
       for (const page of pages) await page.locator('[data-call-state]').waitFor({ state: 'detached' });
-      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered };
+      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered, answerToOk: ok - answered };
     },
     async close() {
       for (const page of pages) await page.context().close();
@@ -141,6 +126,7 @@ async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string): Pr
   const pages: Page[] = [];
   for (const user of demoUsers.slice(0, 2)) {
     const context = await browser.newContext({ permissions: ['microphone'] });
+    await context.addInitScript(mediaProbeScript);
     const page = await context.newPage();
     await page.goto(bareUrl);
     await page.evaluate(
@@ -167,18 +153,23 @@ async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string): Pr
       const clicked = await caller.evaluate((user) => window.bare?.call(user) ?? 0, calleeUser);
       const inviteSent = await moment(caller, 'inviteSent', clicked);
       const ringing = await moment(callee, 'ringing', clicked);
-      const calleeMedia = firstPacketTime(callee, 'bare');
-      const callerMedia = firstPacketTime(caller, 'bare');
       const answered = await callee.evaluate(() => window.bare?.answer() ?? 0);
-      const media = Math.max(await callerMedia, await calleeMedia);
+      const { media, ok } = await mediaAfter(caller, callee, answered);
       await caller.evaluate(() => window.bare?.hangup());
       for (const page of pages) await page.waitForFunction(() => window.bare?.idle() === true);
-      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered };
+      return { clickToInvite: inviteSent - clicked, inviteToRinging: ringing - inviteSent, answerToMedia: media - answered, answerToOk: ok - answered };
     },
     async close() {
       for (const page of pages) await page.context().close();
     },
   };
+}
+
+/** Once both sides hear each other: when the later one's first RTP arrived, and the callee's 200 OK left. */
+async function mediaAfter(caller: Page, callee: Page, answered: number): Promise<{ media: number; ok: number }> {
+  await Promise.all([waitForRemoteAudio(caller, answered), waitForRemoteAudio(callee, answered)]);
+  const media = Math.max(await firstRtpTime(caller), await firstRtpTime(callee));
+  return { media, ok: await lastOkSent(callee) };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -240,7 +231,8 @@ async function main(): Promise<void> {
     const rows: [string, keyof Sample][] = [
       ['click -> INVITE sent', 'clickToInvite'],
       ['INVITE -> 180 Ringing at callee', 'inviteToRinging'],
-      ['answer -> media flowing', 'answerToMedia'],
+      ['answer -> media flowing (first RTP both ways)', 'answerToMedia'],
+      ['answer -> 200 OK sent by the callee (part of the above)', 'answerToOk'],
     ];
     console.log(`Call set-up through Kamailio, ${calls} calls each (after ${warmup} warm-up), milliseconds`);
     console.log('| measure | app p50 | app p95 | bare SIP.js p50 | bare SIP.js p95 | ratio p50 |');

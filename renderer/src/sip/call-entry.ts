@@ -18,6 +18,8 @@ export interface CallEntry {
   reinviteRetryTimer: Timer;
   /** When the other side last sent us a re-INVITE (epoch ms); 0 if never. */
   remoteReinviteAt: number;
+  /** Tells the app the user's answer is under way (callAnswering), once; set from Answer until then. */
+  announceAnswering: (() => void) | null;
 }
 
 /** The calls in progress, by the app's call id; an entry leaves the map when its call ends. */
@@ -37,6 +39,7 @@ export function newEntry(info: CallInfo, session: Inviter | Invitation): CallEnt
     endReason: null,
     reinviteRetryTimer: undefined,
     remoteReinviteAt: 0,
+    announceAnswering: null,
   };
 }
 
