@@ -9,7 +9,7 @@ import { rendererDist } from '../../scripts/lib/renderer-dist.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
 import { defaultSipDomain, demoUsers } from '../../shared/config/defaults.js';
 import { expect, type Stack } from './fixtures.js';
-import { dial, hangUp, signedInSoftphone } from './softphone.js';
+import { dial, expectAudioIn, expectPacketsGrowing, hangUp, signedInSoftphone } from './softphone.js';
 
 /**
  * The balance announcement heard in Cabine (Chromium, WebRTC through rtpengine): a paid call's caller
@@ -78,6 +78,18 @@ test('a paid call in Cabine hears the balance as early media before the carrier 
   });
   await dial(alice, '+44 7400 900123');
   await expect(alice.page.locator('[data-call-state="established"]')).toBeVisible({ timeout: 20_000 });
+  // After the announcement the call is an ordinary one on the same rtpengine session: the carrier's tone
+  // arrives, the browser's microphone reaches the carrier, and a hold and resume (re-INVITEs through the
+  // proxy's to-tag alias) keep the audio.
+  await expectAudioIn(alice.page);
+  const carrier = stack.carrier.baresip;
+  if (carrier === undefined) throw new Error('the stack runs the baresip carrier');
+  await expect.poll(async () => (await carrier.receivedAudio()).peak, { timeout: 10_000 }).toBeGreaterThan(1_000);
+  await alice.page.getByRole('button', { name: 'Hold', exact: true }).click();
+  await expect(alice.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'held');
+  await alice.page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(alice.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'active');
+  await expectPacketsGrowing(alice.page);
   await hangUp(alice);
   const samples = await alice.page.evaluate(() => (window as unknown as { __announceSamples: Sample[] }).__announceSamples);
   const frames = await alice.page.evaluate(() => window.__cabineE2E?.receivedPcm() ?? []);
