@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureKamailioState, kamailioStateDefines } from './kamailio-state.js';
+import { sipDomainSecret } from '../manager/src/auth/sip-domain-secret.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -261,7 +262,8 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     `#!substdef "!CABINE_DOMAIN!${domain}!g"`,
     `#!substdef "!CABINE_RUN_DIR!${runDir}!g"`,
     `#!define CABINE_WS_PORT ${wsPort}`,
-    `#!substdef "!CABINE_EPHEMERAL_SECRET!${input.ephemeralSecret}!g"`,
+    // The domain's own secret (manager/src/auth/sip-domain-secret.ts): credentials of another company's domain fail here.
+    `#!substdef "!CABINE_EPHEMERAL_SECRET!${sipDomainSecret(input.ephemeralSecret, domain)}!g"`,
     // Always defined, so the config parses the same with or without a manager; WITH_BILLING decides.
     `#!substdef "!CABINE_MANAGER_URL!${billing?.apiUrl ?? 'http://127.0.0.1:9/api/v1'}!g"`,
     `#!substdef "!CABINE_PROXY_SECRET!${billing?.proxySecret ?? 'none'}!g"`,

@@ -3,6 +3,7 @@ import type { CompanyView, UserView } from '../../../shared/api/auth-schemas';
 import { endpoints } from '../../../shared/api/endpoints';
 import { headerDisplayName } from '../../../shared/sip/display-name';
 import { ephemeralSipCredentials } from '../auth/sip-credentials';
+import { sipDomainSecret } from '../auth/sip-domain-secret';
 import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { turnIceServers } from '../turn/turn-credentials';
@@ -45,7 +46,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
   apiRoute(app, ctx, endpoints.sipConfig, async ({ principal }) => {
     const company = await store.getCompany(companyIdOf(principal));
     if (!company || !principal.user.extension) throw new ApiError(404, 'not_found', 'This user has no extension');
-    const credentials = ephemeralSipCredentials(ctx.sipSharedSecret, principal.user.extension, ctx.now(), ctx.config.sipCredentialTtlSeconds);
+    // Signed with the company's own domain secret: valid at its proxy only, never as another company's extension.
+    const credentials = ephemeralSipCredentials(sipDomainSecret(ctx.sipSharedSecret, company.sipDomain), principal.user.extension, ctx.now(), ctx.config.sipCredentialTtlSeconds);
     return {
       wsUrl: ctx.config.sipWsUrl, domain: company.sipDomain, extension: principal.user.extension,
       authorizationUsername: credentials.username, password: credentials.password,

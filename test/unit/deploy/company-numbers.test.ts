@@ -187,6 +187,8 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
   let brunoSocket: RawSipSocket;
   let chloeSocket: RawSipSocket;
   let outsider: RawSipSocket;
+  /** SIP credentials the manager hands the other company's admin (extension 1001 of other.test). */
+  let otherCompanySip: { username: string; password: string; extension: string };
   const sockets: RawSipSocket[] = [];
 
   beforeAll(async () => {
@@ -209,6 +211,17 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     expect(onboard.status, JSON.stringify(onboard.body)).toBe(201);
     const { companyId } = onboard.body as { companyId: string };
     expect((await api.request('POST', `/care/companies/${companyId}/numbers`, care, { e164: otherCompanyNumber })).status).toBe(201);
+    // Its admin sets a password from the welcome mail (the dev outbox) and asks for SIP credentials.
+    const outbox = await (await fetch(`${stack.manager?.url ?? ''}/dev/outbox.json`)).text();
+    const welcomeToken = /boss@other\.test[\s\S]*?set-password\?token=([A-Za-z0-9_-]+)/.exec(outbox)?.[1];
+    expect(welcomeToken, 'the welcome link in the outbox').toBeDefined();
+    const setPassword = await fetch(`${stack.manager?.url ?? ''}/api/v1/auth/set-password`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: welcomeToken, password: 'other-boss-password-1' }),
+    });
+    expect(setPassword.status).toBe(204);
+    const otherSip = (await api.request('GET', '/sip-config', await api.signIn('boss@other.test', 'other-boss-password-1'))).body as { authorizationUsername: string; password: string; extension: string; domain: string };
+    expect(otherSip.domain).toBe('other.test');
+    otherCompanySip = { username: otherSip.authorizationUsername, password: otherSip.password, extension: otherSip.extension };
     brunoSocket = await open('127.0.0.21');
     chloeSocket = await open('127.0.0.22');
     outsider = await open('127.0.0.23');
@@ -330,4 +343,23 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     // The other company's number reaches nobody here even from the trunk (it is not served by this proxy).
     expect((await fromTrunk(otherCompanyNumber)).status).toBe(404);
   });
+
+  it("the other company's SIP credentials do not work in this company's domain, even for the same extension", async () => {
+    const attacker = outsider;
+    const ext = otherCompanySip.extension;
+    const aor = `<sip:${ext}@${stack.domain}>`;
+    const parts = {
+      method: 'REGISTER', uri: `sip:${stack.domain}`, from: `${aor};tag=${token()}`, to: aor, callId: `reg-${token()}`, cseq: 1,
+      contact: `<sip:${ext}@${attacker.host}:${attacker.port}>`, headers: ['Expires: 60'],
+    };
+    const registered = await sendAuthenticated(attacker, parts, otherCompanySip);
+    expect([401, 403]).toContain(registered.final.status);
+    expect((await stack.kamailio.registrations()).join('\n')).not.toContain(`${attacker.host}:${attacker.port}`);
+    // Nor can they call out in the name of this company's extension (charged to this company's wallet).
+    const trunkMark = invitesAtTrunk().length;
+    const invite = inviteParts(attacker, `sip:+33199009999@${stack.domain}`, `sip:${ext}@${stack.domain}`);
+    expect([401, 403, 407]).toContain((await sendAuthenticated(attacker, invite, otherCompanySip)).final.status);
+    expect(invitesAtTrunk().length).toBe(trunkMark);
+  });
 });
+
