@@ -122,6 +122,8 @@ export interface KamailioConfigInput {
   readonly trunk?: TrunkConfig | undefined;
   /** rtpengine's ng socket, e.g. udp:127.0.0.1:22222; absent: no media relay (WebRTC to WebRTC only). */
   readonly rtpengineSocket?: string | undefined;
+  /** Anchor WebRTC-to-WebRTC media at rtpengine too (WITH_RELAY_ALL_MEDIA); only with rtpengineSocket. */
+  readonly relayAllMedia?: boolean | undefined;
   /** Emergency short codes of the company's country (shared/numbering/emergency-numbers.ts). */
   readonly emergencyNumbers: readonly string[];
   /** Paid calls one user may start per minute. */
@@ -288,6 +290,7 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     ...(billing === undefined ? [] : ['#!define WITH_BILLING']),
     ...(trunk === undefined ? [] : ['#!define WITH_TRUNK']),
     ...(input.rtpengineSocket === undefined ? [] : ['#!define WITH_RTPENGINE']),
+    ...(input.rtpengineSocket !== undefined && input.relayAllMedia === true ? ['#!define WITH_RELAY_ALL_MEDIA'] : []),
     // The proxy's own UDP socket: the balance announcement's early-media leg is a request the proxy sends to
     // itself there (route[ANNOUNCE] and route[ANNOUNCE_LEG] in kamailio.cfg).
     `#!substdef "!CABINE_SELF_UDP!${host}:${udpPort}!g"`,

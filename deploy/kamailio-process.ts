@@ -59,6 +59,11 @@ export interface KamailioOptions {
   readonly trunk?: TrunkConfig;
   /** rtpengine's ng socket (`udp:127.0.0.1:<port>`); absent: no media relay. */
   readonly rtpengineSocket?: string;
+  /**
+   * Anchor every call's media at rtpengine, WebRTC to WebRTC too (default false: browsers talk directly,
+   * with STUN/TURN). Needs rtpengineSocket. docs/sip-server.md, "NAT traversal".
+   */
+  readonly relayAllMedia?: boolean;
   /** ISO country whose emergency short codes are routed first (shared/numbering); default FR. */
   readonly emergencyCountry?: string;
   /** Paid calls one user may start per minute; default 10. */
@@ -156,6 +161,7 @@ const optionsSchema = z
       })
       .optional(),
     rtpengineSocket: z.string().regex(/^udp6?:[0-9A-Za-z.:[\]-]+:\d{1,5}$/, 'must be udp:host:port').optional(),
+    relayAllMedia: z.boolean().default(false),
     emergencyCountry: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').default('FR'),
     paidCallsPerMinute: z.number().int().min(1).max(10_000).default(10),
     guard: z
@@ -270,6 +276,7 @@ async function launch(options: ValidOptions): Promise<Started> {
     billing: options.billing,
     trunk: options.trunk,
     rtpengineSocket: options.rtpengineSocket,
+    relayAllMedia: options.relayAllMedia,
     emergencyNumbers: emergencyNumbersFor(options.emergencyCountry),
     paidCallsPerMinute: options.paidCallsPerMinute,
     guard: options.guard,

@@ -82,13 +82,34 @@ async function signIn(office: Office, browser: Browser): Promise<OfficePhone> {
   return { browser, context, page };
 }
 
+/**
+ * Signs in with the SIP form to the proxy that anchors all media at rtpengine (the demo users' static SIP
+ * passwords: no manager, so no STUN/TURN servers either).
+ */
+async function signInAnchored(office: Office, browser: Browser): Promise<OfficePhone> {
+  const user = officeUsers[office];
+  const context = await browser.newContext({ locale: 'en-GB', permissions: ['microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[office ${office}, anchored] page error`, error));
+  await page.goto(`http://127.0.0.1:${natPorts.web}/?e2e=1`);
+  const advanced = page.locator('details', { hasText: 'Advanced: SIP account (no Prepaid Account)' });
+  await advanced.getByText('Advanced: SIP account (no Prepaid Account)').click();
+  await advanced.getByLabel('Server').fill(`ws://127.0.0.1:${natPorts.anchoredSipWs}`);
+  await advanced.getByLabel('Username').fill(user.extension);
+  await advanced.getByLabel('Password', { exact: true }).fill(user.password);
+  await advanced.getByLabel('Domain').fill('cabine.test');
+  await advanced.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('Registered', { timeout: 20_000 });
+  return { browser, context, page };
+}
+
 /** What the call's first peer connection uses and carries, from getStats. */
 interface MediaPath {
   /** Every candidate pair, for the failure messages. */
   readonly pairs: readonly string[];
   readonly state: string;
   readonly local: { type: string; address: string; protocol: string } | null;
-  readonly remote: { type: string; address: string } | null;
+  readonly remote: { type: string; address: string; port: number } | null;
   readonly bytesReceived: number;
   readonly bytesSent: number;
   readonly audioEnergy: number;
@@ -127,7 +148,7 @@ function mediaPath(page: Page): Promise<MediaPath> {
       pairs,
       state: pc.connectionState,
       local: local === undefined ? null : { type: String(local['candidateType']), address: String(local['address'] ?? local['ip']), protocol: String(local['protocol']) },
-      remote: remote === undefined ? null : { type: String(remote['candidateType']), address: String(remote['address'] ?? remote['ip']) },
+      remote: remote === undefined ? null : { type: String(remote['candidateType']), address: String(remote['address'] ?? remote['ip']), port: Number(remote['port']) },
       bytesReceived, bytesSent, audioEnergy,
       iceServers: pc.getConfiguration().iceServers?.map((s) => ({ urls: s.urls, ...(s.username === undefined ? {} : { username: s.username }) })) ?? [],
     };
@@ -261,5 +282,32 @@ test.describe.serial('calls between two offices behind NAT routers', () => {
         '198.51.100.6': 0,
       },
     });
+  });
+
+  test('a deployment that forces media through rtpengine: office A symmetric, no TURN, media anchored at rtpengine, audio both ways', async () => {
+    const { a, b } = phones;
+    if (a === undefined || b === undefined || topology === undefined) throw new Error('the offices are not signed in');
+    await topology.setSymmetric('a', true);
+    const anchoredA = await signInAnchored('a', a.browser);
+    const anchoredB = await signInAnchored('b', b.browser);
+    try {
+      const { answerToConnectedMs } = await callAndAnswer(anchoredA, anchoredB, false);
+      for (const phone of [anchoredA, anchoredB]) {
+        const path = await mediaPath(phone.page);
+        const pairs = path.pairs.join('\n');
+        expect(path.iceServers, pairs).toEqual([]);
+        // Each browser's peer is rtpengine: its own candidate on the server's address, in its media ports.
+        expect(path.remote?.address, pairs).toBe(server);
+        expect(path.remote?.port ?? 0, pairs).toBeGreaterThanOrEqual(natPorts.rtpMin);
+        expect(path.remote?.port ?? 0, pairs).toBeLessThanOrEqual(natPorts.rtpMax);
+        expect(path.local?.type, pairs).not.toBe('relay');
+      }
+      timings.push(`anchored at rtpengine ${answerToConnectedMs} ms from answer to connected`);
+      await hangUp(anchoredA, anchoredB);
+    } finally {
+      await anchoredA.context.close();
+      await anchoredB.context.close();
+      await topology.setSymmetric('a', false);
+    }
   });
 });

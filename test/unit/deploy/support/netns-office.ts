@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const web = await startStaticServer({
     root: rendererDist, host: '127.0.0.1', port: natPorts.web, runtimeConfig: { managerUrl: `http://127.0.0.1:${natPorts.manager}` },
   });
-  const forwarders = [await forward(natPorts.manager, server), await forward(natPorts.sipWs, server)];
+  const forwarders = [await forward(natPorts.manager, server), await forward(natPorts.sipWs, server), await forward(natPorts.anchoredSipWs, server)];
   const stop = (): void => {
     for (const forwarder of forwarders) forwarder.close();
     void web.close().finally(() => process.exit(0));

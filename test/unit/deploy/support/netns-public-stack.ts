@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { startCoturn } from '../../../../deploy/coturn-process.js';
 import { startKamailio } from '../../../../deploy/kamailio-process.js';
 import { startManager } from '../../../../deploy/manager-process.js';
+import { startRtpengine } from '../../../../deploy/rtpengine-process.js';
 import { demoUsers } from '../../../../shared/config/defaults.js';
 import { natPorts as publicPorts, type PublicStackInfo } from './netns.js';
 
@@ -64,6 +65,19 @@ async function main(): Promise<void> {
     guard: { allowedOrigins: [`http://127.0.0.1:${publicPorts.web}`] },
   });
   stops.push(kamailio.stop);
+  // The deployment that forces media through rtpengine: a second proxy with relayAllMedia, the demo users'
+  // static SIP passwords (no manager, no TURN), rtpengine on the same public address.
+  const rtpengine = await startRtpengine({
+    runDir: join(runDir, 'rtpengine'), host: server, ngPort: publicPorts.rtpengineNg, portMin: publicPorts.rtpMin, portMax: publicPorts.rtpMax,
+  });
+  stops.push(rtpengine.stop);
+  const anchored = await startKamailio({
+    runDir: join(runDir, 'kamailio-anchored'), listenHost: server, wsPort: publicPorts.anchoredSipWs, udpPort: publicPorts.anchoredSipUdp,
+    domain: 'cabine.test', users: demoUsers.map(({ username, password }) => ({ username, password })),
+    rtpengineSocket: rtpengine.ngSocket, relayAllMedia: true,
+    guard: { allowedOrigins: [`http://127.0.0.1:${publicPorts.web}`] },
+  });
+  stops.push(anchored.stop);
   const info: PublicStackInfo = {
     server, managerPort: publicPorts.manager, wsPort: publicPorts.sipWs, turnUrls: coturn.urls, turnPort: publicPorts.turn, turnSecret, coturnLog: coturn.logFile,
   };

@@ -42,7 +42,11 @@ export type Office = 'a' | 'b';
  * Ports inside the run's namespaces (fresh, so nothing else listens there): the public servers', and the
  * web softphone's in each office (its origin, http://127.0.0.1:8080, is what the manager and Kamailio allow).
  */
-export const natPorts = { manager: 15000, sipWs: 15080, sipUdp: 15060, turn: 3478, relayMin: 49152, relayMax: 49251, web: 8080 } as const;
+export const natPorts = {
+  manager: 15000, sipWs: 15080, sipUdp: 15060, turn: 3478, relayMin: 49152, relayMax: 49251, web: 8080,
+  // A second proxy that anchors all media at rtpengine (relayAllMedia), for the "force through rtpengine" call.
+  anchoredSipWs: 15081, anchoredSipUdp: 15061, rtpengineNg: 2223, rtpMin: 30000, rtpMax: 30099,
+} as const;
 
 /** What netns-public-stack.ts prints once its servers answer. */
 export interface PublicStackInfo {
