@@ -27,7 +27,8 @@ export type ManagerChannels =
   | 'wallet:call-receipt'
   | 'wallet:top-up-options'
   | 'wallet:set-auto-refill'
-  | 'wallet:open-add-funds';
+  | 'wallet:open-add-funds'
+  | 'manager:open-page';
 
 export interface ManagerLinkDeps {
   readonly fetch: FetchLike;
@@ -114,6 +115,7 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
       'wallet:top-up-options': () => link.topUpOptions(),
       'wallet:set-auto-refill': (settings) => link.setAutoRefill(settings),
       'wallet:open-add-funds': () => link.openAddFunds(),
+      'manager:open-page': (target) => link.openManagerPage(target),
     },
     restore: () => link.restore(),
     origin: () => link.origin(),

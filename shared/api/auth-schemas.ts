@@ -75,7 +75,7 @@ export const sipConfigResponseSchema = z.strictObject({
 export type SipConfigResponse = z.infer<typeof sipConfigResponseSchema>;
 
 /** Manager pages the app may open through a hand-off code. */
-export const handoffTargets = ['/prepaid', '/prepaid/add-funds', '/prepaid/settings', '/prepaid/rates', '/prepaid/activity'] as const;
+export const handoffTargets = ['/prepaid', '/prepaid/add-funds', '/prepaid/settings', '/prepaid/rates', '/prepaid/activity', '/prepaid/people', '/audit', '/account/password'] as const;
 
 export const handoffRequestSchema = z.strictObject({ next: z.enum(handoffTargets) });
 export type HandoffRequest = z.infer<typeof handoffRequestSchema>;

@@ -1,3 +1,4 @@
+import type { ManagerPageTarget } from '../manager-link/manager-page-url.js';
 import type { SipConfigResponse } from '../api/auth-schemas.js';
 import type { BudgetView } from '../api/budget-schemas.js';
 import type { CallReceipt } from '../api/receipt-schemas.js';
@@ -84,6 +85,8 @@ export interface HostBridge {
    * locked to the manager's origin on the desktop, a new tab on the web.
    */
   openAddFunds(): Promise<ManagerResult<'opened'>>;
+  /** Opens People, the audit trail (admins) or the password page of the manager, signed in (a hand-off, like Add Funds). */
+  openManagerPage(target: ManagerPageTarget): Promise<ManagerResult<'opened'>>;
   /** Live wallet changes (the manager's event stream, reconnected by the host) while signed in. */
   onWalletChange(listener: (update: WalletUpdate) => void): Unsubscribe;
 }

@@ -10,6 +10,7 @@
  * "Validate the sender of all IPC messages", https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages)
  * and its own responses (history and settings come from disk); the preload parses events and responses.
  */
+import { managerPageTargets } from '../manager-link/manager-page-url.js';
 import { z } from 'zod';
 import { sipConfigResponseSchema } from '../api/auth-schemas.js';
 import { budgetViewSchema } from '../api/budget-schemas.js';
@@ -81,6 +82,7 @@ export const invokeContract = {
   'wallet:top-up-options': { request: noPayload, response: managerResultSchema(topUpOptionsResponseSchema) },
   'wallet:set-auto-refill': { request: autoRefillSettingsSchema, response: managerResultSchema(autoRefillViewSchema) },
   'wallet:open-add-funds': { request: noPayload, response: managerResultSchema(z.literal('opened')) },
+  'manager:open-page': { request: z.enum(managerPageTargets), response: managerResultSchema(z.literal('opened')) },
 } as const;
 
 /** Main→renderer events (`webContents.send` / `ipcRenderer.on`), one per `HostBridge` listener. */
@@ -219,5 +221,6 @@ export const hostBridgeChannels = {
   getTopUpOptions: { invoke: 'wallet:top-up-options' },
   setAutoRefill: { invoke: 'wallet:set-auto-refill' },
   openAddFunds: { invoke: 'wallet:open-add-funds' },
+  openManagerPage: { invoke: 'manager:open-page' },
   onWalletChange: { event: 'wallet:change' },
 } as const satisfies { readonly [M in keyof HostBridge]: RouteFor<HostBridge[M]> };

@@ -16,6 +16,7 @@
  * The token never leaves this closure except toward the manager and the host's vault; the page is only
  * ever given the `ManagerSession`, which has no token.
  */
+import { managerPageUrl, type ManagerPageTarget } from './manager-page-url';
 import { z } from 'zod';
 import type { SipConfigResponse } from '../api/auth-schemas';
 import type { BudgetView } from '../api/budget-schemas';
@@ -76,6 +77,8 @@ export interface CompanyLink {
   setAutoRefill(settings: AutoRefillSettings): Promise<ManagerResult<AutoRefillView>>;
   /** Asks for a one-time hand-off and opens the add-funds page with it (admins only). */
   openAddFunds(): Promise<ManagerResult<'opened'>>;
+  /** The same for People, the audit trail (admins) or your own password (manager-page-url.ts), in the same window or tab. */
+  openManagerPage(target: ManagerPageTarget): Promise<ManagerResult<'opened'>>;
   /** Takes back the account the vault remembers, checking the token with the manager when it is reachable. */
   restore(): Promise<void>;
   /** The manager's origin while signed in. */
@@ -192,6 +195,13 @@ export function createCompanyLink(deps: CompanyLinkDeps): CompanyLink {
         // `<origin>/handoff#code=…`: the code stays in the fragment, which a browser never sends; the
         // manager's page posts it, and its session cookie lands in the window or tab that opened it.
         const url = await addFundsUrl(c, current?.session);
+        if (!url.ok) return url;
+        deps.openAddFunds(url.value, c.origin);
+        return managerOk('opened' as const);
+      }),
+    openManagerPage: (target) =>
+      withClient(async (c) => {
+        const url = await managerPageUrl(c, current?.session, target);
         if (!url.ok) return url;
         deps.openAddFunds(url.value, c.origin);
         return managerOk('opened' as const);

@@ -3,7 +3,8 @@
  * follows the welcome link from the mail (the development outbox page), sets a password, signs in and adds
  * an employee on the People page; the employee sets a password the same way (in French) and signs in to the
  * web softphone with email and password, and calls the admin: audio both ways through Kamailio and rtpengine
- * (RTCPeerConnection connected, inbound RTP growing on both sides).
+ * (RTCPeerConnection connected, inbound RTP growing on both sides). From the app's admin area the admin opens
+ * the manager's People page, already signed in; the employee's app offers no such button.
  *
  * Stack: deploy/local-stack.ts whose Kamailio serves the new company's SIP domain (acme.test); the demo
  * company (and its customer-care account) keeps cabine.test on the manager.
@@ -146,6 +147,13 @@ test('customer care onboards a company; its admin sets a password from the link 
   await expectAudioIn(adminPhone);
   await employeePhone.getByRole('button', { name: 'Hang up' }).click();
   await expect(employeePhone.locator('[data-call-state]')).toHaveCount(0);
+
+  // The app's admin area: People opens the manager's page signed in (hand-off); the employee has no such button.
+  await expect(employeePhone.getByRole('button', { name: 'People' })).toHaveCount(0);
+  await expect(employeePhone.getByRole('button', { name: 'Change your password' })).toBeVisible();
+  const [peopleTab] = await Promise.all([phoneContextA.waitForEvent('page'), adminPhone.getByRole('button', { name: 'People' }).click()]);
+  await expect(peopleTab).toHaveURL(/\/prepaid\/people$/);
+  await expect(peopleTab.locator(`tr[data-person="${employeeEmail}"]`)).toContainText('Active');
 
   // The People page now shows the employee active; the audit trail has the whole story.
   await adminPage.reload();

@@ -20,6 +20,7 @@ export type ManagerHostPart = Pick<
   | 'getTopUpOptions'
   | 'setAutoRefill'
   | 'openAddFunds'
+  | 'openManagerPage'
   | 'onWalletChange'
 >;
 
@@ -63,6 +64,7 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
     getTopUpOptions: () => link.topUpOptions(),
     setAutoRefill: (settings) => link.setAutoRefill(settings),
     openAddFunds: () => link.openAddFunds(),
+    openManagerPage: (target) => link.openManagerPage(target),
     onWalletChange(listener): Unsubscribe {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,6 +1,8 @@
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { LanguageSetting } from '../../../shared/settings.js';
+import { adminEn } from '../admin/admin-en.js';
+import { adminFr } from '../admin/admin-fr.js';
 import { budgetEn } from './budget-en.js';
 import { budgetFr } from './budget-fr.js';
 import { en } from './en.js';
@@ -36,7 +38,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr } } },
+    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.

@@ -4,6 +4,7 @@
  * Components read `store` and call these; the manager is reached only through the host bridge. The call
  * gate itself is wallet-gate.ts.
  */
+import type { ManagerPageTarget } from '../../../shared/manager-link/manager-page-url.js';
 import type { SipConfigResponse } from '../../../shared/api/auth-schemas.js';
 import type { BudgetView } from '../../../shared/api/budget-schemas.js';
 import type { CallReceipt } from '../../../shared/api/receipt-schemas.js';
@@ -39,6 +40,8 @@ export interface Wallet {
   confirmGate(): void;
   cancelGate(): void;
   openAddFunds(): Promise<ManagerResult<'opened'>>;
+  /** Opens a manager page signed in: People, the audit trail (admins), your password (renderer/src/admin/). */
+  openManagerPage(target: ManagerPageTarget): Promise<ManagerResult<'opened'>>;
   saveAutoRefill(settings: AutoRefillSettings): Promise<ManagerResult<AutoRefillView>>;
   /** The amounts an admin may add (automatic refill picks one); empty when unknown. */
   topUpAmounts(): Promise<readonly number[]>;
@@ -183,6 +186,7 @@ export function createWallet(deps: WalletDeps): Wallet {
     confirmGate: () => gate.confirm(),
     cancelGate: () => gate.cancel(),
     openAddFunds: () => host.openAddFunds(),
+    openManagerPage: (target) => host.openManagerPage(target),
     async saveAutoRefill(settings) {
       const result = await host.setAutoRefill(settings);
       if (result.ok) dispatch({ type: 'autoRefillSaved', autoRefill: result.value });

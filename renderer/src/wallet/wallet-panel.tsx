@@ -1,3 +1,4 @@
+import { AdminLinks } from '../admin/admin-links.js';
 import { memo, useEffect, useId } from 'react';
 import { useWalletT } from '../i18n/use-wallet-t.js';
 import { useStoreFields } from '../state/use-store.js';
@@ -69,6 +70,7 @@ function WalletPanelView() {
       ) : (
         <p className="hint">{t('wallet.addFunds.employee')}</p>
       )}
+      <AdminLinks admin={admin} />
       <BudgetLeft />
       <AutoRefillEditor />
       <ActivityList />

@@ -50,6 +50,7 @@ const signedOutManager: Pick<IpcImplementation, ManagerChannels> = {
   'wallet:top-up-options': signedOut,
   'wallet:set-auto-refill': signedOut,
   'wallet:open-add-funds': signedOut,
+  'manager:open-page': signedOut,
 };
 
 describe('sender checks', () => {
