@@ -180,6 +180,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // Demo passwords are hashed at start-up: the cheapest scrypt cost the manager accepts keeps it quick.
         env: {
           CABINE_SCRYPT_LOG_N: '10',
+          // Deactivations reach Kamailio at once (jsonrpcs on its loopback ws port; docs/sip-server.md "Revocation").
+          CABINE_KAMAILIO_RPC_URL: `http://127.0.0.1:${wsPort}/RPC`,
           ...(o.announcements && rtpengine !== undefined ? { CABINE_ANNOUNCEMENT_DIR: join(o.runDir, 'prompts') } : {}),
           ...(coturn === undefined ? {} : { CABINE_TURN_URLS: coturn.urls.join(','), CABINE_TURN_SHARED_SECRET: turnSecret }),
           ...o.managerEnv,
