@@ -41,6 +41,11 @@ export type BaresipAccount =
        * account answers before the b2bua relay could start, so nothing is relayed.
        */
       readonly role: 'carrier';
+      /**
+       * The number the carrier calls from when it places a call (a call from the phone network to a
+       * company number): the user part of its first account, so `dial` presents it in From.
+       */
+      readonly callerNumber?: string;
     };
 
 /** Options of {@link startBaresip}. */
@@ -114,7 +119,7 @@ const optionsSchema = z
         registrar: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ip:port'),
         autoAnswer: z.boolean().default(false),
       }),
-      z.object({ role: z.literal('carrier') }),
+      z.object({ role: z.literal('carrier'), callerNumber: z.string().regex(/^\+[1-9][0-9]{7,14}$/, 'must be E.164').optional() }),
     ]),
     toneHz: z.number().min(50).max(3_900).default(440),
     toneSeconds: z.number().int().min(1).max(3_600).default(120),
@@ -195,6 +200,8 @@ function renderConfig(valid: ValidOptions, tonePath: string): { config: string; 
   if (valid.account.role === 'carrier') {
     config.push('module_app b2bua.so');
     accounts = [
+      // First, so it is the account `dial` uses: calls the carrier places come from this number.
+      ...(valid.account.callerNumber === undefined ? [] : [`<sip:${valid.account.callerNumber}@127.0.0.1:${valid.sipPort}>;regint=0;${codecs}`]),
       `<sip:carrier@127.0.0.1:${valid.sipPort}>;regint=0;answermode=auto;${codecs};b2bua=inbound`,
       `<sip:carrier-out@127.0.0.1:${valid.sipPort}>;regint=0;${codecs};b2bua=outbound`,
     ].join('\n');

@@ -19,6 +19,12 @@ import {
   stopOwned, waitForReady,
 } from './child-process.js';
 
+/**
+ * The number the carrier stand-in calls from when a test has it place a call from the phone network to a
+ * company number (`baresip.dial('sip:<DID>@<proxy>')`): a French mobile number from ARCEP's range for drama.
+ */
+export const carrierCallerNumber = '+33639980000';
+
 /** The sipp scenario of the "sipp" engine. */
 export const carrierUasScenario = fileURLToPath(new URL('./sipp/carrier-uas.xml', import.meta.url));
 
@@ -129,7 +135,7 @@ export async function startCarrier(options: CarrierOptions): Promise<RunningCarr
     ctrlPort: valid.ctrlPort ?? 0,
     rtpPortMin: valid.rtpPortMin,
     rtpPortMax: valid.rtpPortMax,
-    account: { role: 'carrier' },
+    account: { role: 'carrier', callerNumber: carrierCallerNumber },
     logFile,
   });
   return {
