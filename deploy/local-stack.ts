@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { defaultSipDomain, demoUsers } from '../shared/config/defaults.js';
 import { startCarrier, type RunningCarrier } from './carrier-process.js';
 import { startCoturn, type RunningCoturn } from './coturn-process.js';
-import { freePortPair, freeUdpPort, parseOptions } from './child-process.js';
+import { freePortPair, freeUdpPort, parseOptions, StackStartError } from './child-process.js';
 import type { GuardConfig, TrunkPrefixRule } from './kamailio-config.js';
 import { startKamailio, type RunningKamailio } from './kamailio-process.js';
 import { startManager, type RunningManager } from './manager-process.js';
@@ -116,6 +116,13 @@ const mediaRange = (size: number): { min: number; max: number } => {
   return { min, max: min + size - 1 };
 };
 
+/** Where the manager renders prompts: rtpengine's `file=` flag takes a path of `A-Z a-z 0-9 . _ / -` only. */
+function promptDir(runDir: string): string {
+  const dir = join(runDir, 'prompts');
+  if (!/^\/[A-Za-z0-9._/-]+$/.test(dir)) throw new StackStartError(`announcements need a run dir path of A-Z a-z 0-9 . _ / - only (got ${dir})`);
+  return dir;
+}
+
 /**
  * Starts rtpengine, the carrier stand-in, the manager and Kamailio, in that order (each depends on the
  * previous ones' addresses), and resolves when all of them answered their readiness probes.
@@ -182,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           CABINE_SCRYPT_LOG_N: '10',
           // Deactivations reach Kamailio at once (jsonrpcs on its loopback ws port; docs/sip-server.md "Revocation").
           CABINE_KAMAILIO_RPC_URL: `http://127.0.0.1:${wsPort}/RPC`,
-          ...(o.announcements && rtpengine !== undefined ? { CABINE_ANNOUNCEMENT_DIR: join(o.runDir, 'prompts') } : {}),
+          ...(o.announcements && rtpengine !== undefined ? { CABINE_ANNOUNCEMENT_DIR: promptDir(o.runDir) } : {}),
           ...(coturn === undefined ? {} : { CABINE_TURN_URLS: coturn.urls.join(','), CABINE_TURN_SHARED_SECRET: turnSecret }),
           ...o.managerEnv,
         },

@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     users: demoUsers,
     ports: { sipWs: ports.sipWs, sipUdp: ports.sipUdp, manager: ports.manager },
     carrier: 'baresip',
+    // Paid calls hear the balance before they connect (espeak-ng prompts played by rtpengine).
+    announcements: true,
     // The web softphone calls the manager's API from its own origin (CORS, manager/src/http/app-cors.ts).
     managerEnv: { CABINE_APP_ORIGINS: `http://127.0.0.1:${ports.web},http://localhost:${ports.web}` },
   });
