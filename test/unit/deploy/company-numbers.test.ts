@@ -275,6 +275,7 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
   it('nobody but the trunk gets an inbound leg: an outsider, a forged trunk identity, a registered user calling the DID go through authentication and the manager', async () => {
     const before = invitesToBruno();
     const trunkAddress = `127.0.0.1:${trunk.port}`;
+    const trunkBefore = invitesAtTrunk().length;
     // An outsider calling the DID, plain and dressed up as the carrier (Via, From, Contact, PAI naming the trunk).
     for (const extra of [[], [`P-Asserted-Identity: <sip:+33612345678@${trunkAddress}>`, `X-Forwarded-For: 127.0.0.1`]]) {
       const parts = { ...inviteParts(outsider, `sip:${brunoNumber}@${stack.domain}`, `sip:+33612345678@${trunkAddress}`, extra), contact: `<sip:carrier@${trunkAddress}>` };
@@ -287,6 +288,7 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
       const answer = await outsider.next((message) => message.status !== undefined && message.status >= 200 && header(message, 'call-id') === parts.callId, 5_000, 'the answer to the outsider');
       expect([403, 407]).toContain(answer.status);
     }
+    expect(invitesAtTrunk().length).toBe(trunkBefore);
     // Chloé, registered in the company, calls Bruno's public number: an outside call like any other (the
     // manager authorizes it, the trunk carries it, with Chloé's caller ID), never a leg straight to Bruno.
     const trunkMark = invitesAtTrunk().length;
