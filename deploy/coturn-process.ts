@@ -160,6 +160,9 @@ export async function startCoturn(options: CoturnOptions): Promise<RunningCoturn
       '--no-dtls',
       '--no-cli',
       '--no-multicast-peers',
+      // Browsers relay media over UDP only; TCP relays (RFC 6062) would let a credential open TCP
+      // connections to any allowed peer.
+      '--no-tcp-relay',
       ...(valid.allowLoopbackPeers ? ['--allow-loopback-peers'] : []),
       ...deniedPeerRanges.map((range) => `--denied-peer-ip=${range}`),
       `--db=${join(valid.runDir, 'turndb.sqlite')}`,

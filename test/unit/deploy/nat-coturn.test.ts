@@ -85,6 +85,23 @@ describe('coturn with the manager\'s TURN credentials', () => {
     expect(fresh.success, fresh.reason).toBe(true);
   });
 
+  it('refuses a TCP relay (RFC 6062) over TCP even with good credentials (442); a UDP relay over TCP is fine', async () => {
+    const client = await turnClient('127.0.0.1', coturn?.port ?? 0, 2_000, 'tcp');
+    try {
+      const answer = await client.allocate(credentials, 'tcp');
+      expect([answer.success, answer.code]).toEqual([false, 442]);
+    } finally {
+      client.close();
+    }
+    const control = await turnClient('127.0.0.1', coturn?.port ?? 0, 2_000, 'tcp');
+    try {
+      const answer = await control.allocate(credentials, 'udp');
+      expect(answer.success, answer.reason).toBe(true);
+    } finally {
+      control.close();
+    }
+  });
+
   it('never relays to loopback or private peers (403), but does to a public one', async () => {
     const client = await turnClient('127.0.0.1', coturn?.port ?? 0);
     try {

@@ -4,7 +4,8 @@
  * credentials, a forged or expired one) and read coturn's answer code. Each request is bounded by a timeout.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 
 const magicCookie = 0x2112a442;
 
@@ -114,26 +115,56 @@ export interface TurnClient {
    * Allocate a UDP relay. Without credentials: the bare request (coturn must answer 401). With them: the
    * RFC 8489 dance (401 with realm and nonce, then the request with MESSAGE-INTEGRITY).
    */
-  allocate(credentials?: LongTermCredentials): Promise<TurnAnswer>;
+  allocate(credentials?: LongTermCredentials, transport?: 'udp' | 'tcp'): Promise<TurnAnswer>;
   /** CreatePermission for a peer, with the credentials of the last successful allocate. */
   createPermission(peerAddress: string): Promise<TurnAnswer>;
   close(): void;
 }
 
-export async function turnClient(serverHost: string, serverPort: number, timeoutMs = 2_000): Promise<TurnClient> {
-  const socket: Socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '0.0.0.0', () => resolve());
-  });
+/** A TURN client over UDP, or over TCP (STUN messages back to back on the stream, RFC 8489 section 6.2.2). */
+export async function turnClient(serverHost: string, serverPort: number, timeoutMs = 2_000, over: 'udp' | 'tcp' = 'udp'): Promise<TurnClient> {
   const pending = new Map<string, (answer: TurnAnswer) => void>();
-  socket.on('message', (message) => {
+  const onMessage = (message: Buffer): void => {
     const decoded = decode(message);
     if (decoded === null) return;
     const key = decoded.transactionId.toString('hex');
     pending.get(key)?.(decoded.answer);
     pending.delete(key);
-  });
+  };
+  let send: (message: Buffer) => void;
+  let close: () => void;
+  if (over === 'udp') {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, '0.0.0.0', () => resolve());
+    });
+    socket.on('message', onMessage);
+    send = (message) => socket.send(message, serverPort, serverHost);
+    close = () => socket.close();
+  } else {
+    const stream = connect({ host: serverHost, port: serverPort });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no TCP connection to ${serverHost}:${serverPort} within ${timeoutMs} ms`)), timeoutMs);
+      stream.once('error', reject);
+      stream.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    let buffered = Buffer.alloc(0);
+    stream.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 20 && buffered.length >= 20 + buffered.readUInt16BE(2)) {
+        const length = 20 + buffered.readUInt16BE(2);
+        onMessage(buffered.subarray(0, length));
+        buffered = buffered.subarray(length);
+      }
+    });
+    stream.on('error', () => undefined);
+    send = (message) => void stream.write(message);
+    close = () => stream.destroy();
+  }
 
   const transact = (type: number, attributes: readonly (readonly [number, Buffer])[], integrityKey?: Buffer): Promise<TurnAnswer> =>
     new Promise((resolve, reject) => {
@@ -147,14 +178,15 @@ export async function turnClient(serverHost: string, serverPort: number, timeout
         clearTimeout(timer);
         resolve(answer);
       });
-      socket.send(encodeRequest(type, transactionId, attributes, integrityKey), serverPort, serverHost);
+      send(encodeRequest(type, transactionId, attributes, integrityKey));
     });
 
-  const udp = Buffer.from([17, 0, 0, 0]);
   let session: { username: Buffer; realm: Buffer; nonce: Buffer; key: Buffer } | null = null;
 
   return {
-    async allocate(credentials) {
+    async allocate(credentials, transport = 'udp') {
+      // REQUESTED-TRANSPORT: the IANA protocol number (17 UDP, 6 TCP for RFC 6062 relays), then RFFU.
+      const udp = Buffer.from([transport === 'udp' ? 17 : 6, 0, 0, 0]);
       const bare = await transact(method.allocate, [[attribute.requestedTransport, udp]]);
       if (credentials === undefined || bare.success || bare.code !== 401) return bare;
       const realm = bare.attributes.get(attribute.realm);
@@ -178,7 +210,7 @@ export async function turnClient(serverHost: string, serverPort: number, timeout
         session.key,
       );
     },
-    close: () => socket.close(),
+    close: () => close(),
   };
 }
 
