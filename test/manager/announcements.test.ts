@@ -80,6 +80,22 @@ describe('prompts rendered by espeak-ng', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.part'))).toEqual([]);
   });
 
+  it('keeps at most maxFiles prompts, dropping the oldest', async () => {
+    const small = await mkdtemp(join(tmpdir(), 'cabine-prompts-small-'));
+    try {
+      const capped = createPromptCache({ dir: small, maxFiles: 2 });
+      const first = await capped.render('en', 'One euro.');
+      await capped.render('en', 'Two euros.');
+      const third = await capped.render('en', 'Three euros.');
+      const left = (await readdir(small)).filter((name) => name.endsWith('.wav'));
+      expect(left).toHaveLength(2);
+      expect(left).toContain(third.file.slice(small.length + 1));
+      expect(left).not.toContain(first.file.slice(small.length + 1));
+    } finally {
+      await rm(small, { recursive: true, force: true });
+    }
+  });
+
   it('fails clearly when espeak-ng cannot run', async () => {
     const broken = createPromptCache({ dir, espeak: '/nonexistent/espeak-ng' });
     await expect(broken.render('en', 'Hello there.')).rejects.toThrow(/espeak-ng failed/);

@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnnouncementLanguage } from './announcement-text';
 
@@ -31,6 +31,11 @@ export interface PromptCacheOptions {
   readonly leadSilenceMs?: number;
   /** Longest an espeak-ng run may take (default 2000 ms). */
   readonly renderTimeoutMs?: number;
+  /**
+   * Most prompts kept (default 1000, ~300 KB each): past it, each new prompt removes the least recently
+   * written ones. A prompt being played stays readable (Linux keeps an unlinked open file).
+   */
+  readonly maxFiles?: number;
 }
 
 /** espeak-ng voices per language (Debian's espeak-ng-data). */
@@ -114,6 +119,19 @@ export function createPromptCache(options: PromptCacheOptions): PromptCache {
   const espeak = options.espeak ?? 'espeak-ng';
   const leadSilenceMs = options.leadSilenceMs ?? 700;
   const timeoutMs = options.renderTimeoutMs ?? 2000;
+  const maxFiles = options.maxFiles ?? 1000;
+  /** Removes the oldest prompts beyond maxFiles; never `keep`, the one just written. */
+  const prune = async (keep: string): Promise<void> => {
+    const names = (await readdir(options.dir)).filter((name) => name.endsWith('.wav'));
+    if (names.length <= maxFiles) return;
+    const written = await Promise.all(
+      names.map(async (name) => ({ file: join(options.dir, name), mtime: (await stat(join(options.dir, name)).catch(() => ({ mtimeMs: 0 }))).mtimeMs })),
+    );
+    written.sort((a, b) => a.mtime - b.mtime);
+    for (const { file } of written.slice(0, names.length - maxFiles)) {
+      if (file !== keep) await unlink(file).catch(() => undefined);
+    }
+  };
   const pending = new Map<string, Promise<Prompt>>();
   let ready: Promise<unknown> | undefined;
   const renderOnce = async (language: AnnouncementLanguage, text: string, key: string): Promise<Prompt> => {
@@ -128,6 +146,7 @@ export function createPromptCache(options: PromptCacheOptions): PromptCache {
     const partial = `${file}.${process.pid}.${Date.now()}.part`;
     await writeFile(partial, wav);
     await rename(partial, file);
+    await prune(file);
     return { file, durationMs: wavDurationMs(parsePcmWav(wav)) };
   };
   return {
