@@ -144,10 +144,22 @@ describe.each<BackendName>(['sqlite', 'postgres'])('people on %s', (backendName)
 
   it('deactivation ends the sessions at once and revokes every SIP credential; reactivation lets new ones work', async () => {
     expect((await m.request('GET', '/api/v1/me', { token: employeeToken })).status).toBe(200);
+    // The app's live wallet stream, open while the admin deactivates: the server ends it.
+    const stream = await fetch(`${m.baseUrl}/api/v1/wallet/events`, { headers: { authorization: `Bearer ${employeeToken}` } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body?.getReader();
+    if (!reader) throw new Error('no stream');
+    const streamEnded = (async () => {
+      for (let reads = 0; reads < 1000; reads += 1) if ((await reader.read()).done) return Date.now();
+      throw new Error('the stream never ended');
+    })();
+    const deactivatedAt = Date.now();
     const deactivated = await m.request('POST', `/api/v1/people/${employeeId}/deactivate`, { token: adminToken });
     expect(personViewSchema.parse(deactivated.body).status).toBe('deactivated');
     expect((await m.request('GET', '/api/v1/me', { token: employeeToken })).status).toBe(401);
     expect((await m.request('GET', '/api/v1/sip-config', { token: employeeToken })).status).toBe(401);
+    const streamMs = (await Promise.race([streamEnded, new Promise<number>((_resolve, reject) => setTimeout(() => reject(new Error('the wallet stream outlived the deactivation by 5 s')), 5_000))])) - deactivatedAt;
+    expect(streamMs).toBeLessThan(5_000);
     expect((await m.request('POST', '/api/v1/auth/sign-in', { body: { email: employeeEmail, password: 'dana-first-password' } })).status).toBe(401);
     const revocations = sipRevocationListSchema.parse((await m.request('GET', '/api/v1/proxy/sip-revocations', { headers: { 'x-cabine-proxy-secret': testProxySecret } })).body);
     expect(revocations.revocations).toContainEqual({ key: `2042@${domain}`, refuseExpiryUpto: 2 ** 31 - 1 });

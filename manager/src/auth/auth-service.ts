@@ -133,6 +133,14 @@ export class AuthService {
   }
 
   /**
+   * Tells this process's listeners that the sessions `tokenHashes` are gone (deleted by the people service:
+   * a deactivation, a removal, a password change), so their live streams end at once, as on sign-out.
+   */
+  sessionsEnded(tokenHashes: readonly string[]): void {
+    for (const tokenHash of tokenHashes) for (const listener of [...(this.revocationListeners.get(tokenHash) ?? [])]) listener();
+  }
+
+  /**
    * Calls `listener` when the session `tokenHash` is signed out through this process (at once). Sign-outs
    * on another instance are seen by `isStillValid`. Returns the unsubscribe function.
    */

@@ -26,6 +26,7 @@ export function registerPeopleFeature(app: FastifyInstance, ctx: ManagerContext,
   const people = new PeopleService({
     repository: ctx.repository, mailer, revoker: sipRevokerFromEnv(env, ctx.proxySecret), publicUrl: ctx.config.publicUrl, now: ctx.now,
     scryptLogN: ctx.config.scryptLogN, sipCredentialTtlSeconds: ctx.config.sipCredentialTtlSeconds, log: app.log,
+    onSessionsEnded: (tokenHashes) => ctx.auth.sessionsEnded(tokenHashes),
   });
   const onboarding: OnboardingDeps = { repository: ctx.repository, people, now: ctx.now };
   registerAuditHook(app, ctx);

@@ -25,6 +25,8 @@ export interface PeopleDeps {
   /** The SIP credential lifetime (CABINE_SIP_CREDENTIAL_TTL_SECONDS): how long a revoked credential could still live. */
   readonly sipCredentialTtlSeconds: number;
   readonly log: { warn(details: object, message: string): void; info(details: object, message: string): void };
+  /** Sessions this service deleted, once committed: their live streams end at once (AuthService.sessionsEnded). */
+  readonly onSessionsEnded?: (tokenHashes: readonly string[]) => void;
 }
 
 export function personStatus(user: UserRow): PersonStatus {
@@ -170,6 +172,7 @@ export class PeopleService {
 
   async deactivate(companyId: string, actor: AuditActor, userId: string): Promise<PersonView> {
     const now = this.deps.now();
+    let endedSessions: string[] = [];
     const { user, revocation } = await this.deps.repository.transaction(async (tx) => {
       const company = await tx.lockCompany(companyId);
       if (!company) throw new ApiError(404, 'not_found', 'No such company');
@@ -179,12 +182,14 @@ export class PeopleService {
       await this.keepAnAdmin(tx, companyId, user);
       await tx.updateUser(user.id, { deactivatedAt: now });
       const ended = await tx.deleteSessionsOfUser(user.id);
+      endedSessions = ended;
       await tx.expirePasswordLinksOf(user.id, now);
       const revocation: SipRevocationRow | null = user.extension === null ? null : { sipDomain: company.sipDomain, extension: user.extension, refuseExpiryUpto: refuseAllCredentials, updatedAt: now };
       if (revocation) await tx.setSipRevocation(revocation);
-      await recordAudit(tx, { companyId, actor, action: 'person.deactivated', target: user.id, details: { email: user.email, extension: user.extension, sessionsEnded: ended }, at: now });
+      await recordAudit(tx, { companyId, actor, action: 'person.deactivated', target: user.id, details: { email: user.email, extension: user.extension, sessionsEnded: ended.length }, at: now });
       return { user: { ...user, deactivatedAt: now }, revocation };
     });
+    this.deps.onSessionsEnded?.(endedSessions);
     if (revocation) await this.push(revocation, true);
     return this.view(user);
   }
@@ -212,6 +217,7 @@ export class PeopleService {
   /** Removes a person: signed out and revoked as by deactivation; email and extension freed for others. */
   async remove(companyId: string, actor: AuditActor, userId: string): Promise<void> {
     const now = this.deps.now();
+    let endedSessions: string[] = [];
     const revocation = await this.deps.repository.transaction(async (tx) => {
       const company = await tx.lockCompany(companyId);
       if (!company) throw new ApiError(404, 'not_found', 'No such company');
@@ -219,7 +225,7 @@ export class PeopleService {
       if (actor.id === user.id) throw new PeopleError(409, 'conflict', 'self_change', 'You cannot remove yourself: ask another admin');
       await this.keepAnAdmin(tx, companyId, user);
       await tx.updateUser(user.id, { removedAt: now, deactivatedAt: user.deactivatedAt ?? now, email: `removed+${user.id}@removed.invalid`, extension: null });
-      await tx.deleteSessionsOfUser(user.id);
+      endedSessions = await tx.deleteSessionsOfUser(user.id);
       await tx.expirePasswordLinksOf(user.id, now);
       await tx.deleteUserBudget(user.id);
       const revocation = user.extension === null ? null : this.expiringRevocation(company, user.extension, now);
@@ -227,6 +233,7 @@ export class PeopleService {
       await recordAudit(tx, { companyId, actor, action: 'person.removed', target: user.id, details: { email: user.email, displayName: user.displayName, extension: user.extension }, at: now });
       return revocation;
     });
+    this.deps.onSessionsEnded?.(endedSessions);
     if (revocation) await this.push(revocation, true);
   }
 
@@ -243,16 +250,19 @@ export class PeopleService {
   async setPasswordWithLink(token: string, password: string): Promise<UserRow> {
     const passwordHash = await hashPassword(password, this.deps.scryptLogN);
     const now = this.deps.now();
-    return this.deps.repository.transaction(async (tx) => {
+    let endedSessions: string[] = [];
+    const updated = await this.deps.repository.transaction(async (tx) => {
       const link = await tx.consumePasswordLink(hashToken(token), now);
       if (!link) throw deadLinkError();
       const user = await tx.getUser(link.userId);
       if (!user || !isLive(user) || (user.deactivatedAt ?? null) !== null) throw deadLinkError();
       await tx.updateUser(user.id, { passwordHash });
-      await tx.deleteSessionsOfUser(user.id);
+      endedSessions = await tx.deleteSessionsOfUser(user.id);
       await recordAudit(tx, { companyId: user.companyId, actor: user, action: 'password.set', target: user.id, details: { purpose: link.purpose }, at: now });
       return { ...user, passwordHash };
     });
+    this.deps.onSessionsEnded?.(endedSessions);
+    return updated;
   }
 
   /**
@@ -267,12 +277,14 @@ export class PeopleService {
     await this.store.releaseSignInAttempt(key);
     const passwordHash = await hashPassword(newPassword, this.deps.scryptLogN);
     const now = this.deps.now();
-    await this.deps.repository.transaction(async (tx) => {
+    const ended = await this.deps.repository.transaction(async (tx) => {
       await tx.updateUser(user.id, { passwordHash });
-      await tx.deleteSessionsOfUser(user.id, currentTokenHash);
+      const sessions = await tx.deleteSessionsOfUser(user.id, currentTokenHash);
       await tx.expirePasswordLinksOf(user.id, now);
       await recordAudit(tx, { companyId: user.companyId, actor: user, action: 'password.changed', target: user.id, at: now });
+      return sessions;
     });
+    this.deps.onSessionsEnded?.(ended);
   }
 
   /** The person must not be the company's last active admin (it would leave nobody to manage it). */

@@ -385,8 +385,8 @@ export interface Store {
   // People, password links and the audit trail (migration 8, manager/src/people/, manager/src/audit/).
   /** Changes a user's role, extension, name, email, password, deactivation or removal. */
   updateUser(userId: string, changes: Partial<Pick<UserRow, 'role' | 'extension' | 'displayName' | 'email' | 'passwordHash' | 'deactivatedAt' | 'removedAt'>>): Promise<void>;
-  /** Ends every session of the user but `exceptTokenHash` (deactivation, removal, a password change); returns how many. */
-  deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number>;
+  /** Ends every session of the user but `exceptTokenHash` (deactivation, removal, a password change); returns their token hashes. */
+  deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<string[]>;
   insertPasswordLink(link: PasswordLinkRow): Promise<void>;
   /** Marks a valid, unused link used and returns it; null when unknown, expired or used. */
   consumePasswordLink(tokenHash: string, now: number): Promise<PasswordLinkRow | null>;

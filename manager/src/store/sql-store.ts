@@ -525,9 +525,9 @@ export class SqlStore implements Store {
     );
   }
 
-  async deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<number> {
+  async deleteSessionsOfUser(userId: string, exceptTokenHash?: string): Promise<string[]> {
     const rows = await this.db.all('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash', [userId, exceptTokenHash ?? '']);
-    return rows.length;
+    return rows.map((row) => String(row.token_hash));
   }
 
   insertPasswordLink(link: PasswordLinkRow): Promise<void> {
