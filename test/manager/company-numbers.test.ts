@@ -167,6 +167,15 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
     expect(myNumberViewSchema.parse((await get('/api/v1/me/number', chloeToken)).body)).toEqual({ callerId: '+33199000001', source: 'main', numbers: ['+33199000002'] });
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await m.request('GET', '/api/v1/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/api/v1/care/companies/{companyId}/numbers', '/api/v1/numbers/{id}/assignment', '/api/v1/company/main-number', '/api/v1/ring-groups',
+      '/api/v1/ring-groups/{id}', '/api/v1/me/number', '/api/v1/proxy/numbers/lookup', '/api/v1/proxy/caller-id',
+    ]));
+    expect(doc.paths['/api/v1/care/companies/{companyId}/numbers'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('e164');
+  });
+
   it('customer care takes a number back: it rings nobody and presents nothing', async () => {
     expect((await m.request('POST', `/api/v1/care/numbers/${direct}/remove`, { token: care })).status).toBe(204);
     expect((await inbound('+33199000003')).found).toBe(false);
