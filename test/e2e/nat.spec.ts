@@ -256,6 +256,8 @@ test.describe.serial('calls between two offices behind NAT routers', () => {
     const { answerToConnectedMs } = await callAndAnswer(a, b, true);
     const pathA = await mediaPath(a.page);
     const pathB = await mediaPath(b.page);
+    // The prepared peer connection was made with the manager's TURN credentials too.
+    expect(pathA.iceServers.find((s) => String(s.urls).includes('turn:'))?.username).toMatch(/^\d+:1001$/);
     // One side's candidate on the selected pair is coturn's relay; the server's address is where it lives.
     for (const path of [pathA, pathB]) {
       const relay = [path.local, path.remote].find((candidate) => candidate?.type === 'relay');
