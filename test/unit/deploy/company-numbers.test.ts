@@ -366,5 +366,28 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     expect([401, 403, 407]).toContain((await sendAuthenticated(attacker, invite, otherCompanySip)).final.status);
     expect(invitesAtTrunk().length).toBe(trunkMark);
   });
+
+  it('emergency calls present the number learnt from the last outside call, without asking the manager, and never the forged one', async () => {
+    // Bruno's outside calls above taught the proxy his number; the emergency call strips his forged PAI.
+    const mark = invitesAtTrunk().length;
+    const parts = inviteParts(brunoSocket, `sip:112@${stack.domain}`, `sip:1002@${stack.domain}`, ['P-Asserted-Identity: <sip:+33899000000@cabine.test>']);
+    const pending = sendAuthenticated(brunoSocket, parts, bruno, 10_000);
+    const atTrunk = await trunk.next((message) => message.method === 'INVITE' && invitesAtTrunk().length > mark, 5_000, 'the emergency call at the trunk');
+    trunk.respond(atTrunk, 486, 'Busy Here');
+    expect((await pending).final.status).toBe(486);
+    expect(headerValues(atTrunk, 'p-asserted-identity')).toEqual([`<sip:${brunoNumber}@${stack.domain};user=phone>`]);
+  });
+
+  it('a call to a number not looked up yet is refused 503 while the manager is down (fail closed), and rings nobody', async () => {
+    const before = invitesToBruno();
+    await stack.manager?.stop();
+    try {
+      // Not in the proxy's 10 s cache: mainNumber was never called from the trunk in this stack.
+      expect((await fromTrunk(mainNumber)).status).toBe(503);
+      expect(invitesToBruno()).toBe(before);
+    } finally {
+      await stack.manager?.restart();
+    }
+  });
 });
 
