@@ -126,6 +126,36 @@ describe.each<BackendName>(['sqlite', 'postgres'])('people on %s', (backendName)
     expect(dana?.role).toBe('employee');
   });
 
+  it('races: concurrent adds never share an extension; two admins deactivating each other leave one admin', async () => {
+    const adds = await Promise.all(Array.from({ length: 8 }, (_unused, i) =>
+      m.request('POST', '/api/v1/people', { token: adminToken, body: { displayName: `Racer ${i}`, email: `racer-${i}-${backendName}@acme.example` } })));
+    expect(adds.map((answer) => answer.status)).toEqual(Array.from({ length: 8 }, () => 201));
+    const extensions = adds.map((answer) => addPersonResponseSchema.parse(answer.body).person.extension);
+    expect(new Set(extensions).size).toBe(8);
+    for (const extension of extensions) expect(extensionProblem(extension ?? '', 'FR')).toBeNull();
+    // A second admin; then each deactivates the other at the same moment: exactly one wins.
+    const second = addPersonResponseSchema.parse((await m.request('POST', '/api/v1/people', { token: adminToken, body: { displayName: 'Second Admin', email: `second-${backendName}@acme.example`, role: 'admin' } })).body).person;
+    await m.request('POST', '/api/v1/auth/set-password', { body: { token: await linkTokenFor(second.email), password: 'second-admin-password' } });
+    const secondToken = await m.signIn(second.email, 'second-admin-password');
+    const [one, two] = await Promise.all([
+      m.request('POST', `/api/v1/people/${second.id}/deactivate`, { token: adminToken }),
+      m.request('POST', `/api/v1/people/${adminId}/deactivate`, { token: secondToken }),
+    ]);
+    const statuses = [one.status, two.status];
+    // Whoever is deactivated first loses their session, so the other request is refused one way or another.
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    const admins = personListResponseSchema.parse((await m.request('GET', '/api/v1/people', { token: one.status === 200 ? adminToken : secondToken })).body).people
+      .filter((person) => person.role === 'admin' && person.status === 'active');
+    expect(admins).toHaveLength(1);
+    // Put things back for the next tests: the original admin active, the second one removed.
+    if (two.status === 200) {
+      expect((await m.request('POST', `/api/v1/people/${adminId}/reactivate`, { token: secondToken })).status).toBe(200);
+      adminToken = await m.signIn(adminEmail, 'acme-boss-password');
+    }
+    expect((await m.request('POST', `/api/v1/people/${second.id}/remove`, { token: adminToken })).status).toBe(204);
+    for (const answer of adds) expect((await m.request('POST', `/api/v1/people/${addPersonResponseSchema.parse(answer.body).person.id}/remove`, { token: adminToken })).status).toBe(204);
+  });
+
   it('the admin changes role, extension and barring; the last admin cannot leave the seat', async () => {
     const changed = await m.request('PUT', `/api/v1/people/${employeeId}`, { token: adminToken, body: { extension: '2042', premiumBarred: false } });
     expect(changed.status).toBe(200);
