@@ -9,6 +9,7 @@
  * half puts a raw SIP socket at the trunk's address: it records what the trunk is sent and sends what a
  * carrier (or someone at its address) would. No sleeps: every wait is for an event or a bounded poll.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBaresip, type RunningBaresip } from '../../../deploy/baresip-process.js';
 import { carrierCallerNumber } from '../../../deploy/carrier-process.js';
 import { freePortPair } from '../../../deploy/child-process.js';
+import { startKamailio, type RunningKamailio } from '../../../deploy/kamailio-process.js';
 import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
 import { companyNumberViewSchema, ringGroupViewSchema } from '../../../shared/api/number-schemas.js';
 import { demoUsers } from '../../../shared/config/defaults.js';
@@ -192,6 +194,11 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
   let outsider: RawSipSocket;
   /** SIP credentials the manager hands the other company's admin (extension 1001 of other.test). */
   let otherCompanySip: { username: string; password: string; extension: string };
+  /** The other company's own proxy on the same stack (same manager, rtpengine-less), its trunk and a phone. */
+  let otherKamailio: RunningKamailio;
+  let otherTrunk: RawSipSocket;
+  let otherPhone: RawSipSocket;
+  let brunoSip: Credentials;
   const sockets: RawSipSocket[] = [];
 
   beforeAll(async () => {
@@ -224,7 +231,32 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     expect(setPassword.status).toBe(204);
     const otherSip = (await api.request('GET', '/sip-config', await api.signIn('boss@other.test', 'other-boss-password-1'))).body as { authorizationUsername: string; password: string; extension: string; domain: string };
     expect(otherSip.domain).toBe('other.test');
+    // Their admin points their number at themself.
+    const bossToken = await api.signIn('boss@other.test', 'other-boss-password-1');
+    const bossId = (onboard.body as { admin: { id: string } }).admin.id;
+    const theirNumbers = (await api.request('GET', '/numbers', bossToken)).body as { numbers: Array<{ id: string }> };
+    expect((await api.request('PUT', `/numbers/${theirNumbers.numbers[0]?.id ?? ''}/assignment`, bossToken, { kind: 'user', userId: bossId })).status).toBe(200);
     otherCompanySip = { username: otherSip.authorizationUsername, password: otherSip.password, extension: otherSip.extension };
+    const brunoConfig = (await api.request('GET', '/sip-config', await api.signIn('bruno@cabine.test', bruno.password))).body as { authorizationUsername: string; password: string };
+    brunoSip = { username: brunoConfig.authorizationUsername, password: brunoConfig.password };
+    // The other company's proxy: one Kamailio per SIP domain, sharing the manager (and its secret).
+    const otherUdp = await freePortPair('127.0.0.1', true);
+    const openOther = async (host: string) => {
+      const socket = await openRawSip({ bindHost: host, proxyHost: '127.0.0.1', proxyPort: otherUdp });
+      sockets.push(socket);
+      return socket;
+    };
+    otherTrunk = await openOther('127.0.0.1');
+    otherPhone = await openOther('127.0.0.31');
+    const manager = stack.manager;
+    if (manager === undefined) throw new Error('the manager did not start');
+    otherKamailio = await startKamailio({
+      runDir: join(runDir, 'kamailio-other'), wsPort: await freePortPair(), udpPort: otherUdp, domain: 'other.test',
+      // The start code wants one static account; nobody knows its password.
+      users: [{ username: '1999', password: randomBytes(18).toString('base64url') }],
+      ephemeralSecret: stack.ephemeralSecret, billing: { apiUrl: `${manager.url}/api/v1`, proxySecret: manager.proxySecret, authorizeTimeoutSeconds: 1 },
+      trunk: { address: `127.0.0.1:${otherTrunk.port}`, prefixRules: [] }, guard: { floodExempt: ['127.0.0.1/32'] },
+    });
     brunoSocket = await open('127.0.0.21');
     chloeSocket = await open('127.0.0.22');
     outsider = await open('127.0.0.23');
@@ -233,6 +265,7 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
 
   afterAll(async () => {
     await Promise.allSettled(sockets.map((socket) => socket.close()));
+    await otherKamailio?.stop();
     await stack?.stop();
     if (process.env['CABINE_KEEP_RUN_DIR'] !== '1') await rm(runDir, { recursive: true, force: true });
   });
@@ -365,6 +398,49 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     const invite = inviteParts(attacker, `sip:+33199009999@${stack.domain}`, `sip:${ext}@${stack.domain}`);
     expect([401, 403, 407]).toContain((await sendAuthenticated(attacker, invite, otherCompanySip)).final.status);
     expect(invitesAtTrunk().length).toBe(trunkMark);
+  });
+
+  it("two companies on one stack, each with its own proxy: credentials work in their own domain only, and the way between them is the phone network", async () => {
+    const registerAt = (socket: RawSipSocket, domain: string, user: string, credentials: Credentials) => {
+      const aor = `<sip:${user}@${domain}>`;
+      return sendAuthenticated(socket, {
+        method: 'REGISTER', uri: `sip:${domain}`, from: `${aor};tag=${token()}`, to: aor, callId: `reg-${token()}`, cseq: 1,
+        contact: `<sip:${user}@${socket.host}:${socket.port}>`, headers: ['Expires: 120'],
+      }, credentials);
+    };
+    const ext = otherCompanySip.extension;
+    // Control: the other company's admin registers at their own proxy with the credentials refused at ours.
+    expect((await registerAt(otherPhone, 'other.test', ext, otherCompanySip)).final.status).toBe(200);
+    // Bruno's credentials (ours) are refused at theirs, as his extension or as theirs.
+    expect([401, 403]).toContain((await registerAt(brunoSocket, 'other.test', '1002', brunoSip)).final.status);
+    expect([401, 403]).toContain((await registerAt(brunoSocket, 'other.test', ext, brunoSip)).final.status);
+    expect((await otherKamailio.registrations()).join('\n')).not.toContain(`${brunoSocket.host}:${brunoSocket.port}`);
+
+    // Their number, called from the phone network at their proxy, rings their admin.
+    const ringsTheirs = () => otherPhone.received.filter((message) => message.method === 'INVITE').length;
+    const parts = inviteParts(otherTrunk, `sip:${otherCompanyNumber}@127.0.0.1:${otherKamailio.udpPort}`, 'sip:+33612345678@carrier.invalid');
+    const branch = otherTrunk.send(parts);
+    const ringing = await otherPhone.next((message) => message.method === 'INVITE' && header(message, 'call-id') === parts.callId, 5_000, 'the inbound INVITE at the other company');
+    otherPhone.respond(ringing, 486, 'Busy Here');
+    expect((await otherTrunk.finalFor(branch, parts, 5_000)).status).toBe(486);
+
+    // Bruno calls their number from our proxy: an outside call through our trunk, never a leg to their phone.
+    const before = ringsTheirs();
+    const mark = invitesAtTrunk().length;
+    const call = inviteParts(brunoSocket, `sip:${otherCompanyNumber}@${stack.domain}`, `sip:1002@${stack.domain}`);
+    const pending = sendAuthenticated(brunoSocket, call, bruno, 10_000);
+    const atTrunk = await trunk.next((message) => message.method === 'INVITE' && invitesAtTrunk().length > mark, 5_000, 'the outside call at our trunk');
+    trunk.respond(atTrunk, 486, 'Busy Here');
+    expect((await pending).final.status).toBe(486);
+    expect(headerValues(atTrunk, 'p-asserted-identity')).toEqual([`<sip:${brunoNumber}@${stack.domain};user=phone>`]);
+    expect(ringsTheirs()).toBe(before);
+    // Their extension by name, at their proxy, with our credentials: never delivered.
+    const direct = inviteParts(brunoSocket, `sip:${ext}@other.test`, 'sip:1002@other.test');
+    const toTheirProxy = { ...direct, uri: `sip:${ext}@other.test` };
+    const rawSocketAtTheirs = await openRawSip({ bindHost: '127.0.0.21', proxyHost: '127.0.0.1', proxyPort: otherKamailio.udpPort });
+    sockets.push(rawSocketAtTheirs);
+    expect([401, 403, 407]).toContain((await sendAuthenticated(rawSocketAtTheirs, toTheirProxy, brunoSip)).final.status);
+    expect(ringsTheirs()).toBe(before);
   });
 
   it('emergency calls present the number learnt from the last outside call, without asking the manager, and never the forged one', async () => {
