@@ -167,6 +167,20 @@ describe.each<BackendName>(['sqlite', 'postgres'])('company numbers on %s', (bac
     expect(myNumberViewSchema.parse((await get('/api/v1/me/number', chloeToken)).body)).toEqual({ callerId: '+33199000001', source: 'main', numbers: ['+33199000002'] });
   });
 
+  it("is in the audit trail: customer care's numbers under the company, the admin's assignments, groups and main number; none of the other company's", async () => {
+    const events = ((await get('/api/v1/audit?limit=200', admin)).body as { events: Array<{ action: string; actor: string; companyId: string | null; target: string | null; details: Record<string, unknown> | null }> }).events;
+    const ofNumbers = events.filter((event) => /^(number|main_number|ring_group)\./.test(event.action));
+    expect(ofNumbers.filter((event) => event.action === 'number.added').map((event) => [event.actor, event.companyId, event.details?.['e164']]))
+      .toEqual(expect.arrayContaining([['care@cabine.test', 'cmp_demo', '+33 1 99 00 00 01']]));
+    expect(ofNumbers.some((event) => event.action === 'number.added' && event.details?.['e164'] === '+33199000009')).toBe(false);
+    expect(ofNumbers.filter((event) => event.action === 'number.assigned').map((event) => [event.actor, event.target, event.details?.['kind']]))
+      .toEqual(expect.arrayContaining([['alice@cabine.test', direct, 'user'], ['alice@cabine.test', sales, 'group']]));
+    expect(ofNumbers.some((event) => event.action === 'ring_group.saved' && event.details?.['name'] === 'Sales team')).toBe(true);
+    expect(ofNumbers.some((event) => event.action === 'main_number.changed' && event.details?.['numberId'] === main)).toBe(true);
+    // Refused writes (403, 404, 409) left nothing: one entry per number customer care actually added.
+    expect(ofNumbers.filter((event) => event.action === 'number.added')).toHaveLength(3);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await m.request('GET', '/api/v1/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([

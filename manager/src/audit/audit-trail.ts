@@ -11,7 +11,8 @@ export type AuditAction =
   | 'person.added' | 'person.updated' | 'person.deactivated' | 'person.reactivated' | 'person.removed'
   | 'password.link_sent' | 'password.set' | 'password.changed'
   | 'funds.added' | 'topup.cancelled' | 'refill.changed' | 'card.changed'
-  | 'barring.changed' | 'outside_calls.changed' | 'budget.changed' | 'daily_cap.changed' | 'high_risk.changed';
+  | 'barring.changed' | 'outside_calls.changed' | 'budget.changed' | 'daily_cap.changed' | 'high_risk.changed'
+  | 'number.added' | 'number.removed' | 'number.assigned' | 'main_number.changed' | 'ring_group.saved';
 
 /** Who acted: a signed-in person, or the command line (scripted onboarding). */
 export type AuditActor = Pick<UserRow, 'id' | 'email'> | { readonly id: null; readonly email: string };
