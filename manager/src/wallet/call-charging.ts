@@ -110,7 +110,10 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
       reservedMinor: 0, currency: company?.currency ?? 'EUR', balanceMinor: company?.balanceMinor ?? 0, prefix: '', deckVersion: '',
     };
   }
-  const user = company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
+  const found = company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
+  // A deactivated person is nobody's caller: the proxy refuses their credentials too, but the money rule
+  // does not depend on it (a credential the proxy has not heard is revoked yet).
+  const user = found && found.deactivatedAt == null ? found : null;
   const e164 = local.e164 ?? '';
   const index = deps.rates.index;
   const rate = walletPaid(local) && local.ratingKey ? findRate(index, local.ratingKey) : null;
@@ -194,6 +197,8 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     const unchanged = { answer: { callId, maxDurationSeconds: row.maxSeconds, extended: false }, refill: null };
     // Free calls (included, toll-free) already run to the service maximum and hold nothing.
     if (!row.charged) return unchanged;
+    // Nothing more for a call whose caller was deactivated meanwhile (the proxy is ending it).
+    if ((await tx.getUser(row.userId))?.deactivatedAt != null) return unchanged;
     // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
     const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
     // A refusal funds 0 s, which never extends.
