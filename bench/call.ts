@@ -68,9 +68,23 @@ function markAfter(page: Page, name: string, count: number): Promise<number> {
 const markCount = (page: Page, name: string): Promise<number> =>
   page.evaluate((n) => performance.getEntriesByName(n).length, name);
 
-async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Promise<Harness> {
+/** Two SIP accounts, caller first. */
+type Pair = readonly [BenchUser, BenchUser];
+interface BenchUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * The bare pages call 1001 → 1002, the app's 1003 → 1004: both pairs are registered at once, their calls
+ * taken in turn (bare, app, app, bare, ...), so both see the same load on a machine shared with other work.
+ */
+const barePair: Pair = [demoUsers[0] ?? { username: '1001', password: 'cabine-1001' }, demoUsers[1] ?? { username: '1002', password: 'cabine-1002' }];
+const appPair: Pair = [demoUsers[2] ?? { username: '1003', password: 'cabine-1003' }, { username: '1004', password: 'bench-1004' }];
+
+async function appHarness(browser: Browser, webUrl: string, wsUrl: string, users: Pair): Promise<Harness> {
   const pages: Page[] = [];
-  for (const user of demoUsers.slice(0, 2)) {
+  for (const user of users) {
     const context = await browser.newContext({ locale: 'en-GB', permissions: ['microphone'] });
     await context.addInitScript(mediaProbeScript);
     const page = await context.newPage();
@@ -84,7 +98,7 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Prom
     pages.push(page);
   }
   const [caller, callee] = pages as [Page, Page];
-  const calleeUser = demoUsers[1]?.username ?? '1002';
+  const calleeUser = users[1].username;
   return {
     async oneCall() {
       const invites = await markCount(caller, 'cabine:invite-sent');
@@ -122,9 +136,9 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string): Prom
   };
 }
 
-async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string): Promise<Harness> {
+async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string, users: Pair): Promise<Harness> {
   const pages: Page[] = [];
-  for (const user of demoUsers.slice(0, 2)) {
+  for (const user of users) {
     const context = await browser.newContext({ permissions: ['microphone'] });
     await context.addInitScript(mediaProbeScript);
     const page = await context.newPage();
@@ -136,7 +150,7 @@ async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string): Pr
     pages.push(page);
   }
   const [caller, callee] = pages as [Page, Page];
-  const calleeUser = demoUsers[1]?.username ?? '1002';
+  const calleeUser = users[1].username;
   const moment = (page: Page, name: string, after: number): Promise<number> =>
     page
       .waitForFunction(
@@ -186,13 +200,18 @@ function summarise(samples: readonly Sample[], key: keyof Sample): { p50: number
   return quantiles(samples.map((s) => s[key]));
 }
 
-async function measure(harness: Harness): Promise<Sample[]> {
-  const samples: Sample[] = [];
+/** Calls on both harnesses in turn, ABBA, so that a change of the machine's load falls on both alike. */
+async function measureInTurn(bare: Harness, app: Harness): Promise<{ bare: Sample[]; app: Sample[] }> {
+  const samples = { bare: [] as Sample[], app: [] as Sample[] };
   for (let i = 0; i < warmup + calls; i += 1) {
-    const sample = await harness.oneCall();
-    if (i >= warmup) samples.push(sample);
+    const order = i % 2 === 0 ? (['bare', 'app'] as const) : (['app', 'bare'] as const);
+    for (const which of order) {
+      const sample = await (which === 'bare' ? bare : app).oneCall();
+      if (i >= warmup) samples[which].push(sample);
+    }
   }
-  await harness.close();
+  await bare.close();
+  await app.close();
   return samples;
 }
 
@@ -203,7 +222,7 @@ async function main(): Promise<void> {
     wsPort: await freePort(),
     udpPort: await freePort(),
     domain: defaultSipDomain,
-    users: demoUsers,
+    users: [...barePair, ...appPair],
     // As deploy/local-stack.ts does for this machine: the pages' http://127.0.0.1 origins may open a
     // WebSocket (the proxy refuses other origins, 9809f2e), and the bench's own address is not flood-banned.
     guard: { floodExempt: ['127.0.0.1/32'], allowedOrigins: ['http://127.0.0.1:*', 'http://localhost:*'] },
@@ -226,15 +245,17 @@ async function main(): Promise<void> {
   const bare = await startStaticServer({ root: bareDir, port: 0 });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
   try {
-    const bareSamples = await measure(await bareHarness(browser, bare.url, kamailio.wsUrl));
-    const appSamples = await measure(await appHarness(browser, app.url, kamailio.wsUrl));
+    const { bare: bareSamples, app: appSamples } = await measureInTurn(
+      await bareHarness(browser, bare.url, kamailio.wsUrl, barePair),
+      await appHarness(browser, app.url, kamailio.wsUrl, appPair),
+    );
     const rows: [string, keyof Sample][] = [
       ['click -> INVITE sent', 'clickToInvite'],
       ['INVITE -> 180 Ringing at callee', 'inviteToRinging'],
       ['answer -> media flowing (first RTP both ways)', 'answerToMedia'],
       ['answer -> 200 OK sent by the callee (part of the above)', 'answerToOk'],
     ];
-    console.log(`Call set-up through Kamailio, ${calls} calls each (after ${warmup} warm-up), milliseconds`);
+    console.log(`Call set-up through Kamailio, ${calls} calls each (after ${warmup} warm-up), taken in turn, milliseconds`);
     console.log('| measure | app p50 | app p95 | bare SIP.js p50 | bare SIP.js p95 | ratio p50 |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const [label, key] of rows) {
