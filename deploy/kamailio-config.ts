@@ -126,6 +126,11 @@ export interface KamailioConfigInput {
   readonly relayAllMedia?: boolean | undefined;
   /** Emergency short codes of the company's country (shared/numbering/emergency-numbers.ts). */
   readonly emergencyNumbers: readonly string[];
+  /**
+   * The company extensions as a POSIX regex (`extensionRegexFor(country)` in shared/numbering/extension-range.ts:
+   * 1xxx/2xxx minus the country's short numbers, so 1014 is never a colleague); default `extensionPattern`.
+   */
+  readonly extensionPattern?: string | undefined;
   /** Paid calls one user may start per minute. */
   readonly paidCallsPerMinute: number;
   readonly guard: GuardConfig;
@@ -275,7 +280,7 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     // Regexes end in '$', which substdef's replacement part would read as a back-reference: quoted defines,
     // used as whole tokens.
     `#!define CABINE_EMERGENCY_RE "${emergencyPattern(input.emergencyNumbers)}"`,
-    `#!define CABINE_EXTENSION_RE "${extensionPattern}"`,
+    `#!define CABINE_EXTENSION_RE "${input.extensionPattern ?? extensionPattern}"`,
     // One Route header of ours (rr: our listen address or the domain, one or two entries with double RR).
     `#!define CABINE_OWN_ROUTE_RE "${ownRoutePattern([listenHost, domain])}"`,
     `#!define CABINE_PAID_CALLS_PER_MINUTE ${input.paidCallsPerMinute}`,

@@ -20,6 +20,7 @@ import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { emergencyNumbersFor } from '../shared/numbering/emergency-numbers.js';
+import { extensionRegexFor } from '../shared/numbering/extension-range.js';
 import {
   StackStartError, assertTcpPortFree, assertUdpPortFree, exited, failStart, notReadyReason, parseOptions, requireExecutable,
   spawnOwned, stopOwned, waitForReady,
@@ -278,6 +279,7 @@ async function launch(options: ValidOptions): Promise<Started> {
     rtpengineSocket: options.rtpengineSocket,
     relayAllMedia: options.relayAllMedia,
     emergencyNumbers: emergencyNumbersFor(options.emergencyCountry),
+    extensionPattern: extensionRegexFor(options.emergencyCountry),
     paidCallsPerMinute: options.paidCallsPerMinute,
     guard: options.guard,
   });

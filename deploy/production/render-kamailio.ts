@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { secretProblem } from '../../manager/src/production-checks.js';
 import { emergencyNumbersFor } from '../../shared/numbering/emergency-numbers.js';
+import { extensionRegexFor } from '../../shared/numbering/extension-range.js';
 import { defaultGuard, renderKamailioConfig, type RenderedKamailioConfig } from '../kamailio-config.js';
 
 const run = promisify(execFile);
@@ -83,6 +84,7 @@ export async function renderProductionKamailio(env: NodeJS.ProcessEnv): Promise<
     trunk: e.CABINE_TRUNK_ADDRESS === undefined ? undefined : { address: e.CABINE_TRUNK_ADDRESS, prefixRules: [] },
     rtpengineSocket: e.CABINE_RTPENGINE_NG,
     emergencyNumbers: emergencyNumbersFor(e.CABINE_EMERGENCY_COUNTRY),
+    extensionPattern: extensionRegexFor(e.CABINE_EMERGENCY_COUNTRY),
     paidCallsPerMinute: 10,
     guard: {
       ...defaultGuard,

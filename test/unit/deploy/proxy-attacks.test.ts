@@ -356,5 +356,18 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       }
       await expect.poll(async () => (await wallet()).reservedMinor, { timeout: 10_000 }).toBe(0);
     });
+
+    it('a French operator number (1014) is no colleague\'s extension: the manager refuses it, nothing at the trunk or reserved', async () => {
+      const socket = await attacker(72);
+      const seen = watch();
+      const before = await wallet();
+      // Before the proxy took the extension range from shared/numbering, 1014 went to the location
+      // table (404 "Not Found", the manager never asked); now the manager decides, and says why.
+      const attempt = await call(socket, stack.domain, bruno, '1014');
+      expect(attempt.final.status).toBe(404);
+      expect(header(attempt.final, 'x-cabine-refusal')).toBe('invalid');
+      expect(seen.atTrunk()).toEqual([]);
+      expect(await wallet()).toEqual(before);
+    });
   });
 });
