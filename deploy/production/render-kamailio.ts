@@ -43,6 +43,7 @@ const envSchema = z.object({
   CABINE_TRUNK_ADDRESS: z.string().regex(/^[0-9.]+:\d{1,5}$/, 'must be ipv4:port').optional(),
   CABINE_RTPENGINE_NG: z.string().regex(/^udp:[0-9.]+:\d{1,5}$/, 'must be udp:<ipv4>:<port>').default('udp:127.0.0.1:2223'),
   CABINE_EMERGENCY_COUNTRY: z.string().regex(/^[A-Z]{2}$/).default('FR'),
+  CABINE_SIP_RELAY_ALL_MEDIA: z.enum(['true', 'false']).default('false'),
   CABINE_KAMAILIO_DIR: z.string().refine(isAbsolute, 'must be an absolute path').default('/var/lib/cabine/kamailio'),
 });
 
@@ -83,6 +84,7 @@ export async function renderProductionKamailio(env: NodeJS.ProcessEnv): Promise<
     billing: { apiUrl: e.CABINE_MANAGER_API_URL, proxySecret: env.CABINE_PROXY_SECRET ?? '', authorizeTimeoutSeconds: 2 },
     trunk: e.CABINE_TRUNK_ADDRESS === undefined ? undefined : { address: e.CABINE_TRUNK_ADDRESS, prefixRules: [] },
     rtpengineSocket: e.CABINE_RTPENGINE_NG,
+    relayAllMedia: e.CABINE_SIP_RELAY_ALL_MEDIA === 'true',
     emergencyNumbers: emergencyNumbersFor(e.CABINE_EMERGENCY_COUNTRY),
     extensionPattern: extensionRegexFor(e.CABINE_EMERGENCY_COUNTRY),
     paidCallsPerMinute: 10,
