@@ -209,8 +209,9 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
       sockets.push(socket);
       return socket;
     };
-    trunk = await open('127.0.0.1');
-    stack = await startLocalStack({ runDir, carrier: false, rtpengine: false, trunkAddress: `127.0.0.1:${trunk.port}`, ports: { sipUdp: udpPort } });
+    // Not 127.0.0.1, which the local stack exempts from flood bans: the trunk must be exempt by itself.
+    trunk = await open('127.0.0.2');
+    stack = await startLocalStack({ runDir, carrier: false, rtpengine: false, trunkAddress: `127.0.0.2:${trunk.port}`, ports: { sipUdp: udpPort } });
     const api = apiOf(stack);
     await provisionNumbers(api);
     // A second company on the same manager, with its own domain and number.
@@ -307,7 +308,7 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
 
   it('nobody but the trunk gets an inbound leg: an outsider, a forged trunk identity, a registered user calling the DID go through authentication and the manager', async () => {
     const before = invitesToBruno();
-    const trunkAddress = `127.0.0.1:${trunk.port}`;
+    const trunkAddress = `127.0.0.2:${trunk.port}`;
     const trunkBefore = invitesAtTrunk().length;
     // An outsider calling the DID, plain and dressed up as the carrier (Via, From, Contact, PAI naming the trunk).
     for (const extra of [[], [`P-Asserted-Identity: <sip:+33612345678@${trunkAddress}>`, `X-Forwarded-For: 127.0.0.1`]]) {
@@ -441,6 +442,20 @@ describe('attacks on company numbers and on the company boundary (raw SIP at the
     sockets.push(rawSocketAtTheirs);
     expect([401, 403, 407]).toContain((await sendAuthenticated(rawSocketAtTheirs, toTheirProxy, brunoSip)).final.status);
     expect(ringsTheirs()).toBe(before);
+  });
+
+  it("the carrier's busy hour is not a flood: 80 requests in a burst from the trunk, then a call to a DID still rings", async () => {
+    const before = invitesToBruno();
+    for (let i = 0; i < 80; i += 1) {
+      trunk.send({ method: 'OPTIONS', uri: `sip:127.0.0.1:${stack.kamailio.udpPort}`, from: `<sip:carrier@carrier.invalid>;tag=${token()}`, to: `<sip:127.0.0.1:${stack.kamailio.udpPort}>`, callId: `ka-${token()}`, cseq: 1 });
+    }
+    const parts = inviteParts(trunk, `sip:${brunoNumber}@127.0.0.1:${stack.kamailio.udpPort}`, 'sip:+33612345678@carrier.invalid');
+    const branch = trunk.send(parts);
+    const ringing = await brunoSocket.next((message) => message.method === 'INVITE' && header(message, 'call-id') === parts.callId, 5_000, 'the inbound INVITE after the burst');
+    brunoSocket.respond(ringing, 486, 'Busy Here');
+    expect((await trunk.finalFor(branch, parts, 5_000)).status).toBe(486);
+    expect(invitesToBruno()).toBe(before + 1);
+    expect(await stack.kamailio.rpc(['htable.dump', 'ipban'])).not.toContain('127.0.0.2');
   });
 
   it('emergency calls present the number learnt from the last outside call, without asking the manager, and never the forged one', async () => {
