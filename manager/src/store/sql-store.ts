@@ -3,7 +3,7 @@ import type {
   CallAttemptRow, CardRow, CompanyRow, LedgerTransactionRow, NewLedgerTransaction, NotificationRow, OutsideCallsRow, RefillRow, ReservationRow, SessionRow,
   Store, TopUpRow, UserBudgetRow, UserRow,
 } from './repository';
-import type { AuditEventRow, NewAuditEvent, PasswordLinkRow, SipRevocationRow } from './repository';
+import type { AuditEventRow, FundingSnapshot, NewAuditEvent, PasswordLinkRow, SipRevocationRow } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
 import { NumberQueries } from '../numbers/number-queries';
 
@@ -235,6 +235,37 @@ export class SqlStore implements Store {
        exp_month = excluded.exp_month, exp_year = excluded.exp_year, updated_at = excluded.updated_at`,
       [card.companyId, card.providerToken, card.brand, card.last4, card.expMonth, card.expYear, card.updatedAt],
     );
+  }
+
+  async appendLedgerAndSetBalance(txn: NewLedgerTransaction): Promise<number> {
+    if (this.dialect !== 'postgres') {
+      // SQLite runs in this process: four statements cost no network round trip.
+      const seq = await this.appendLedger(txn);
+      await this.setCompanyBalance(txn.companyId, txn.balanceAfterMinor, seq);
+      return seq;
+    }
+    const { legs, ...header } = txn;
+    // Data-modifying CTEs all run, in one statement; the legs' foreign key is checked at its end, when the
+    // transaction row exists. pg_notify in the final SELECT: delivered only if the transaction commits.
+    const rows = await this.db.all(
+      `WITH txn AS (
+         INSERT INTO ledger_transactions (id, company_id, kind, reference, currency, wallet_delta_minor, balance_after_minor, rate_prefix, deck_version, details, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq
+       ), legs AS (
+         INSERT INTO ledger_entries (txn_seq, leg, account, amount_minor, currency)
+         SELECT txn.seq, leg.n, leg.account, leg.amount, leg.currency FROM txn,
+           (VALUES ${legs.map(() => '(?::integer, ?::text, ?::bigint, ?::text)').join(', ')}) AS leg(n, account, amount, currency)
+       ), balance AS (
+         UPDATE companies SET balance_minor = ?, last_seq = (SELECT seq FROM txn) WHERE id = ?
+       )
+       SELECT seq, pg_notify('cabine_wallet', ?) FROM txn`,
+      [
+        header.id, header.companyId, header.kind, header.reference, header.currency, header.walletDeltaMinor, header.balanceAfterMinor, header.ratePrefix, header.deckVersion, header.details, header.createdAt,
+        ...legs.flatMap((entry, leg) => [leg, entry.account, entry.amountMinor, header.currency]),
+        header.balanceAfterMinor, header.companyId, header.companyId,
+      ],
+    );
+    return asNumber(rows[0]?.seq);
   }
 
   async appendLedger(txn: NewLedgerTransaction): Promise<number> {
@@ -501,6 +532,38 @@ export class SqlStore implements Store {
       [userId, since],
     );
     return asNumber(rows[0]?.total);
+  }
+
+  async fundingSnapshot(args: { readonly companyId: string; readonly userId: string; readonly now: number; readonly dayStart: number | null; readonly monthStart: number }): Promise<FundingSnapshot> {
+    // Scalar subqueries; the user's two sums run only when they have a budget (CASE evaluates lazily).
+    const rows = await this.db.all(
+      `SELECT
+         (SELECT COALESCE(SUM(reserved_minor), 0) FROM reservations WHERE company_id = ? AND status = 'active' AND expires_at > ?) AS reserved,
+         CASE WHEN ? = 1 THEN (SELECT COALESCE(SUM(-wallet_delta_minor), 0) FROM ledger_transactions
+           WHERE company_id = ? AND kind = 'call_charge' AND created_at >= ?) ELSE 0 END AS spent_today,
+         b.monthly_budget_minor AS budget,
+         CASE WHEN b.user_id IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(-t.wallet_delta_minor), 0) FROM reservations r
+           JOIN ledger_transactions t ON t.kind = 'call_charge' AND t.reference = r.call_id AND t.company_id = r.company_id
+           WHERE r.user_id = ? AND r.status = 'completed' AND t.created_at >= ?) END AS user_spent,
+         CASE WHEN b.user_id IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(reserved_minor), 0) FROM reservations
+           WHERE user_id = ? AND status = 'active' AND expires_at > ?) END AS user_reserved
+       FROM (SELECT 1 AS one) AS base LEFT JOIN user_budgets b ON b.user_id = ?`,
+      [
+        args.companyId, args.now,
+        args.dayStart === null ? 0 : 1, args.companyId, args.dayStart ?? 0,
+        args.userId, args.monthStart,
+        args.userId, args.now,
+        args.userId,
+      ],
+    );
+    const row = rows[0];
+    return {
+      reservedMinor: asNumber(row?.reserved),
+      spentTodayMinor: asNumber(row?.spent_today),
+      userBudgetMinor: row?.budget === null || row?.budget === undefined ? null : asNumber(row.budget),
+      userSpentThisMonthMinor: asNumber(row?.user_spent),
+      userReservedMinor: asNumber(row?.user_reserved),
+    };
   }
 
   async sumUserActiveReservations(userId: string, now: number): Promise<number> {

@@ -6,7 +6,7 @@ import { classifyNumber } from '../../../shared/numbering/classify';
 import { findRate } from '../../../shared/rating/rate-index';
 import type { Tariff } from '../../../shared/rating/tariff';
 import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
-import { budgetLeftFor } from '../budgets/monthly-budgets';
+import { budgetLeft, startOfUtcMonth } from '../../../shared/billing/monthly-budget';
 import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import type { CompanyRow, RefillRow, ReservationRow, Store } from '../store/repository';
@@ -56,14 +56,22 @@ function reservationExpiry(deps: Pick<CallChargingDeps, 'ringAllowanceSeconds'>,
  * company lock.
  */
 async function funding(
-  deps: Pick<CallChargingDeps, 'maxCallSeconds'>, tx: Store, company: CompanyRow, otherReservedMinor: number, now: number,
+  deps: Pick<CallChargingDeps, 'maxCallSeconds'>, tx: Store, company: CompanyRow, now: number,
   caller: { readonly userId: string; readonly ownReservedMinor: number },
 ): Promise<FundingFacts> {
-  // Today's charges only matter under a cap: no query without one.
-  const spentTodayMinor = company.dailyCapMinor === null ? 0 : await tx.sumCallChargesSince(company.id, startOfUtcDay(now));
+  // One round trip under the lock: the company's reservations, today's charges (only under a cap), the
+  // caller's budget and, only with one, their month's charges and reservations.
+  const snapshot = await tx.fundingSnapshot({
+    companyId: company.id, userId: caller.userId, now, dayStart: company.dailyCapMinor === null ? null : startOfUtcDay(now), monthStart: startOfUtcMonth(now),
+  });
+  // The call being funded holds `ownReservedMinor` of both sums (0 for a new call): it is not "another call".
+  const otherReservedMinor = Math.max(0, snapshot.reservedMinor - caller.ownReservedMinor);
   return {
-    ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor }),
-    budgetLeftMinor: await budgetLeftFor(tx, caller.userId, now, caller.ownReservedMinor),
+    ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor: snapshot.spentTodayMinor }),
+    budgetLeftMinor: budgetLeft({
+      budgetMinor: snapshot.userBudgetMinor, spentThisMonthMinor: snapshot.userSpentThisMonthMinor,
+      userOtherReservedMinor: Math.max(0, snapshot.userReservedMinor - caller.ownReservedMinor),
+    }),
     currency: company.currency, maxCallSeconds: deps.maxCallSeconds,
   };
 }
@@ -73,14 +81,20 @@ async function funding(
  * again under the lock (a concurrent complete, release or extend may have changed it). 404 for an id the
  * proxy never authorized.
  */
-async function withLockedReservation<T>(deps: Pick<CallChargingDeps, 'repository'>, callId: string, work: (tx: Store, company: CompanyRow, row: ReservationRow) => Promise<T>): Promise<T> {
+async function withLockedReservation<T, P = undefined>(
+  deps: Pick<CallChargingDeps, 'repository'>, callId: string,
+  work: (tx: Store, company: CompanyRow, row: ReservationRow, before: P) => Promise<T>,
+  /** Reads that need not hold the lock (done first, outside the transaction: less time under the lock). */
+  readBefore?: (found: ReservationRow) => Promise<P>,
+): Promise<T> {
   const found = await deps.repository.store.getReservation(callId);
   if (!found) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+  const before = (readBefore ? await readBefore(found) : undefined) as P;
   return deps.repository.transaction(async (tx) => {
     const company = await lockCompany(tx, found.companyId);
     const row = await tx.getReservation(callId);
     if (!row) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
-    return work(tx, company, row);
+    return work(tx, company, row, before);
   });
 }
 
@@ -132,7 +146,9 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     // the key serialises an authorize with a release of the same id that races it.
     const first = await tx.claimCallAttempt(request.callId, now);
     const locked = await lockCompany(tx, company.id);
-    const existing = await tx.getReservation(request.callId);
+    // A reservation is only ever written after its call id's key row, in the same transaction: a key row
+    // this transaction just created means there is none, and no round trip is spent looking.
+    const existing = first ? null : await tx.getReservation(request.callId);
     if (existing) {
       if (existing.companyId !== company.id || existing.userId !== user.id) throw new ApiError(409, 'conflict', 'This call id belongs to another call');
       // A repeat after the call ended must not be let through again: it would be a call nobody pays for.
@@ -149,8 +165,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
     let maxSeconds = deps.maxCallSeconds;
     let reservedMinor = 0;
     if (rate) {
-      const reserved = await tx.sumActiveReservations(company.id, now);
-      const funded = fundCall(rate, await funding(deps, tx, locked, reserved, now, { userId: user.id, ownReservedMinor: 0 }));
+      const funded = fundCall(rate, await funding(deps, tx, locked, now, { userId: user.id, ownReservedMinor: 0 }));
       if (funded.refusal) {
         await tx.setCallRefusal(request.callId, funded.refusal);
         return { answer: refused(request.callId, funded.refusal, local.kind, e164, locked), refill: null };
@@ -200,9 +215,8 @@ export async function extendCall(deps: CallChargingDeps, callId: string): Promis
     // Nothing more for a call whose caller was deactivated meanwhile (the proxy is ending it).
     if ((await tx.getUser(row.userId))?.deactivatedAt != null) return unchanged;
     // This call's own reservation is active and unexpired (checked above), so it is part of the sum.
-    const others = (await tx.sumActiveReservations(company.id, now)) - row.reservedMinor;
     // A refusal funds 0 s, which never extends.
-    const facts = await funding(deps, tx, company, others, now, { userId: row.userId, ownReservedMinor: row.reservedMinor });
+    const facts = await funding(deps, tx, company, now, { userId: row.userId, ownReservedMinor: row.reservedMinor });
     const { maxDurationSeconds: maxSeconds, reservedMinor } = fundCall(tariffOf(row), facts);
     if (maxSeconds <= row.maxSeconds) {
       // The proxy asks near the call's cap (docs/sip-server.md): the funds cannot make it longer, so the
@@ -241,7 +255,7 @@ function completion(row: ReservationRow, company: CompanyRow): CompleteCallRespo
  * charge that crosses the automatic-refill threshold commits a refill, then hands it to `onRefillDue`.
  */
 export async function completeCall(deps: CallChargingDeps, callId: string, answeredSeconds: number): Promise<CompleteCallResponse> {
-  const outcome = await withLockedReservation(deps, callId, async (tx, company, row) => {
+  const outcome = await withLockedReservation(deps, callId, async (tx, company, row, caller) => {
     if (row.status !== 'active') return { response: completion(row, company), refill: null, changed: false, companyId: company.id };
     const now = deps.now();
     const seconds = Math.min(answeredSeconds, row.maxSeconds);
@@ -253,11 +267,10 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
     let refill: RefillRow | null = null;
     let balance = company.balanceMinor;
     if (cost > 0) {
-      const user = await tx.getUser(row.userId);
       const appended = await appendTransaction(deps, tx, {
         company, kind: 'call_charge', reference: row.callId, walletDeltaMinor: -cost, counterAccount: ledgerAccounts.callRevenue,
         ratePrefix: row.ratePrefix, deckVersion: row.deckVersion,
-        details: { number: row.e164, answeredSeconds, billedSeconds: billed, destination: row.destination, extension: user?.extension ?? '' },
+        details: { number: row.e164, answeredSeconds, billedSeconds: billed, destination: row.destination, extension: caller?.extension ?? '' },
       });
       txnSeq = appended.seq;
       balance = appended.balanceAfter;
@@ -272,7 +285,8 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
     if (row.charged && cost === 0) await tx.notifyWalletChange(company.id);
     // A paid call's end is a change even when it cost nothing: its funded time leaves the wallet event.
     return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0 || row.charged, companyId: company.id };
-  });
+    // The caller's extension is only written into the charge's details: read before the lock.
+  }, (found) => deps.repository.store.getUser(found.userId));
   if (outcome.changed) deps.onWalletChange(outcome.companyId);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
   return outcome.response;

@@ -44,7 +44,8 @@ export interface AppendArgs {
 export async function appendTransaction(deps: Pick<WalletServiceOptions, 'now'>, tx: Store, args: AppendArgs): Promise<{ seq: number; balanceAfter: number }> {
   const balanceAfter = addMinor(args.company.balanceMinor, args.walletDeltaMinor);
   if (balanceAfter < 0) throw new ApiError(409, 'conflict', 'The wallet cannot go below zero');
-  const seq = await tx.appendLedger({
+  // The balance and the notification go with the append: one round trip under the lock on PostgreSQL.
+  const seq = await tx.appendLedgerAndSetBalance({
     id: newId('txn'),
     companyId: args.company.id,
     kind: args.kind,
@@ -61,8 +62,6 @@ export async function appendTransaction(deps: Pick<WalletServiceOptions, 'now'>,
       { account: args.counterAccount, amountMinor: subMinor(0, args.walletDeltaMinor) },
     ],
   });
-  await tx.setCompanyBalance(args.company.id, balanceAfter, seq);
-  await tx.notifyWalletChange(args.company.id);
   return { seq, balanceAfter };
 }
 
