@@ -8,6 +8,7 @@ interface TonePlayer {
   readonly element: HTMLAudioElement;
   start(sinkId: string): void;
   stop(): void;
+  playing(): boolean;
 }
 
 /** `setSinkId` is missing from some TypeScript DOM libs and some browsers: call it when it is there. */
@@ -70,6 +71,7 @@ function createTonePlayer(context: () => AudioContext, container: HTMLElement, r
       element.srcObject = null;
       element.dataset['playing'] = 'false';
     },
+    playing: () => nodes !== null,
   };
 }
 
@@ -97,18 +99,35 @@ export function createAudioController(container: HTMLElement): AudioController {
   const ringback = createTonePlayer(context, container, 'ringback', ringbackFrance);
   const ringer = createTonePlayer(context, container, 'ringtone', ringtone);
   const remote = new Map<string, HTMLAudioElement>();
+  // A running AudioContext renders (silence) all the time on the audio thread: suspended while no tone
+  // plays, it costs nothing between calls nor while a call's media connects. start() resumes it; the page
+  // may, having been unlocked by a gesture (sticky user activation).
+  const suspendWhenSilent = (): void => {
+    if (audioContext !== null && !ringback.playing() && !ringer.playing() && audioContext.state === 'running') {
+      void audioContext.suspend().catch(() => undefined);
+    }
+  };
 
   return {
     unlock() {
-      void context().resume().catch(() => undefined);
+      void context()
+        .resume()
+        .then(suspendWhenSilent)
+        .catch(() => undefined);
     },
     setRingback(on) {
       if (on) ringback.start('default');
-      else ringback.stop();
+      else if (ringback.playing()) {
+        ringback.stop();
+        suspendWhenSilent();
+      }
     },
     setRingtone(on, sinkId) {
       if (on) ringer.start(sinkId);
-      else ringer.stop();
+      else if (ringer.playing()) {
+        ringer.stop();
+        suspendWhenSilent();
+      }
     },
     setRemoteAudio(callId, stream) {
       let element = remote.get(callId);

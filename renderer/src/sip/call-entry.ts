@@ -20,6 +20,8 @@ export interface CallEntry {
   remoteReinviteAt: number;
   /** Tells the app the user's answer is under way (callAnswering), once; set from Answer until then. */
   announceAnswering: (() => void) | null;
+  /** Tells the app the call was answered (callAnswered, its audio), once; set from Established until then. */
+  announceAnswered: (() => void) | null;
 }
 
 /** The calls in progress, by the app's call id; an entry leaves the map when its call ends. */
@@ -40,6 +42,7 @@ export function newEntry(info: CallInfo, session: Inviter | Invitation): CallEnt
     reinviteRetryTimer: undefined,
     remoteReinviteAt: 0,
     announceAnswering: null,
+    announceAnswered: null,
   };
 }
 
