@@ -83,7 +83,7 @@ async function funding(
  */
 async function withLockedReservation<T, P = undefined>(
   deps: Pick<CallChargingDeps, 'repository'>, callId: string,
-  work: (tx: Store, company: CompanyRow, row: ReservationRow, before: P) => Promise<T>,
+  work: (tx: Store, company: CompanyRow, row: ReservationRow, before: NoInfer<P>) => Promise<T>,
   /** Reads that need not hold the lock (done first, outside the transaction: less time under the lock). */
   readBefore?: (found: ReservationRow) => Promise<P>,
 ): Promise<T> {
@@ -286,7 +286,7 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
     // A paid call's end is a change even when it cost nothing: its funded time leaves the wallet event.
     return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0 || row.charged, companyId: company.id };
     // The caller's extension is only written into the charge's details: read before the lock.
-  }, (found) => deps.repository.store.getUser(found.userId));
+  }, (found: ReservationRow) => deps.repository.store.getUser(found.userId));
   if (outcome.changed) deps.onWalletChange(outcome.companyId);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
   return outcome.response;
