@@ -11,13 +11,14 @@
  * latency target is measured open-loop: the same 64 clients offered, together, half the raw saturation rate
  * (the throughput target), each call timed from when it was due (no coordinated omission).
  */
-import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { createManager } from '../manager/src/app';
 import { loadConfig } from '../manager/src/config';
 import { PgRepository } from '../manager/src/store/pg-repository';
 import type { Repository } from '../manager/src/store/repository';
+import { prng } from '../test/manager/support/load-scenario';
 import { startTestDatabase } from '../test/manager/support/postgres-cluster';
+import { percentile, proxyPoster, type Measurement } from './lib/proxy-load';
 
 const companies = Number(process.env.BENCH_COMPANIES ?? '1000');
 const usersPerCompany = 10;
@@ -25,25 +26,6 @@ const clients = Number(process.env.BENCH_CLIENTS ?? '64');
 const seconds = Number(process.env.BENCH_SECONDS ?? '8');
 const proxySecret = 'bench-proxy-secret-0123456789-scale';
 
-interface Measurement {
-  readonly ops: number;
-  readonly seconds: number;
-  readonly latenciesMs: number[];
-}
-
-const percentile = (sorted: readonly number[], p: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
-
-/** A small deterministic PRNG (mulberry32): every run draws the same companies and users. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Open loop: `clients` clients offering `rate` calls/s in all, each call timed from when it was due. */
 async function offer(rate: number, op: (client: number, index: number, random: () => number) => Promise<void>): Promise<Measurement> {
@@ -117,20 +99,7 @@ async function service(url: string, openLoopRate: number): Promise<{ saturated: 
   await repository.close();
   const manager = await createManager(config);
   const base = new URL(await manager.app.listen({ host: '127.0.0.1', port: 0 }));
-  // node:http with keep-alive (undici's fetch costs about a millisecond per request on its own here).
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const post = (path: string, body: unknown): Promise<{ allowed?: boolean; reason?: string }> =>
-    new Promise((resolvePost, reject) => {
-      const payload = JSON.stringify(body);
-      const outgoing = request({ host: base.hostname, port: base.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-cabine-proxy-secret': proxySecret } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolvePost(JSON.parse(text) as { allowed?: boolean }) : reject(new Error(`${path}: ${response.statusCode} ${text}`))));
-      });
-      outgoing.on('error', reject);
-      outgoing.end(payload);
-    });
+  const { post, close } = proxyPoster(base, proxySecret, clients);
   const oneCall = (phase: string) => async (client: number, index: number, random: () => number): Promise<void> => {
     const n = Math.floor(random() * companies);
     const extension = String(1001 + Math.floor(random() * usersPerCompany));
@@ -141,7 +110,7 @@ async function service(url: string, openLoopRate: number): Promise<{ saturated: 
   };
   const saturated = await measure(oneCall('closed'));
   const open = await offer(openLoopRate, oneCall('open'));
-  agent.destroy();
+  close();
   const integrity = await manager.context.repository.store.checkIntegrity();
   await manager.close();
   if (!integrity.ok) throw new Error(`integrity: ${integrity.problems.join('; ')}`);

@@ -8,7 +8,6 @@
  * per measurement (default 4).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,21 +18,12 @@ import { PgRepository } from '../manager/src/store/pg-repository';
 import type { Repository } from '../manager/src/store/repository';
 import { SqliteRepository } from '../manager/src/store/sqlite-repository';
 import { startTestDatabase } from '../test/manager/support/postgres-cluster';
+import { percentile, proxyPoster, type Measurement } from './lib/proxy-load';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? '4');
 const levels = [1, 8, 64];
 const proxySecret = 'bench-proxy-secret-0123456789';
 
-interface Measurement {
-  readonly ops: number;
-  readonly seconds: number;
-  readonly latenciesMs: number[];
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Runs `op` from `clients` loops for `seconds`, timing each call. */
 async function measure(clients: number, op: (client: number, index: number) => Promise<void>): Promise<Measurement> {
@@ -55,30 +45,17 @@ async function serviceRun(env: Record<string, string>, clients: number, runId: s
   const config = loadConfig({ CABINE_MANAGER_PORT: '0', CABINE_LOG_LEVEL: 'silent', CABINE_PROXY_SECRET: proxySecret, CABINE_SCRYPT_LOG_N: '12', CABINE_PG_POOL_SIZE: '32', CABINE_SEED_DEMO: 'true', ...env } as NodeJS.ProcessEnv);
   const manager = await createManager(config);
   const base = await manager.app.listen({ host: '127.0.0.1', port: 0 });
-  // Enough money that no call is ever refused during the run.
+  // Enough money, and no daily cap, so that no call is ever refused during the run.
+  await manager.context.repository.store.setDailyCap('cmp_demo', null);
   for (let i = 0; i < 30; i += 1) await manager.context.wallet.topUp({ companyId: 'cmp_demo', userId: 'usr_demo_1001', amountMinor: 10000, currency: 'EUR', idempotencyKey: `bench-${runId}-${i}` });
-  // node:http with keep-alive: undici's fetch costs about a millisecond per request on its own here.
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const url = new URL(base);
-  const post = (path: string, body: unknown): Promise<{ allowed?: boolean }> =>
-    new Promise((resolvePost, reject) => {
-      const payload = JSON.stringify(body);
-      const outgoing = request({ host: url.hostname, port: url.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-cabine-proxy-secret': proxySecret } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolvePost(JSON.parse(text) as { allowed?: boolean }) : reject(new Error(`${path}: ${response.statusCode} ${text}`))));
-      });
-      outgoing.on('error', reject);
-      outgoing.end(payload);
-    });
+  const { post, close } = proxyPoster(new URL(base), proxySecret, clients);
   const result = await measure(clients, async (client, index) => {
     const callId = `bench-${runId}-${client}-${index}`;
     const authorized = await post('/api/v1/calls/authorize', { callId, callerExtension: '1001', dialed: '+12125550100' });
-    if (!authorized.allowed) throw new Error('call refused during the benchmark');
+    if (!authorized.allowed) throw new Error(`call refused during the benchmark: ${authorized.reason ?? '?'}`);
     await post('/api/v1/calls/complete', { callId, answeredSeconds: 60 });
   });
-  agent.destroy();
+  close();
   const integrity = await manager.context.repository.store.checkIntegrity();
   if (!integrity.ok) throw new Error(`integrity: ${integrity.problems.join('; ')}`);
   await manager.close();
