@@ -1,11 +1,11 @@
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useMemo, useState } from 'react';
 import type { RatesResponse } from '../../../shared/api/rate-schemas.js';
 import type { RateCountry } from '../../../shared/host/host-bridge.js';
 import { searchCountries } from '../../../shared/numbering/country-search.js';
 import { rateDestinationLabel, rateLabels, rateLabelLanguage, rateTypeLabel } from '../../../shared/rating/rate-labels.js';
 import { countryName } from '../i18n/format.js';
 import { useWalletT } from '../i18n/use-wallet-t.js';
-import { useStore } from '../state/use-store.js';
+import { useStoreSelect } from '../state/use-store.js';
 import { usePhone } from '../ui/phone-context.js';
 import { useWallet } from './wallet-context.js';
 import { formatRate } from './wallet-format.js';
@@ -17,12 +17,14 @@ type RatesView = { readonly phase: 'none' } | { readonly phase: 'loading' } | { 
  * number (shared/numbering/country-search.ts, as the manager's page does), or pick it, and see every rate
  * for it, destinations and types in the UI language (help page: "Voir Tarif").
  */
-export function RatesBrowser() {
+export const RatesBrowser = memo(function RatesBrowser() {
   const wallet = useWallet();
   const phone = usePhone();
   const { t, language } = useWalletT();
-  const { settings } = useStore(phone.settings);
-  const { session } = useStore(wallet.store);
+  // Only the two values it shows from the stores: reading the whole wallet store re-rendered this list
+  // (22-24 ms) on every gate and quote change, right between the Call click and the INVITE.
+  const defaultCountry = useStoreSelect(phone.settings, (state) => state.settings.defaultCountry);
+  const companyCountry = useStoreSelect(wallet.store, (state) => state.session?.company?.country ?? null);
   const id = useId();
   const [countries, setCountries] = useState<readonly RateCountry[]>([]);
   const [country, setCountry] = useState('');
@@ -30,7 +32,7 @@ export function RatesBrowser() {
   const [view, setView] = useState<RatesView>({ phase: 'none' });
   const labels = rateLabels[rateLabelLanguage(language)];
   // National numbers typed in the search are read as the company's (the manager's) country reads them.
-  const callerCountry = session?.company?.country ?? settings.defaultCountry;
+  const callerCountry = companyCountry ?? defaultCountry;
 
   useEffect(() => {
     let live = true;
@@ -52,7 +54,10 @@ export function RatesBrowser() {
     void wallet.rates(code).then((result) => setView(result.ok ? { phase: 'loaded', rates: result.value } : { phase: 'failed' }));
   };
 
-  const sorted = [...countries].sort((a, b) => countryName(a.country, language).localeCompare(countryName(b.country, language), language));
+  const sorted = useMemo(
+    () => [...countries].sort((a, b) => countryName(a.country, language).localeCompare(countryName(b.country, language), language)),
+    [countries, language],
+  );
   const found = search.trim() === '' ? null : searchCountries(search, sorted.map((entry) => entry.country), callerCountry);
   const shown = found === null ? sorted : sorted.filter((entry) => found.includes(entry.country)).sort((a, b) => found.indexOf(a.country) - found.indexOf(b.country));
 
@@ -134,4 +139,4 @@ export function RatesBrowser() {
       ) : null}
     </details>
   );
-}
+});
