@@ -9,6 +9,9 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { api, apiToken, demo, expect, openPhone, test } from './wallet-fixtures.js';
 
+// This file charges a call and sets a budget: a stack of its own, so the shared demo wallet stays as seeded.
+test.use({ walletStackName: 'budget-receipt' });
+
 const fr = { wallet: 'Compte prépayé', number: 'Numéro', call: 'Appeler', paidCall: 'Appel payant', hangUp: 'Raccrocher', managerUrl: 'Adresse du gestionnaire', email: 'E-mail', password: 'Mot de passe', signIn: 'Se connecter' } as const;
 const usNumber = '+1 650 253 0000';
 

@@ -3,6 +3,11 @@
  * Kamailio with auth_ephemeral and manager authorization, the manager with its demo company, rtpengine,
  * the carrier stand-in) and the web softphone served from its own origin, which the manager allows
  * through CABINE_APP_ORIGINS. One per Playwright worker.
+ *
+ * Files that spend from the demo wallet or change its settings for good (a charged call, a budget) take a
+ * stack of their own with `test.use({ walletStackName: '<file>' })`: a worker option, so Playwright runs
+ * them in another worker with another stack, and the files that expect the demo wallet as seeded (or empty
+ * it by cancelling its top-ups, which needs the money still there) never see what they spent.
  */
 import { test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
@@ -31,14 +36,14 @@ export const demo = {
 
 const rendererRoot = rendererDist;
 
-export const test = base.extend<object, { wallet: WalletStack }>({
+export const test = base.extend<object, { wallet: WalletStack; walletStackName: string }>({
+  walletStackName: ['shared', { scope: 'worker', option: true }],
   wallet: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({ walletStackName }, use) => {
       if (!existsSync(join(rendererRoot, 'index.html'))) {
         throw new Error('dist/renderer is missing: run `npm run build` before the end-to-end tests');
       }
-      const runDir = await mkdtemp(join(tmpdir(), 'cabine-wallet-e2e-'));
+      const runDir = await mkdtemp(join(tmpdir(), `cabine-wallet-e2e-${walletStackName.replace(/[^a-z0-9-]/gi, '')}-`));
       const webPort = await freePort();
       const webOrigin = `http://127.0.0.1:${webPort}`;
       const stack = await startLocalStack({
