@@ -15,6 +15,8 @@ packages=(
   chromium fonts-dejavu-core
   openssl procps
   libnss3-tools
+  # Not in a minimal Debian image: network namespaces and NAT routers (ip, iptables), systemd-analyze.
+  iproute2 iptables systemd
 )
 
 missing=()
