@@ -79,8 +79,3 @@ const fr: BudgetMessages = {
 };
 
 export const budgetMessages: Readonly<Record<Language, BudgetMessages>> = { en, fr };
-
-/** Fills `{name}` placeholders (values are escaped later, by the html template). */
-export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));
-}

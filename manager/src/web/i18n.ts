@@ -270,3 +270,8 @@ export function pickLanguage(choice: string | undefined, acceptLanguage: string 
   }
   return 'en';
 }
+
+/** Fills `{name}` placeholders, leaving unknown ones as written (values are escaped later, by the html template). */
+export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}

@@ -175,8 +175,3 @@ export const peopleMessages: Readonly<Record<Language, PeopleMessages>> = { en, 
 export function refusalText(lang: Language, refusal: PeopleRefusal): string {
   return peopleMessages[lang][`refusal_${refusal}`];
 }
-
-/** Fills {name} placeholders. */
-export function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
-}

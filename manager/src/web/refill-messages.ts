@@ -1,4 +1,5 @@
 import type { Language } from './i18n';
+import { fill } from './i18n';
 
 /**
  * Automatic-refill notices and the wallet's notifications, worded from their code and values in the
@@ -72,7 +73,7 @@ export const refillMessages: Readonly<Record<Language, Readonly<Record<RefillMes
 
 /** `key` in `lang` with its `{name}` placeholders filled. */
 export function refillText(lang: Language, key: RefillMessageKey, values: Readonly<Record<string, string | number>> = {}): string {
-  return refillMessages[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fill(refillMessages[lang][key], values);
 }
 
 /** A refill time for people: short date and time, UTC (the manager's pages show times in UTC). */
