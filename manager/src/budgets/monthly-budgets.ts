@@ -5,7 +5,8 @@ import type { CompanyRow, Repository, Store, UserRow } from '../store/repository
 
 /**
  * Per-employee monthly budgets (docs/money-flow.md, "Monthly budgets"): the admin's part (set, clear, list)
- * and the call path's part (`budgetLeftFor`, which authorize and extend hand to the call policy). Role
+ * and the quote's part (`budgetLeftFor`; authorize and extend read the same figures in one round trip,
+ * Store.fundingSnapshot in wallet/call-charging.ts). Role
  * checks stay with the callers (the API's `auth: 'admin'`, the Settings page's role test); every write takes
  * the company lock, so a change orders with the authorizations that read it.
  */
@@ -14,7 +15,7 @@ import type { CompanyRow, Repository, Store, UserRow } from '../store/repository
  * What `userId`'s budget leaves for one call, for the policy's `budgetLeftMinor`: null without a budget
  * (then nothing more is read). `ownReservedMinor`: the part of the user's active reservations that belongs
  * to the call being funded (0 for a new call, its reservation for an extension), which is not "another
- * call". Call under the company lock, as the rest of the funding facts.
+ * call". The quote (routes/rate-routes.ts) reads it without the lock: an estimate, never a reservation.
  */
 export async function budgetLeftFor(tx: Store, userId: string, now: number, ownReservedMinor: number): Promise<number | null> {
   const budget = await tx.getUserBudget(userId);

@@ -282,11 +282,12 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
     if (cost > 0 && txnSeq !== null) {
       refill = await refillIfDue(deps, tx, { ...company, balanceMinor: balance, lastSeq: txnSeq }, { cause: 'charge', reference: String(txnSeq), triggerTxnSeq: txnSeq });
     }
-    if (row.charged && cost === 0) await tx.notifyWalletChange(company.id);
     // A paid call's end is a change even when it cost nothing: its funded time leaves the wallet event.
+    if (row.charged && cost === 0) await tx.notifyWalletChange(company.id);
     return { response: completion(updated, { ...company, balanceMinor: balance }), refill, changed: cost > 0 || row.charged, companyId: company.id };
-    // The caller's extension is only written into the charge's details: read before the lock.
-  }, (found: ReservationRow) => deps.repository.store.getUser(found.userId));
+  },
+  // The caller's extension is only written into the charge's details: read before the lock.
+  (found: ReservationRow) => deps.repository.store.getUser(found.userId));
   if (outcome.changed) deps.onWalletChange(outcome.companyId);
   if (outcome.refill) deps.onRefillDue(outcome.refill.id);
   return outcome.response;
