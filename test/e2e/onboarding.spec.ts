@@ -10,21 +10,8 @@
  * company (and its customer-care account) keeps cabine.test on the manager.
  */
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../deploy/local-stack.js';
-import { freePort } from '../../scripts/lib/free-port.js';
-import { rendererDist } from '../../scripts/lib/renderer-dist.js';
-import { startStaticServer } from '../../scripts/lib/static-server.js';
 import { expectAudioIn } from './softphone.js';
-
-interface AcmeStack {
-  readonly stack: LocalStack;
-  readonly webUrl: string;
-  readonly managerUrl: string;
-}
+import { withWebStack, type WalletStack as AcmeStack } from './wallet-fixtures.js';
 
 const acmeDomain = 'acme.test';
 
@@ -32,23 +19,14 @@ const test = base.extend<object, { acme: AcmeStack }>({
   acme: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      if (!existsSync(join(rendererDist, 'index.html'))) throw new Error(`${rendererDist} is missing: build the renderer first`);
-      const runDir = await mkdtemp(join(tmpdir(), 'cabine-onboarding-e2e-'));
-      const webPort = await freePort();
-      const webOrigin = `http://127.0.0.1:${webPort}`;
-      const stack = await startLocalStack({
-        runDir, domain: acmeDomain, carrier: false,
-        managerEnv: { CABINE_APP_ORIGINS: webOrigin, CABINE_SIP_DOMAIN: 'cabine.test', CABINE_MAILER: 'outbox' },
-      });
-      if (stack.manager === undefined) throw new Error('no manager');
-      const web = await startStaticServer({ root: rendererDist, port: webPort, runtimeConfig: {} });
-      try {
-        await use({ stack, webUrl: web.url, managerUrl: stack.manager.url });
-      } finally {
-        await web.close();
-        await stack.stop();
-        await rm(runDir, { recursive: true, force: true });
-      }
+      await withWebStack(
+        'cabine-onboarding-e2e-',
+        (webOrigin) => ({
+          domain: acmeDomain, carrier: false,
+          managerEnv: { CABINE_APP_ORIGINS: webOrigin, CABINE_SIP_DOMAIN: 'cabine.test', CABINE_MAILER: 'outbox' },
+        }),
+        use,
+      );
     },
     { scope: 'worker', timeout: 120_000 },
   ],

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../deploy/local-stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../deploy/local-stack.js';
 import { freePort } from '../../scripts/lib/free-port.js';
 import { startStaticServer } from '../../scripts/lib/static-server.js';
 import { rendererDist } from '../../scripts/lib/renderer-dist.js';
@@ -34,32 +34,42 @@ export const demo = {
   operator: { email: 'care@cabine.test', password: 'cabine-care' },
 } as const;
 
-const rendererRoot = rendererDist;
+/**
+ * Starts the local stack and the web softphone on a free port of its own (allowed by the options `stackOptions`
+ * builds from that origin), hands both to `use`, and stops and removes them afterwards, also on failure. No
+ * sipServer in the runtime config: the phone gets its SIP settings from the manager.
+ */
+export async function withWebStack(
+  runDirPrefix: string,
+  stackOptions: (webOrigin: string) => Omit<LocalStackOptions, 'runDir'>,
+  use: (stack: WalletStack) => Promise<void>,
+): Promise<void> {
+  if (!existsSync(join(rendererDist, 'index.html'))) {
+    throw new Error(`${rendererDist} is missing: build the renderer (npm run build, or set CABINE_RENDERER_DIST)`);
+  }
+  const runDir = await mkdtemp(join(tmpdir(), runDirPrefix));
+  const webPort = await freePort();
+  const stack = await startLocalStack({ runDir, ...stackOptions(`http://127.0.0.1:${webPort}`) });
+  if (stack.manager === undefined) throw new Error('the local stack started without a manager');
+  const web = await startStaticServer({ root: rendererDist, port: webPort, runtimeConfig: {} });
+  try {
+    await use({ stack, webUrl: web.url, managerUrl: stack.manager.url });
+  } finally {
+    await web.close();
+    await stack.stop();
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
 
 export const test = base.extend<object, { wallet: WalletStack; walletStackName: string }>({
   walletStackName: ['shared', { scope: 'worker', option: true }],
   wallet: [
     async ({ walletStackName }, use) => {
-      if (!existsSync(join(rendererRoot, 'index.html'))) {
-        throw new Error('dist/renderer is missing: run `npm run build` before the end-to-end tests');
-      }
-      const runDir = await mkdtemp(join(tmpdir(), `cabine-wallet-e2e-${walletStackName.replace(/[^a-z0-9-]/gi, '')}-`));
-      const webPort = await freePort();
-      const webOrigin = `http://127.0.0.1:${webPort}`;
-      const stack = await startLocalStack({
-        runDir,
-        managerEnv: { CABINE_APP_ORIGINS: webOrigin, CABINE_EVENTS_POLL_MS: '200' },
-      });
-      if (stack.manager === undefined) throw new Error('the local stack started without a manager');
-      // No sipServer in the runtime config: the phone gets its SIP settings from the manager.
-      const web = await startStaticServer({ root: rendererRoot, port: webPort, runtimeConfig: {} });
-      try {
-        await use({ stack, webUrl: web.url, managerUrl: stack.manager.url });
-      } finally {
-        await web.close();
-        await stack.stop();
-        await rm(runDir, { recursive: true, force: true });
-      }
+      await withWebStack(
+        `cabine-wallet-e2e-${walletStackName.replace(/[^a-z0-9-]/gi, '')}-`,
+        (webOrigin) => ({ managerEnv: { CABINE_APP_ORIGINS: webOrigin, CABINE_EVENTS_POLL_MS: '200' } }),
+        use,
+      );
     },
     { scope: 'worker', timeout: 120_000 },
   ],
