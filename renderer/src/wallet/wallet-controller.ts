@@ -137,11 +137,12 @@ export function createWallet(deps: WalletDeps): Wallet {
   const unsubscribers = [
     host.onWalletChange((update) => {
       dispatch({ type: 'update', update });
-      if (update.type === 'wallet') gate.walletChanged();
-      // A new balance means new activity (a charge, a top-up, a refill).
-      if (update.type === 'wallet') void host.getActivity().then((activity) => activity.ok && dispatch({ type: 'activityLoaded', items: activity.value.items, refillAttempts: activity.value.refillAttempts }));
-      // ...and perhaps a refill declined, retried or turned off: the automatic-refill notice follows it.
-      if (update.type === 'wallet') void host.getWallet().then((current) => current.ok && dispatch({ type: 'walletLoaded', wallet: current.value }));
+      if (update.type === 'wallet') {
+        gate.walletChanged();
+        // A new balance means new activity (a charge, a top-up, a refill), and perhaps a refill declined,
+        // retried or turned off: the activity and the automatic-refill notice follow it.
+        void refresh();
+      }
       if (update.type === 'stream' && update.state === 'stopped') {
         void host.managerSession().then((session) => session === null && dispatch({ type: 'sessionChanged', session: null }));
       }
