@@ -6,8 +6,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-
-const magicCookie = 0x2112a442;
+import { stunMagicCookie as magicCookie } from '../../../../deploy/coturn-process.js';
 
 const attribute = {
   username: 0x0006,
