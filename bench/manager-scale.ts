@@ -81,12 +81,11 @@ async function seed(repository: Repository, prefix: string): Promise<void> {
         for (let u = 1; u <= usersPerCompany; u += 1) {
           await tx.insertUser({ id: `usr_${prefix}_${n}_${u}`, companyId: id, email: `u${u}@${prefix}.${domainOf(n)}`, displayName: `User ${u}`, role: u === 1 ? 'admin' : 'employee', extension: String(1000 + u), passwordHash: 'x', premiumBarred: false, createdAt: now });
         }
-        const seq = await tx.appendLedger({
+        await tx.appendLedgerAndSetBalance({
           id: `txn_${prefix}_${n}_fund`, companyId: id, kind: 'topup', reference: `${prefix}-fund-${n}`, currency: 'EUR', walletDeltaMinor: 100_000_000, balanceAfterMinor: 100_000_000,
           ratePrefix: null, deckVersion: null, details: null, createdAt: now,
           legs: [{ account: `wallet:${id}`, amountMinor: 100_000_000 }, { account: 'external:card-funding', amountMinor: -100_000_000 }],
         });
-        await tx.setCompanyBalance(id, 100_000_000, seq);
       }
     });
   }

@@ -80,8 +80,7 @@ async function prepareRawCompany(repository: Repository): Promise<void> {
   await repository.transaction(async (tx) => {
     await tx.insertCompany({ id: 'cmp_raw', name: 'Raw', currency: 'EUR', country: 'FR', sipDomain: 'raw.test', balanceMinor: 0, lastSeq: 0, autoRefillEnabled: false, autoRefillThresholdMinor: 500, autoRefillAmountMinor: 2500, autoRefillDeclines: 0, autoRefillDisabledReason: null, dailyCapMinor: null, highRiskAllowed: false, createdAt: Date.now() });
     await tx.insertUser({ id: 'usr_raw', companyId: 'cmp_raw', email: 'raw@raw.test', displayName: 'Raw', role: 'admin', extension: '1001', passwordHash: 'x', premiumBarred: false, createdAt: Date.now() });
-    const seq = await tx.appendLedger({ id: 'txn_raw_fund', companyId: 'cmp_raw', kind: 'topup', reference: 'raw-fund', currency: 'EUR', walletDeltaMinor: 100_000_000, balanceAfterMinor: 100_000_000, ratePrefix: null, deckVersion: null, details: null, createdAt: Date.now(), legs: [{ account: 'wallet:cmp_raw', amountMinor: 100_000_000 }, { account: 'external:card-funding', amountMinor: -100_000_000 }] });
-    await tx.setCompanyBalance('cmp_raw', 100_000_000, seq);
+    await tx.appendLedgerAndSetBalance({ id: 'txn_raw_fund', companyId: 'cmp_raw', kind: 'topup', reference: 'raw-fund', currency: 'EUR', walletDeltaMinor: 100_000_000, balanceAfterMinor: 100_000_000, ratePrefix: null, deckVersion: null, details: null, createdAt: Date.now(), legs: [{ account: 'wallet:cmp_raw', amountMinor: 100_000_000 }, { account: 'external:card-funding', amountMinor: -100_000_000 }] });
   });
 }
 
