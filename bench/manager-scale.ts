@@ -18,7 +18,7 @@ import { PgRepository } from '../manager/src/store/pg-repository';
 import type { Repository } from '../manager/src/store/repository';
 import { prng } from '../test/manager/support/load-scenario';
 import { startTestDatabase } from '../test/manager/support/postgres-cluster';
-import { percentile, proxyPoster, type Measurement } from './lib/proxy-load';
+import { closedLoop, percentile, proxyPoster, type Measurement } from './lib/proxy-load';
 
 const companies = Number(process.env.BENCH_COMPANIES ?? '1000');
 const usersPerCompany = 10;
@@ -47,20 +47,10 @@ async function offer(rate: number, op: (client: number, index: number, random: (
   return { ops: latencies.length, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
 }
 
-async function measure(op: (client: number, index: number, random: () => number) => Promise<void>): Promise<Measurement> {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  let index = 0;
-  await Promise.all(Array.from({ length: clients }, async (_unused, client) => {
-    const random = prng(client + 1);
-    while (performance.now() < deadline) {
-      const at = performance.now();
-      await op(client, index++, random);
-      latencies.push(performance.now() - at);
-    }
-  }));
-  return { ops: latencies.length, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
+/** Closed loop: `clients` clients, each with its own random sequence, for `seconds`. */
+function measure(op: (client: number, index: number, random: () => number) => Promise<void>): Promise<Measurement> {
+  const randoms = Array.from({ length: clients }, (_unused, client) => prng(client + 1));
+  return closedLoop(clients, seconds, (client, index) => op(client, index, randoms[client] ?? prng(client + 1)));
 }
 
 const companyId = (n: number, prefix: string) => `cmp_${prefix}_${n}`;

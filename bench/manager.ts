@@ -18,7 +18,7 @@ import { PgRepository } from '../manager/src/store/pg-repository';
 import type { Repository } from '../manager/src/store/repository';
 import { SqliteRepository } from '../manager/src/store/sqlite-repository';
 import { startTestDatabase } from '../test/manager/support/postgres-cluster';
-import { percentile, proxyPoster, type Measurement } from './lib/proxy-load';
+import { closedLoop, percentile, proxyPoster, type Measurement } from './lib/proxy-load';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? '4');
 const levels = [1, 8, 64];
@@ -26,20 +26,7 @@ const proxySecret = 'bench-proxy-secret-0123456789';
 
 
 /** Runs `op` from `clients` loops for `seconds`, timing each call. */
-async function measure(clients: number, op: (client: number, index: number) => Promise<void>): Promise<Measurement> {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  let index = 0;
-  await Promise.all(Array.from({ length: clients }, async (_unused, client) => {
-    while (performance.now() < deadline) {
-      const at = performance.now();
-      await op(client, index++);
-      latencies.push(performance.now() - at);
-    }
-  }));
-  return { ops: latencies.length, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
-}
+const measure = (clients: number, op: (client: number, index: number) => Promise<void>): Promise<Measurement> => closedLoop(clients, seconds, op);
 
 async function serviceRun(env: Record<string, string>, clients: number, runId: string): Promise<Measurement> {
   const config = loadConfig({ CABINE_MANAGER_PORT: '0', CABINE_LOG_LEVEL: 'silent', CABINE_PROXY_SECRET: proxySecret, CABINE_SCRYPT_LOG_N: '12', CABINE_PG_POOL_SIZE: '32', CABINE_SEED_DEMO: 'true', ...env } as NodeJS.ProcessEnv);

@@ -13,6 +13,22 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** Closed loop: `clients` loops each start the next `op` as soon as the last one ends, for `seconds`, timing each. */
+export async function closedLoop(clients: number, seconds: number, op: (client: number, index: number) => Promise<void>): Promise<Measurement> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  let index = 0;
+  await Promise.all(Array.from({ length: clients }, async (_unused, client) => {
+    while (performance.now() < deadline) {
+      const at = performance.now();
+      await op(client, index++);
+      latencies.push(performance.now() - at);
+    }
+  }));
+  return { ops: latencies.length, seconds: (performance.now() - started) / 1000, latenciesMs: latencies.sort((a, b) => a - b) };
+}
+
 /** The manager's answer to a proxy call, as far as the benches read it. */
 export interface ProxyAnswer {
   readonly allowed?: boolean;
