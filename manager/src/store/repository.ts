@@ -294,6 +294,8 @@ export interface Store {
   setHighRiskAllowed(id: string, allowed: boolean): Promise<void>;
 
   getUser(id: string): Promise<UserRow | null>;
+  /** Reads the user row and, on PostgreSQL, locks it until commit: a person's password links change under it. */
+  lockUser(id: string): Promise<UserRow | null>;
   getUserByEmail(email: string): Promise<UserRow | null>;
   getUserByExtension(companyId: string, extension: string): Promise<UserRow | null>;
   listUsers(companyId: string): Promise<UserRow[]>;

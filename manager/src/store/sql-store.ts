@@ -133,6 +133,11 @@ export class SqlStore implements Store {
     return this.one('SELECT * FROM users WHERE id = ?', [id]);
   }
 
+  lockUser(id: string): Promise<UserRow | null> {
+    // As lockCompany: SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL locks just this row.
+    return this.one(`SELECT * FROM users WHERE id = ?${this.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [id]);
+  }
+
   getUserByEmail(email: string): Promise<UserRow | null> {
     return this.one('SELECT * FROM users WHERE email = ?', [email.toLowerCase()]);
   }
