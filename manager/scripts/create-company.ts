@@ -66,9 +66,12 @@ async function main(): Promise<void> {
       const displayName = displayNameSchema.parse(values.name);
       if (await repository.store.getUserByEmail(email)) throw new ApiError(409, 'conflict', 'Somebody already has an account with this email');
       const operator = { id: newId('usr'), companyId: null, email: email.toLowerCase(), displayName, role: 'operator' as const, extension: null, passwordHash: noPasswordYet, premiumBarred: false, createdAt: Date.now() };
-      await repository.store.insertUser(operator);
-      await recordAudit(repository.store, { companyId: null, actor: commandLineActor, action: 'person.added', target: operator.id, details: { email: operator.email, role: 'operator' }, at: Date.now() });
-      await sendPasswordLink({ store: repository.store, mailer: mailer.kind === 'outbox' ? printingMailer : mailer, publicUrl: config.publicUrl, now: Date.now }, operator, 'welcome', null, 'Cabine customer care');
+      // The person and their audit entry commit together, or neither does.
+      await repository.transaction(async (tx) => {
+        await tx.insertUser(operator);
+        await recordAudit(tx, { companyId: null, actor: commandLineActor, action: 'person.added', target: operator.id, details: { email: operator.email, role: 'operator' }, at: Date.now() });
+      });
+      await sendPasswordLink({ repository, mailer: mailer.kind === 'outbox' ? printingMailer : mailer, publicUrl: config.publicUrl, now: Date.now }, operator.id, 'welcome', { companyId: null, actor: commandLineActor, companyName: 'Cabine customer care' });
       process.stdout.write(`${JSON.stringify({ operatorId: operator.id, email: operator.email })}\n`);
     } else {
       throw new Error('usage: create-company.ts company --name ... | operator --name ... --email ...');

@@ -1,6 +1,9 @@
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
+import { ApiError } from '../http/api-error';
 import { hashToken, newToken } from '../ids';
 import type { Mailer } from '../mail/mailer';
-import type { Store, UserRow } from '../store/repository';
+import type { Repository, UserRow } from '../store/repository';
 import { PeopleError } from './people-errors';
 
 /** A welcome link lasts a week (the first admin may be on holiday); a reset link a day. */
@@ -11,7 +14,7 @@ export const resetLinkTtlMs = 24 * 3600 * 1000;
 export const noPasswordYet = 'unset$';
 
 export interface PasswordLinkDeps {
-  readonly store: Store;
+  readonly repository: Repository;
   readonly mailer: Mailer;
   readonly publicUrl: string;
   readonly now: () => number;
@@ -33,21 +36,40 @@ function linkMail(user: UserRow, purpose: 'welcome' | 'reset', url: string, comp
   };
 }
 
+/** Who asks for a link, for the audit entry written with it (a welcome link is part of "person.added"). */
+export interface LinkRequest {
+  /** The person's company; null for a customer-care operator (who belongs to none). */
+  readonly companyId: string | null;
+  readonly actor: AuditActor;
+  readonly companyName: string;
+}
+
 /**
- * Issues a one-time link (older unused links of the person stop working) and mails it. The token is stored
- * only as its SHA-256 hash; the link carries it in the query (the request log redacts `token`, the page
- * sends no Referer).
+ * Issues a one-time link and mails it. In one transaction that first locks the person's row (PostgreSQL
+ * SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE), their older unused links stop working, the new one is
+ * stored and, for a reset, the audit entry is written: two resets at once serialise on the row, so the
+ * second expires the first's link and exactly one stays live. The mail goes after the commit (a rolled-back
+ * link is never mailed). The token is stored only as its SHA-256 hash; the link carries it in the query (the
+ * request log redacts `token`, the page sends no Referer). Refused (409) for a deactivated or removed person.
  */
-export async function sendPasswordLink(deps: PasswordLinkDeps, user: UserRow, purpose: 'welcome' | 'reset', createdBy: string | null, companyName: string): Promise<{ expiresAt: number }> {
+export async function sendPasswordLink(deps: PasswordLinkDeps, userId: string, purpose: 'welcome' | 'reset', request: LinkRequest): Promise<{ expiresAt: number; sentTo: string }> {
   const token = newToken();
-  const now = deps.now();
-  const expiresAt = now + (purpose === 'welcome' ? welcomeLinkTtlMs : resetLinkTtlMs);
-  await deps.store.expirePasswordLinksOf(user.id, now);
-  await deps.store.insertPasswordLink({ tokenHash: hashToken(token), userId: user.id, purpose, createdBy, createdAt: now, expiresAt, usedAt: null });
+  const user = await deps.repository.transaction(async (tx) => {
+    const locked = await tx.lockUser(userId);
+    if (!locked || locked.companyId !== request.companyId || (locked.removedAt ?? null) !== null) throw new ApiError(404, 'not_found', 'No such person');
+    if ((locked.deactivatedAt ?? null) !== null) throw new PeopleError(409, 'conflict', 'deactivated', 'Reactivate this person first');
+    // Read after the lock: a link expired by a writer we waited for has expires_at <= now (strictly below is live).
+    const now = deps.now();
+    const expiresAt = now + (purpose === 'welcome' ? welcomeLinkTtlMs : resetLinkTtlMs);
+    await tx.expirePasswordLinksOf(locked.id, now);
+    await tx.insertPasswordLink({ tokenHash: hashToken(token), userId: locked.id, purpose, createdBy: request.actor.id, createdAt: now, expiresAt, usedAt: null });
+    if (purpose === 'reset') await recordAudit(tx, { companyId: request.companyId, actor: request.actor, action: 'password.link_sent', target: locked.id, details: { purpose }, at: now });
+    return { row: locked, expiresAt };
+  });
   const url = `${deps.publicUrl.replace(/\/$/, '')}/set-password?token=${token}`;
-  const mail = linkMail(user, purpose, url, companyName);
-  await deps.mailer.send({ to: user.email, ...mail });
-  return { expiresAt };
+  const mail = linkMail(user.row, purpose, url, request.companyName);
+  await deps.mailer.send({ to: user.row.email, ...mail });
+  return { expiresAt: user.expiresAt, sentTo: user.row.email };
 }
 
 /** Why a link cannot be used: unknown, used, expired, or its person deactivated or removed since. */

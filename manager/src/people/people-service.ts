@@ -137,7 +137,7 @@ export class PeopleService {
     }
     if (options.sendWelcome !== false && options.password === undefined) {
       const company = await companyOf(this.store, companyId);
-      await sendPasswordLink({ ...this.deps, store: this.store }, user, 'welcome', actor.id, company.name);
+      await sendPasswordLink(this.deps, user.id, 'welcome', { companyId, actor, companyName: company.name });
     }
     return { person: personView(user, input.monthlyBudgetMinor), user };
   }
@@ -238,26 +238,31 @@ export class PeopleService {
   }
 
   async sendReset(companyId: string, actor: AuditActor, userId: string): Promise<{ sentTo: string; expiresAt: number }> {
-    const user = await companyPerson(this.store, companyId, userId);
-    if ((user.deactivatedAt ?? null) !== null) throw new PeopleError(409, 'conflict', 'deactivated', 'Reactivate this person first');
+    await companyPerson(this.store, companyId, userId);
     const company = await companyOf(this.store, companyId);
-    const { expiresAt } = await sendPasswordLink({ ...this.deps, store: this.store }, user, 'reset', actor.id, company.name);
-    await recordAudit(this.store, { companyId, actor, action: 'password.link_sent', target: user.id, details: { purpose: 'reset' }, at: this.deps.now() });
-    return { sentTo: user.email, expiresAt };
+    return sendPasswordLink(this.deps, userId, 'reset', { companyId, actor, companyName: company.name });
   }
 
-  /** Sets a password from a one-time link; every session of the person ends (a reset may follow a theft). */
+  /**
+   * Sets a password from a one-time link; every session of the person ends (a reset may follow a theft).
+   * The person's row is locked before the link is consumed, so a reset issued meanwhile either committed
+   * first (this link is dead) or waits for this one; `now` is read after the lock for the same reason.
+   */
   async setPasswordWithLink(token: string, password: string): Promise<UserRow> {
     const passwordHash = await hashPassword(password, this.deps.scryptLogN);
-    const now = this.deps.now();
+    const tokenHash = hashToken(token);
     let endedSessions: string[] = [];
     const updated = await this.deps.repository.transaction(async (tx) => {
-      const link = await tx.consumePasswordLink(hashToken(token), now);
-      if (!link) throw deadLinkError();
-      const user = await tx.getUser(link.userId);
-      if (!user || !isLive(user) || (user.deactivatedAt ?? null) !== null) throw deadLinkError();
+      const found = await tx.getLivePasswordLink(tokenHash, this.deps.now());
+      if (!found) throw deadLinkError();
+      const user = await tx.lockUser(found.userId);
+      const now = this.deps.now();
+      const link = await tx.consumePasswordLink(tokenHash, now);
+      if (!link || !user || !isLive(user) || (user.deactivatedAt ?? null) !== null) throw deadLinkError();
       await tx.updateUser(user.id, { passwordHash });
       endedSessions = await tx.deleteSessionsOfUser(user.id);
+      // The person's other unused links die with this use (a reset mailed twice leaves nothing live).
+      await tx.expirePasswordLinksOf(user.id, now);
       await recordAudit(tx, { companyId: user.companyId, actor: user, action: 'password.set', target: user.id, details: { purpose: link.purpose }, at: now });
       return { ...user, passwordHash };
     });
