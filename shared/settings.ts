@@ -18,6 +18,10 @@ export const settingsSchema = z
     language: languageSettingSchema,
     /** `deviceId` of the output that plays the ringtone; `default` is the system's. */
     ringerDeviceId: z.string().max(256),
+    /** `deviceId` of the input calls record from; `default` is the system's. */
+    microphoneDeviceId: z.string().max(256),
+    /** `deviceId` of the output calls play on (and the ringback); `default` is the system's. */
+    speakerDeviceId: z.string().max(256),
     /**
      * Unused since the SIP server announces the balance itself (docs/sip-server.md): kept so settings files
      * written by earlier versions still pass electron-store's JSON schema.
@@ -31,6 +35,8 @@ export const defaultSettings: Settings = {
   defaultCountry: 'FR',
   language: 'system',
   ringerDeviceId: 'default',
+  microphoneDeviceId: 'default',
+  speakerDeviceId: 'default',
   announceBalance: true,
 };
 

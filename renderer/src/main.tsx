@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { createAudioController } from './audio/audio-controller.js';
-import { listAudioOutputs } from './audio/output-devices.js';
+import { browserMediaDevices } from './audio/media-devices.js';
 import { createE2eHook } from './e2e/e2e-hook.js';
 import { isBrowserHost, pickHost } from './host/pick-host.js';
 import { createI18n, resolveLanguage } from './i18n/i18n.js';
@@ -47,7 +47,7 @@ async function start(): Promise<void> {
     onAudioReceiver: e2e?.onAudioReceiver,
     ...(e2e !== null && query.has('preparedIdleMs') ? { preparedIdleMs: Number(query.get('preparedIdleMs')) } : {}),
   });
-  const phone = createPhone({ host, adapter, audio: createAudioController(sinks), listOutputs: listAudioOutputs });
+  const phone = createPhone({ host, adapter, audio: createAudioController(sinks), devices: browserMediaDevices() });
   const wallet = createWallet({
     host,
     phone,

@@ -3,6 +3,8 @@ import type { DialIntent } from '../../shared/dial/dial-intent.js';
 import type { SettingsPatch, SipCredentials } from '../../shared/settings.js';
 import { isOnHold } from '../../shared/call/hold-state.js';
 import type { AudioController } from './audio/audio-controller.js';
+import { createDeviceRouting } from './audio/device-routing.js';
+import type { MediaDevicesPort } from './audio/media-devices.js';
 import type { SipAdapter } from './sip/sip-adapter.js';
 import type { SipAdapterEvent } from './sip/sip-events.js';
 import { createStore, type Store } from './state/store.js';
@@ -59,8 +61,16 @@ export interface Phone {
   toggleHold(callId: string): void;
   sendDtmf(callId: string, tones: string): void;
   updateSettings(patch: SettingsPatch): Promise<void>;
-  /** Lists the audio outputs again (after permission was granted or devices changed). */
-  refreshOutputs(): Promise<void>;
+  /** Lists the audio devices again (after permission was granted); devicechange is followed anyway. */
+  refreshDevices(): Promise<void>;
+  /** Clears the "device disconnected" notices. */
+  dismissDeviceFallbacks(): void;
+  /** One second of a test tone on the speaker in force (settings). */
+  playTestTone(): Promise<void>;
+  /** The device calls record from now (the chosen microphone, or 'default' when it is absent). */
+  routedMicrophone(): string;
+  /** A call's WebRTC statistics (the quality indicator); null once it has no media. */
+  callStats(callId: string): Promise<RTCStatsReport | null>;
   /** Stops listening to the host; for tests and hot reload. */
   dispose(): void;
 }
@@ -75,7 +85,8 @@ export interface PhoneParts {
   readonly host: HostBridge;
   readonly adapter: SipAdapter;
   readonly audio: AudioController;
-  readonly listOutputs?: () => Promise<SettingsState['outputs']>;
+  /** The OS's audio devices (audio/media-devices.ts); none when absent. */
+  readonly devices?: MediaDevicesPort;
 }
 
 /** Wires the adapter's events into the feature stores and the stores into audio and the host. */
@@ -125,13 +136,22 @@ export function createPhone(parts: PhoneParts): Phone {
     calls.update((state) => reduceCalls(state, event));
   };
 
+  const noDevices: MediaDevicesPort = { enumerate: () => Promise.resolve([]), onChange: () => () => undefined };
+  // Mid-call device changes: the microphone by replaceTrack, the outputs by setSinkId (no re-INVITE).
+  const devices = createDeviceRouting(parts.devices ?? noDevices, settings, (routed) => {
+    void adapter.setMicrophone(routed.microphone).catch((error: unknown) => console.error('Could not switch the microphone', error));
+    audio.setSpeaker(routed.speaker);
+    audio.setRinger(routed.ringer);
+  });
+
   const unsubscribers: Array<() => void> = [
     adapter.subscribe(onAdapterEvent),
     calls.subscribe(() => {
       const state = calls.getState();
       audio.setRingback(ringbackWanted(state));
-      audio.setRingtone(ringtoneWanted(state), settings.getState().settings.ringerDeviceId);
+      audio.setRingtone(ringtoneWanted(state), devices.routed().ringer);
     }),
+    () => devices.dispose(),
     registration.subscribe(() => host.showRegistrationState(registrationIndicator(registration.getState().phase))),
     host.onAnswerFromNotification((callId) => adapter.answer(callId)),
     host.onResume(() => adapter.reconnectNow()),
@@ -139,8 +159,6 @@ export function createPhone(parts: PhoneParts): Phone {
     // a store is touched here.
     host.onDialRequest((number) => dialRequest.update((previous) => ({ number, seq: (previous?.seq ?? 0) + 1 }))),
   ];
-
-  const listOutputs = parts.listOutputs ?? (() => Promise.resolve([]));
 
   const phone: Phone = {
     host,
@@ -203,17 +221,23 @@ export function createPhone(parts: PhoneParts): Phone {
       const next = await host.updateSettings(patch);
       settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: next }));
     },
-    async refreshOutputs() {
-      const outputs = await listOutputs().catch(() => []);
-      settings.update((state) => reduceSettings(state, { type: 'outputsChanged', outputs }));
+    refreshDevices: () => devices.refresh(),
+    dismissDeviceFallbacks() {
+      settings.update((state) => reduceSettings(state, { type: 'fallbacksDismissed' }));
     },
+    playTestTone: () => audio.playTestTone(devices.routed().speaker),
+    routedMicrophone: () => devices.routed().microphone,
+    callStats: (callId) => adapter.callStats(callId),
     dispose() {
       for (const unsubscribe of unsubscribers) unsubscribe();
     },
   };
 
   void host.getSettings().then(
-    (loaded) => settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: loaded })),
+    (loaded) => {
+      settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: loaded }));
+      void devices.refresh();
+    },
     (error: unknown) => console.error('Could not load the settings', error),
   );
   void host.loadHistory().then(

@@ -7,9 +7,15 @@ const toneHorizonSeconds = 600;
 interface TonePlayer {
   readonly element: HTMLAudioElement;
   start(sinkId: string): void;
+  /** Moves a playing tone to another output (setSinkId), without restarting it. */
+  route(sinkId: string): void;
   stop(): void;
   playing(): boolean;
 }
+
+/** The settings' test sound: one second of 440 Hz (the tuning A), loud enough to find the right device. */
+const testTone: TonePattern = { frequencies: [440], cadence: [1, 1], level: 0.2 };
+const testToneMs = 1_000;
 
 /** `setSinkId` is missing from some TypeScript DOM libs and some browsers: call it when it is there. */
 async function routeTo(element: HTMLAudioElement, sinkId: string): Promise<void> {
@@ -34,10 +40,17 @@ function createTonePlayer(context: () => AudioContext, container: HTMLElement, r
   // One destination (one MediaStream and its track) for the player's life, rather than a new one at every
   // ring whose track nobody stopped.
   let destination: MediaStreamAudioDestinationNode | null = null;
+  let currentSink = 'default';
 
   return {
     element,
+    route(sinkId) {
+      if (sinkId === currentSink) return;
+      currentSink = sinkId;
+      if (nodes !== null) void routeTo(element, sinkId);
+    },
     start(sinkId) {
+      currentSink = sinkId;
       if (nodes !== null) return;
       const ctx = context();
       destination ??= ctx.createMediaStreamDestination();
@@ -88,6 +101,15 @@ export interface AudioController {
   setRemoteAudio(callId: string, stream: MediaStream | null): void;
   /** Silences a call's audio locally (for example while it is on hold). */
   setAudible(callId: string, audible: boolean): void;
+  /**
+   * The output calls play on (their remote audio and the ringback), applied at once to calls in progress
+   * (HTMLMediaElement.setSinkId: no renegotiation); 'default' is the system's.
+   */
+  setSpeaker(sinkId: string): void;
+  /** Moves a ringtone that is playing to another output. */
+  setRinger(sinkId: string): void;
+  /** Plays one second of a test tone on `sinkId`; resolves when it ends. */
+  playTestTone(sinkId: string): Promise<void>;
 }
 
 export function createAudioController(container: HTMLElement): AudioController {
@@ -98,12 +120,14 @@ export function createAudioController(container: HTMLElement): AudioController {
   };
   const ringback = createTonePlayer(context, container, 'ringback', ringbackFrance);
   const ringer = createTonePlayer(context, container, 'ringtone', ringtone);
+  const tester = createTonePlayer(context, container, 'test-tone', testTone);
   const remote = new Map<string, HTMLAudioElement>();
+  let speaker = 'default';
   // A running AudioContext renders (silence) all the time on the audio thread: suspended while no tone
   // plays, it costs nothing between calls nor while a call's media connects. start() resumes it; the page
   // may, having been unlocked by a gesture (sticky user activation).
   const suspendWhenSilent = (): void => {
-    if (audioContext !== null && !ringback.playing() && !ringer.playing() && audioContext.state === 'running') {
+    if (audioContext !== null && !ringback.playing() && !ringer.playing() && !tester.playing() && audioContext.state === 'running') {
       void audioContext.suspend().catch(() => undefined);
     }
   };
@@ -116,7 +140,7 @@ export function createAudioController(container: HTMLElement): AudioController {
         .catch(() => undefined);
     },
     setRingback(on) {
-      if (on) ringback.start('default');
+      if (on) ringback.start(speaker);
       else if (ringback.playing()) {
         ringback.stop();
         suspendWhenSilent();
@@ -147,6 +171,7 @@ export function createAudioController(container: HTMLElement): AudioController {
         element.autoplay = true;
         container.append(element);
         remote.set(callId, element);
+        void routeTo(element, speaker);
       }
       if (element.srcObject !== stream) element.srcObject = stream;
       void element.play().catch(() => undefined);
@@ -154,6 +179,26 @@ export function createAudioController(container: HTMLElement): AudioController {
     setAudible(callId, audible) {
       const element = remote.get(callId);
       if (element !== undefined) element.muted = !audible;
+    },
+    setSpeaker(sinkId) {
+      if (sinkId === speaker) return;
+      speaker = sinkId;
+      for (const element of remote.values()) void routeTo(element, sinkId);
+      ringback.route(sinkId);
+    },
+    setRinger(sinkId) {
+      ringer.route(sinkId);
+    },
+    playTestTone(sinkId) {
+      tester.stop();
+      tester.start(sinkId);
+      return new Promise((resolve) => {
+        setTimeout(() => {
+          tester.stop();
+          suspendWhenSilent();
+          resolve();
+        }, testToneMs);
+      });
     },
   };
 }

@@ -5,6 +5,8 @@ import { adminEn } from '../admin/admin-en.js';
 import { adminFr } from '../admin/admin-fr.js';
 import { budgetEn } from './budget-en.js';
 import { budgetFr } from './budget-fr.js';
+import { devicesEn } from './devices-en.js';
+import { devicesFr } from './devices-fr.js';
 import { en } from './en.js';
 import { fr } from './fr.js';
 import { walletEn } from './wallet-en.js';
@@ -38,7 +40,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr } } },
+    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn, ...devicesEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr, ...devicesFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.

@@ -59,11 +59,11 @@ export async function applyEarlyMedia(session: Session, response: Core.IncomingR
 
 /**
  * SIP.js's default handler factory (Web.defaultSessionDescriptionHandlerFactory, sip.js 0.21), building
- * {@link EarlyMediaSessionDescriptionHandler}s: the same media stream factory, the same 5 s ICE gathering
- * default and the same peer connection configuration merge.
+ * {@link EarlyMediaSessionDescriptionHandler}s: the same media stream factory unless given one (the
+ * adapter's, which opens the chosen microphone), the same 5 s ICE gathering default and the same peer
+ * connection configuration merge.
  */
-export function earlyMediaHandlerFactory(): SessionDescriptionHandlerFactory {
-  const mediaStreamFactory = Web.defaultMediaStreamFactory();
+export function earlyMediaHandlerFactory(mediaStreamFactory: Web.MediaStreamFactory = Web.defaultMediaStreamFactory()): SessionDescriptionHandlerFactory {
   return (session, options: Web.SessionDescriptionHandlerFactoryOptions | undefined) =>
     new EarlyMediaSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), mediaStreamFactory, {
       iceGatheringTimeout: options?.iceGatheringTimeout ?? 5000,

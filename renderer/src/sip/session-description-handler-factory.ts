@@ -36,9 +36,10 @@ export function sessionDescriptionHandlerFactory(
   onAudioReceiver: AudioReceiverHook | undefined,
   handOver: PreparedHandOver,
   iceServers?: () => RTCIceServer[],
+  mediaStreamFactory?: Web.MediaStreamFactory,
 ): SessionDescriptionHandlerFactory {
-  // SIP.js's default handler, with early media (early-media.ts).
-  const base = earlyMediaHandlerFactory();
+  // SIP.js's default handler, with early media (early-media.ts); the adapter's microphone when given one.
+  const base = earlyMediaHandlerFactory(mediaStreamFactory);
   return (session, factoryOptions: Web.SessionDescriptionHandlerFactoryOptions | undefined) => {
     const prepared = handOver.get(session);
     handOver.delete(session);

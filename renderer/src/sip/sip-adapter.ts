@@ -8,6 +8,7 @@
  *   call-sessions.ts          Inviter / Invitation per call, state machine, answer, hang-up by state
  *   call-reinvites.ts         hold / resume (rollback, 491/500 retries), ICE restart after a reconnect
  *   call-media.ts             mute, hold's tracks, DTMF, ending a call whose media failed
+ *   call-microphone.ts        the chosen microphone, switched on live calls with replaceTrack
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
  *   prepared-call.ts          microphone + pooled peer connection made ready before the click
  *   prepared-session-description-handler.ts  SIP.js's handler on a prepared set
@@ -17,7 +18,8 @@ import type { DialTarget } from '../../../shared/dial/dial-string.js';
 import type { SipCredentials } from '../../../shared/settings.js';
 import { createEmitter, type AdapterContext } from './adapter-context.js';
 import type { CallSessions } from './call-entry.js';
-import { peerConnections, sendDtmf, setMuted } from './call-media.js';
+import { handlerOf, peerConnections, sendDtmf, setMuted } from './call-media.js';
+import { defaultMicrophone, microphoneConstraints, switchCallMicrophones, type MicrophoneChoice } from './call-microphone.js';
 import { holdCall, restartIceAfterReconnect, resumeCall } from './call-reinvites.js';
 import {
   answerCall, finishAllCalls, hangupAllCalls, hangupCall, hasEstablishedCall, newCallSessions, placeCall, receiveCall, refuseStaleInvitation,
@@ -90,6 +92,13 @@ export interface SipAdapter {
   sendDtmf(callId: string, tones: string): boolean;
   /** The live peer connections, for the `?e2e=1` test hook only. */
   peerConnections(): RTCPeerConnection[];
+  /**
+   * The microphone (an audioinput deviceId, or 'default') for every call from now on, and for the calls in
+   * progress at once, without renegotiating (call-microphone.ts). Resolves once they have switched.
+   */
+  setMicrophone(deviceId: string): Promise<void>;
+  /** A call's getStats() (call quality); null once it has no peer connection. */
+  callStats(callId: string): Promise<RTCStatsReport | null>;
 }
 
 export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
@@ -115,12 +124,16 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
   const handOver: PreparedHandOver = new WeakMap();
   // The signed-in account's (the manager's TURN credentials, renewed with the SIP ones), else the options'.
   const iceServers = (): RTCIceServer[] => connection.state.credentials?.iceServers ?? options.iceServers ?? [];
-  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver, iceServers);
+  const microphone: MicrophoneChoice = { deviceId: defaultMicrophone };
+  const openMicrophone = (constraints: MediaStreamConstraints): Promise<MediaStream> => {
+    if (!constraints.audio && !constraints.video) return Promise.resolve(new MediaStream());
+    return navigator.mediaDevices === undefined
+      ? Promise.reject(new Error('Media devices not available in insecure contexts.'))
+      : navigator.mediaDevices.getUserMedia(microphoneConstraints(constraints, microphone.deviceId));
+  };
+  const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver, iceServers, openMicrophone);
   const browserMedia: PreparedCallDeps = {
-    getUserMedia: (constraints) =>
-      navigator.mediaDevices === undefined
-        ? Promise.reject(new Error('Media devices not available in insecure contexts.'))
-        : navigator.mediaDevices.getUserMedia(constraints),
+    getUserMedia: openMicrophone,
     createPeerConnection: (configuration) => new RTCPeerConnection(configuration),
   };
   const prepared = newPreparedCall(browserMedia, {
@@ -242,6 +255,20 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     },
 
     peerConnections: () => peerConnections(sessions),
+
+    setMicrophone(deviceId) {
+      if (microphone.deviceId === deviceId) return Promise.resolve();
+      microphone.deviceId = deviceId;
+      // A prepared set holds the old device's track: the next call opens the new one.
+      releasePreparedCall(prepared);
+      return switchCallMicrophones(sessions, openMicrophone);
+    },
+
+    async callStats(callId) {
+      const entry = entryOf(callId);
+      const pc = entry === undefined ? undefined : handlerOf(entry.session)?.peerConnection;
+      return pc === undefined || pc.connectionState === 'closed' ? null : pc.getStats();
+    },
   };
   return adapter;
 }

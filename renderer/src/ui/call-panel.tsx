@@ -3,6 +3,7 @@ import { assertNever } from '../../../shared/assert-never.js';
 import { formatDuration, formatDurationLong } from '../i18n/format.js';
 import { useT, type Translate } from '../i18n/use-t.js';
 import type { CallView } from '../state/calls-store.js';
+import { CallQualityIndicator } from './call-quality-indicator.js';
 import { usePhone } from './phone-context.js';
 import { DialPad } from './dial-pad.js';
 import { useNow } from './use-now.js';
@@ -76,6 +77,7 @@ export function CallPanel({ call }: { readonly call: CallView }) {
           </time>
         </p>
       ) : null}
+      {established ? <CallQualityIndicator callId={call.id} /> : null}
       <div className="call-actions">
         {call.state === 'incoming' ? (
           <>
