@@ -3,8 +3,10 @@ import type { AuditEventRow, Store, UserRow } from '../store/repository';
 
 /**
  * The audit trail: who did what to a company, and when. Append-only (migration 8 triggers refuse UPDATE and
- * DELETE), written by the people, onboarding and password services directly and, for the wallet's and
- * settings' writes, by the HTTP hook in audit-hook.ts once the write succeeded.
+ * DELETE). Every audited write records its entry with `recordAudit(tx, ...)` inside the transaction that
+ * makes the change (people, onboarding, password links, wallet, settings, budgets, numbers), so the change
+ * and its entry commit together or not at all: a crash between the two cannot lose the entry, and a change
+ * that rolled back leaves none. The services take the `actor` from the caller (API or page alike).
  */
 export type AuditAction =
   | 'company.created'

@@ -1,5 +1,7 @@
 import type { BudgetView } from '../../../shared/api/budget-schemas';
 import { budgetLeft, maxMonthlyBudgetMinor, startOfNextUtcMonth, startOfUtcMonth } from '../../../shared/billing/monthly-budget';
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
 import { ApiError } from '../http/api-error';
 import type { CompanyRow, Repository, Store, UserRow } from '../store/repository';
 
@@ -73,7 +75,7 @@ export async function companyBudgets(repository: Repository, companyId: string, 
  * (a budget, like the daily cap, never cuts a call the proxy already timed).
  */
 export async function setUserBudget(
-  repository: Repository, args: { companyId: string; userId: string; monthlyBudgetMinor: number | null; adminId: string; now: number },
+  repository: Repository, args: { companyId: string; userId: string; monthlyBudgetMinor: number | null; actor: AuditActor; now: number },
 ): Promise<BudgetView> {
   const { monthlyBudgetMinor } = args;
   if (monthlyBudgetMinor !== null && (!Number.isSafeInteger(monthlyBudgetMinor) || monthlyBudgetMinor <= 0 || monthlyBudgetMinor > maxMonthlyBudgetMinor)) {
@@ -83,7 +85,9 @@ export async function setUserBudget(
     await tx.lockCompany(args.companyId);
     const user = await companyUser(tx, args.companyId, args.userId);
     if (monthlyBudgetMinor === null) await tx.deleteUserBudget(user.id);
-    else await tx.setUserBudget({ userId: user.id, companyId: args.companyId, monthlyBudgetMinor, updatedBy: args.adminId, updatedAt: args.now });
+    else await tx.setUserBudget({ userId: user.id, companyId: args.companyId, monthlyBudgetMinor, updatedBy: args.actor.id ?? args.actor.email, updatedAt: args.now });
+    // In the same transaction: the budget and its audit entry commit together, or neither.
+    await recordAudit(tx, { companyId: args.companyId, actor: args.actor, action: 'budget.changed', target: user.id, details: { monthlyBudgetMinor }, at: args.now });
   });
   return userBudget(repository, args.companyId, args.userId, args.now);
 }

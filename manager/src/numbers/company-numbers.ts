@@ -1,5 +1,7 @@
 import type { AssignNumberRequest, CompanyNumberView, RingGroupView } from '../../../shared/api/number-schemas';
 import { e164Pattern } from '../../../shared/api/number-schemas';
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
 import { ApiError } from '../http/api-error';
 import { newId } from '../ids';
 import type { Repository, Store, UserRow } from '../store/repository';
@@ -10,7 +12,8 @@ import type { CompanyNumberRow } from './number-queries';
  * its numbers; the company's admin points each at a person or a ring group and picks a main number. The
  * proxy asks two things: where a call to a number goes (`inboundRoute`) and which number a user's outgoing
  * call presents (`callerIdOf`). Role checks are the API's (`auth` of each endpoint); company isolation is
- * here: every id is looked up within the caller's company, so another company's id is 404, never 403.
+ * here: every id is looked up within the caller's company, so another company's id is 404, never 403. Each
+ * write records its audit entry (`actor`) in its own transaction (customer care's filed under the company).
  */
 
 /** Deactivation and removal (manager/src/people, migration 8), read whether or not the row has them. */
@@ -54,7 +57,7 @@ export async function listCompanyNumbers(repository: Repository, companyId: stri
 }
 
 /** Customer care: a number for a company. 404 for an unknown company, 409 when any company already has it. */
-export async function addCompanyNumber(repository: Repository, args: { companyId: string; e164: string; label: string | null; now: number }): Promise<CompanyNumberView> {
+export async function addCompanyNumber(repository: Repository, args: { companyId: string; e164: string; label: string | null; actor: AuditActor; now: number }): Promise<CompanyNumberView> {
   if (!e164Pattern.test(args.e164)) throw new ApiError(400, 'validation_failed', 'Not an E.164 number');
   return repository.transaction(async (tx) => {
     if (!(await tx.getCompany(args.companyId))) throw new ApiError(404, 'not_found', 'No such company');
@@ -62,18 +65,21 @@ export async function addCompanyNumber(repository: Repository, args: { companyId
       e164: args.e164, id: newId('num'), companyId: args.companyId, label: args.label, targetUserId: null, targetGroupId: null, main: false, createdAt: args.now,
     };
     if (!(await tx.numbers.insert(row))) throw new ApiError(409, 'conflict', 'This number already belongs to a company');
+    await recordAudit(tx, { companyId: args.companyId, actor: args.actor, action: 'number.added', target: row.id, details: { e164: row.e164, label: row.label }, at: args.now });
     return numberView(tx, row);
   });
 }
 
-export async function removeCompanyNumber(repository: Repository, id: string): Promise<void> {
+export async function removeCompanyNumber(repository: Repository, id: string, actor: AuditActor, now: number): Promise<void> {
   await repository.transaction(async (tx) => {
-    if (!(await tx.numbers.byIdAnyCompany(id))) throw new ApiError(404, 'not_found', 'No such number');
+    const row = await tx.numbers.byIdAnyCompany(id);
+    if (!row) throw new ApiError(404, 'not_found', 'No such number');
     await tx.numbers.remove(id);
+    await recordAudit(tx, { companyId: row.companyId, actor, action: 'number.removed', target: row.id, details: { e164: row.e164 }, at: now });
   });
 }
 
-export async function assignCompanyNumber(repository: Repository, companyId: string, numberId: string, request: AssignNumberRequest): Promise<CompanyNumberView> {
+export async function assignCompanyNumber(repository: Repository, companyId: string, numberId: string, request: AssignNumberRequest, actor: AuditActor, now: number): Promise<CompanyNumberView> {
   return repository.transaction(async (tx) => {
     const row = await tx.numbers.byId(companyId, numberId);
     if (!row) throw new ApiError(404, 'not_found', 'No such number');
@@ -98,16 +104,18 @@ export async function assignCompanyNumber(repository: Repository, companyId: str
       }
     }
     await tx.numbers.setTarget(companyId, numberId, target);
+    await recordAudit(tx, { companyId, actor, action: 'number.assigned', target: numberId, details: { kind: request.kind, userId: target.userId, groupId: target.groupId }, at: now });
     const updated = await tx.numbers.byId(companyId, numberId);
     if (!updated) throw new ApiError(404, 'not_found', 'No such number');
     return numberView(tx, updated);
   });
 }
 
-export async function setMainNumber(repository: Repository, companyId: string, numberId: string | null): Promise<CompanyNumberView[]> {
+export async function setMainNumber(repository: Repository, companyId: string, numberId: string | null, actor: AuditActor, now: number): Promise<CompanyNumberView[]> {
   await repository.transaction(async (tx) => {
     if (numberId !== null && !(await tx.numbers.byId(companyId, numberId))) throw new ApiError(404, 'not_found', 'No such number');
     await tx.numbers.setMain(companyId, numberId);
+    await recordAudit(tx, { companyId, actor, action: 'main_number.changed', details: { numberId }, at: now });
   });
   return listCompanyNumbers(repository, companyId);
 }
@@ -130,7 +138,7 @@ export async function listRingGroups(repository: Repository, companyId: string):
 }
 
 /** Creates (groupId null) or replaces a ring group; every member must be a person of the company (else 404). */
-export async function saveRingGroup(repository: Repository, args: { companyId: string; groupId: string | null; name: string; memberIds: readonly string[]; now: number }): Promise<RingGroupView> {
+export async function saveRingGroup(repository: Repository, args: { companyId: string; groupId: string | null; name: string; memberIds: readonly string[]; actor: AuditActor; now: number }): Promise<RingGroupView> {
   return repository.transaction(async (tx) => {
     for (const userId of args.memberIds) {
       const user = await companyUser(tx, args.companyId, userId);
@@ -147,6 +155,7 @@ export async function saveRingGroup(repository: Repository, args: { companyId: s
       await tx.numbers.renameGroup(args.companyId, groupId, args.name);
     }
     await tx.numbers.setMembers(groupId, args.memberIds);
+    await recordAudit(tx, { companyId: args.companyId, actor: args.actor, action: 'ring_group.saved', target: groupId, details: { name: args.name, memberIds: [...args.memberIds] }, at: args.now });
     return groupView(tx, args.companyId, groupId);
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { registerAuditHook } from '../audit/audit-hook';
 import type { ManagerContext } from '../http/manager-context';
 import type { Mailer } from '../mail/mailer';
 import { mailerFromEnv } from '../mail/mailer-from-env';
@@ -18,8 +17,8 @@ export interface PeopleFeature {
 
 /**
  * Onboarding, people, passwords, the audit trail and SIP revocation: builds the mailer (CABINE_MAILER) and
- * the proxy link (CABINE_KAMAILIO_RPC_URL) from the environment, then registers the API, the pages and the
- * audit hook. One call from createManager.
+ * the proxy link (CABINE_KAMAILIO_RPC_URL) from the environment, then registers the API and the pages. One
+ * call from createManager. (Every audited write records its entry in its own transaction: audit-trail.ts.)
  */
 export function registerPeopleFeature(app: FastifyInstance, ctx: ManagerContext, env: NodeJS.ProcessEnv = process.env): PeopleFeature {
   const mailer = mailerFromEnv(env, ctx.config.environment === 'production', ctx.now, ctx.config.publicUrl);
@@ -29,7 +28,6 @@ export function registerPeopleFeature(app: FastifyInstance, ctx: ManagerContext,
     onSessionsEnded: (tokenHashes) => ctx.auth.sessionsEnded(tokenHashes),
   });
   const onboarding: OnboardingDeps = { repository: ctx.repository, people, now: ctx.now };
-  registerAuditHook(app, ctx);
   registerPeopleRoutes(app, ctx, people, onboarding);
   registerPeoplePages(app, { ctx, people, onboarding, mailer });
   return { people, mailer, onboarding };

@@ -70,7 +70,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
   });
 
   apiRoute(app, ctx, endpoints.putBarring, async ({ principal, params, body }) =>
-    userView(await setUserPremiumBarring(ctx.repository, companyIdOf(principal), params.id, body.premiumBarred)));
+    userView(await setUserPremiumBarring(ctx.repository, companyIdOf(principal), params.id, body.premiumBarred, principal.user, ctx.now())));
 
   apiRoute(app, ctx, endpoints.getHighRisk, async ({ principal }) => {
     const company = await store.getCompany(companyIdOf(principal));
@@ -80,14 +80,14 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
 
   apiRoute(app, ctx, endpoints.putHighRisk, async ({ principal, body, request }) => {
     const companyId = companyIdOf(principal);
-    await setCompanyHighRisk(ctx.repository, companyId, body.allowed);
+    await setCompanyHighRisk(ctx.repository, companyId, body.allowed, principal.user, ctx.now());
     request.log.info({ companyId, userId: principal.user.id, allowed: body.allowed }, 'high-risk destinations switch changed');
     return { allowed: body.allowed };
   });
 
   apiRoute(app, ctx, endpoints.putDailyCap, async ({ principal, body }) => {
     const companyId = companyIdOf(principal);
-    await setCompanyDailyCap(ctx.repository, companyId, body.dailyCapMinor);
+    await setCompanyDailyCap(ctx.repository, companyId, body.dailyCapMinor, principal.user, ctx.now());
     return ctx.wallet.walletView(companyId);
   });
 }

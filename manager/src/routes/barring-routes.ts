@@ -12,7 +12,7 @@ export function registerBarringRoutes(app: FastifyInstance, ctx: ManagerContext)
   apiRoute(app, ctx, endpoints.getOutsideCalls, ({ principal, params }) => userOutsideCalls(ctx.repository, companyIdOf(principal), params.id));
 
   apiRoute(app, ctx, endpoints.putOutsideCalls, async ({ principal, params, body, request }) => {
-    const view = await setUserOutsideCalls(ctx.repository, companyIdOf(principal), params.id, body, ctx.now());
+    const view = await setUserOutsideCalls(ctx.repository, companyIdOf(principal), params.id, body, principal.user, ctx.now());
     request.log.info({ adminId: principal.user.id, userId: view.userId, scope: view.scope, countries: view.countries }, 'outside-call scope changed');
     return view;
   });

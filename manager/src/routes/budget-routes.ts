@@ -18,7 +18,7 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ManagerContext):
 
   apiRoute(app, ctx, endpoints.putBudget, async ({ principal, params, body, request }) => {
     const view = await setUserBudget(ctx.repository, {
-      companyId: companyIdOf(principal), userId: params.id, monthlyBudgetMinor: body.monthlyBudgetMinor, adminId: principal.user.id, now: ctx.now(),
+      companyId: companyIdOf(principal), userId: params.id, monthlyBudgetMinor: body.monthlyBudgetMinor, actor: principal.user, now: ctx.now(),
     });
     request.log.info({ adminId: principal.user.id, userId: view.userId, monthlyBudgetMinor: view.monthlyBudgetMinor }, 'monthly budget changed');
     return view;

@@ -12,6 +12,6 @@ export function registerCareRoutes(app: FastifyInstance, ctx: ManagerContext): v
     if (!company) throw new ApiError(404, 'not_found', 'No such company');
     return { topUps: (await ctx.repository.store.listTopUps(company.id, 100)).map(topUpView) };
   });
-  apiRoute(app, ctx, endpoints.careCancelTopUp, ({ params, body }) => ctx.wallet.cancelTopUp(params.id, body.reason));
+  apiRoute(app, ctx, endpoints.careCancelTopUp, ({ params, body, principal }) => ctx.wallet.cancelTopUp(params.id, body.reason, principal.user));
   apiRoute(app, ctx, endpoints.careIntegrity, () => ctx.repository.store.checkIntegrity());
 }

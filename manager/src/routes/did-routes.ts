@@ -20,33 +20,33 @@ export function registerDidRoutes(app: FastifyInstance, ctx: ManagerContext): vo
   });
 
   apiRoute(app, ctx, endpoints.careAddNumber, async ({ params, body, principal, request }) => {
-    const view = await addCompanyNumber(ctx.repository, { companyId: params.companyId, e164: body.e164, label: body.label ?? null, now: ctx.now() });
+    const view = await addCompanyNumber(ctx.repository, { companyId: params.companyId, e164: body.e164, label: body.label ?? null, actor: principal.user, now: ctx.now() });
     request.log.info({ operatorId: principal.user.id, companyId: params.companyId, e164: view.e164 }, 'company number added');
     return view;
   });
 
   apiRoute(app, ctx, endpoints.careRemoveNumber, async ({ params, principal, request }) => {
-    await removeCompanyNumber(ctx.repository, params.id);
+    await removeCompanyNumber(ctx.repository, params.id, principal.user, ctx.now());
     request.log.info({ operatorId: principal.user.id, numberId: params.id }, 'company number removed');
   });
 
   apiRoute(app, ctx, endpoints.listNumbers, async ({ principal }) => ({ numbers: await listCompanyNumbers(ctx.repository, companyIdOf(principal)) }));
 
   apiRoute(app, ctx, endpoints.assignNumber, async ({ principal, params, body, request }) => {
-    const view = await assignCompanyNumber(ctx.repository, companyIdOf(principal), params.id, body);
+    const view = await assignCompanyNumber(ctx.repository, companyIdOf(principal), params.id, body, principal.user, ctx.now());
     request.log.info({ adminId: principal.user.id, numberId: view.id, assignedTo: view.assignedTo?.id ?? null }, 'company number assigned');
     return view;
   });
 
-  apiRoute(app, ctx, endpoints.putMainNumber, async ({ principal, body }) => ({ numbers: await setMainNumber(ctx.repository, companyIdOf(principal), body.numberId) }));
+  apiRoute(app, ctx, endpoints.putMainNumber, async ({ principal, body }) => ({ numbers: await setMainNumber(ctx.repository, companyIdOf(principal), body.numberId, principal.user, ctx.now()) }));
 
   apiRoute(app, ctx, endpoints.listRingGroups, async ({ principal }) => ({ groups: await listRingGroups(ctx.repository, companyIdOf(principal)) }));
 
   apiRoute(app, ctx, endpoints.addRingGroup, ({ principal, body }) =>
-    saveRingGroup(ctx.repository, { companyId: companyIdOf(principal), groupId: null, name: body.name, memberIds: body.memberIds, now: ctx.now() }));
+    saveRingGroup(ctx.repository, { companyId: companyIdOf(principal), groupId: null, name: body.name, memberIds: body.memberIds, actor: principal.user, now: ctx.now() }));
 
   apiRoute(app, ctx, endpoints.putRingGroup, ({ principal, params, body }) =>
-    saveRingGroup(ctx.repository, { companyId: companyIdOf(principal), groupId: params.id, name: body.name, memberIds: body.memberIds, now: ctx.now() }));
+    saveRingGroup(ctx.repository, { companyId: companyIdOf(principal), groupId: params.id, name: body.name, memberIds: body.memberIds, actor: principal.user, now: ctx.now() }));
 
   apiRoute(app, ctx, endpoints.myNumber, async ({ principal }) => {
     const companyId = companyIdOf(principal);

@@ -104,7 +104,7 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
 
   apiRoute(app, ctx, endpoints.getAutoRefill, async ({ principal }) => (await ctx.wallet.walletView(companyIdOf(principal))).autoRefill);
 
-  apiRoute(app, ctx, endpoints.putAutoRefill, async ({ principal, body }) => (await ctx.wallet.setAutoRefill(companyIdOf(principal), body)).autoRefill);
+  apiRoute(app, ctx, endpoints.putAutoRefill, async ({ principal, body }) => (await ctx.wallet.setAutoRefill(companyIdOf(principal), body, principal.user)).autoRefill);
 
   apiRoute(app, ctx, endpoints.getCard, async ({ principal }) => {
     const card = await store.getCard(companyIdOf(principal));
@@ -120,9 +120,8 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
       if (error instanceof CardRejectedError) throw new ApiError(422, 'validation_failed', `Card refused: ${error.message}`, [{ path: 'body.number', message: error.message }]);
       throw error;
     }
-    await store.upsertCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: ctx.now() });
-    // The admin replaced a declining card: a refill retry waiting for its time runs now.
-    await ctx.wallet.cardChanged(companyId);
+    // Audited with the write; the admin replaced a declining card: a refill retry waiting for its time runs now.
+    await ctx.wallet.saveCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear }, principal.user);
     return { card: { brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear } };
   });
 

@@ -1,3 +1,5 @@
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
 import { ApiError } from '../http/api-error';
 import { newId } from '../ids';
 import type { CompanyRow, RefillCause, RefillRow, Store } from '../store/repository';
@@ -38,6 +40,7 @@ export async function setAutoRefill(
   deps: Pick<RefillDeps, 'repository' | 'topUpAmountsMinor' | 'onWalletChange' | 'maxRefillsPerDay' | 'refillRetryDelaysMs' | 'now'>,
   companyId: string,
   settings: { enabled: boolean; thresholdMinor: number; amountMinor: number },
+  actor: AuditActor,
 ): Promise<RefillRow | null> {
   if (!deps.topUpAmountsMinor.includes(settings.amountMinor)) {
     throw new ApiError(422, 'amount_not_allowed', `Refill amount must be one of ${deps.topUpAmountsMinor.join(', ')} (minor units)`);
@@ -51,6 +54,7 @@ export async function setAutoRefill(
     await tx.setAutoRefill(companyId, { ...settings, declines, disabledReason });
     await tx.setAutoRefillRetryAt(companyId, null);
     await tx.notifyWalletChange(companyId);
+    await recordAudit(tx, { companyId, actor, action: 'refill.changed', details: { enabled: settings.enabled, thresholdMinor: settings.thresholdMinor, amountMinor: settings.amountMinor }, at: deps.now() });
     const updated: CompanyRow = {
       ...company, autoRefillEnabled: settings.enabled, autoRefillThresholdMinor: settings.thresholdMinor, autoRefillAmountMinor: settings.amountMinor,
       autoRefillDeclines: declines, autoRefillDisabledReason: disabledReason, autoRefillRetryAt: null,

@@ -1,5 +1,7 @@
 import type { DeclineCode, TopUpResponse, TopUpView } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
 import { ApiError } from '../http/api-error';
 import { newId, sha256Hex } from '../ids';
 import type { TopUpRow } from '../store/repository';
@@ -95,6 +97,12 @@ async function chargeTopUp(deps: TopUpDeps, row: TopUpRow, cardToken: string | n
       const updated: TopUpRow = { ...current, status: 'succeeded', providerReference: result.reference, txnSeq: seq, receiptNumber, updatedAt: now };
       const body: TopUpResponse = { topUp: topUpView(updated), balanceMinor: balanceAfter };
       await tx.updateTopUp(row.id, { status: 'succeeded', providerReference: result.reference, txnSeq: seq, receiptNumber, updatedAt: now, responseStatus: 201, responseBody: JSON.stringify(body) });
+      // Audited with the money, once: a replay or a recovery that finds it done writes nothing more.
+      const requester = row.userId === null ? null : await tx.getUser(row.userId);
+      await recordAudit(tx, {
+        companyId: row.companyId, actor: requester ?? { id: null, email: 'unknown' }, action: 'funds.added', target: row.id,
+        details: { amountMinor: row.amountMinor, currency: row.currency, receiptNumber, idempotencyKey: row.idempotencyKey.slice(0, 128) }, at: now,
+      });
       return { status: 201, body, changed: true };
     }
     const updated: TopUpRow = { ...current, status: 'declined', declineCode: result.code, updatedAt: now };
@@ -117,7 +125,7 @@ export async function getTopUp(deps: Pick<TopUpDeps, 'repository'>, companyId: s
  * Customer care cancels a top-up: a reversing transaction takes the amount back out of the wallet (never
  * an edit), then the card is refunded. Refused when the wallet no longer holds the amount.
  */
-export async function cancelTopUp(deps: TopUpDeps, id: string, reason: string): Promise<TopUpResponse> {
+export async function cancelTopUp(deps: TopUpDeps, id: string, reason: string, actor: AuditActor): Promise<TopUpResponse> {
   const outcome = await deps.repository.transaction(async (tx) => {
     const found = await tx.getTopUp(id);
     if (!found) throw new ApiError(404, 'not_found', 'No such top-up');
@@ -137,6 +145,7 @@ export async function cancelTopUp(deps: TopUpDeps, id: string, reason: string): 
     const now = deps.now();
     await tx.updateTopUp(id, { status: 'cancelled', cancelTxnSeq: seq, cancelReason: reason, cancelledAt: now, updatedAt: now, refundStatus: 'pending' });
     await tx.insertNotification(notificationOf(company.id, now, { kind: 'topup_cancelled', receipt: row.receiptNumber ?? row.id, reason }));
+    await recordAudit(tx, { companyId: company.id, actor, action: 'topup.cancelled', target: row.id, details: { reason, amountMinor: row.amountMinor }, at: now });
     return { row: { ...row, status: 'cancelled' as const, cancelledAt: now, updatedAt: now }, balanceAfter };
   });
   deps.onWalletChange(outcome.row.companyId);

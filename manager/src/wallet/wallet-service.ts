@@ -1,6 +1,9 @@
 import type { AuthorizeCallRequest, AuthorizeCallResponse, CompleteCallResponse, ExtendCallResponse, ReleaseCallResponse } from '../../../shared/api/call-schemas';
 import type { TopUpResponse, TopUpView, WalletView } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
+import type { AuditActor } from '../audit/audit-trail';
+import { recordAudit } from '../audit/audit-trail';
+import type { CardRow } from '../store/repository';
 import { processRefill, recoverPendingRefills, refillAfterCardChange, setAutoRefill, startDueRetries } from './auto-refill';
 import { BackgroundWork } from './background-work';
 import type { CallChargingDeps } from './call-charging';
@@ -60,16 +63,30 @@ export class WalletService {
   }
 
   /** Customer care cancels a top-up: a reversing transaction, then the card refund. */
-  cancelTopUp(id: string, reason: string): Promise<TopUpResponse> {
-    return cancelTopUp(this.options, id, reason);
+  cancelTopUp(id: string, reason: string, actor: AuditActor): Promise<TopUpResponse> {
+    return cancelTopUp(this.options, id, reason, actor);
   }
 
   /** Admins change automatic refill; answers the wallet as it now is. */
-  async setAutoRefill(companyId: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number }): Promise<WalletView> {
+  async setAutoRefill(companyId: string, settings: { enabled: boolean; thresholdMinor: number; amountMinor: number }, actor: AuditActor): Promise<WalletView> {
     // Turned on (or saved) with the funds already below the level: the refill starts at once.
-    const refill = await setAutoRefill(this.options, companyId, settings);
+    const refill = await setAutoRefill(this.options, companyId, settings, actor);
     if (refill) this.chargeInBackground(refill.id);
     return walletView(this.options, companyId);
+  }
+
+  /**
+   * Keeps an already tokenized card as the company's card on file, with its audit entry in the same
+   * transaction (never the card number: the provider's token and the last four digits), then
+   * `cardChanged`.
+   */
+  async saveCard(card: Omit<CardRow, 'updatedAt'>, actor: AuditActor): Promise<void> {
+    const now = this.options.now();
+    await this.options.repository.transaction(async (tx) => {
+      await tx.upsertCard({ ...card, updatedAt: now });
+      await recordAudit(tx, { companyId: card.companyId, actor, action: 'card.changed', details: { brand: card.brand, last4: card.last4 }, at: now });
+    });
+    await this.cardChanged(card.companyId);
   }
 
   /** A new card on file: a refill retry waiting after a decline runs now (auto-refill.ts). */

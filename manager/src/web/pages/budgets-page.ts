@@ -110,7 +110,7 @@ export function registerBudgetsPage(app: FastifyInstance, deps: BudgetsPageDeps)
         return sendBudgetsPage(reply, deps, who, html`<p class="error" role="alert">${b.budgetInvalid}</p>`, 400);
       }
     }
-    await setUserBudget(deps.repository, { companyId: who.companyId, userId, monthlyBudgetMinor: budgetMinor, adminId: who.principal.user.id, now: deps.now() });
+    await setUserBudget(deps.repository, { companyId: who.companyId, userId, monthlyBudgetMinor: budgetMinor, actor: who.principal.user, now: deps.now() });
     request.log.info({ adminId: who.principal.user.id, userId, monthlyBudgetMinor: budgetMinor }, 'monthly budget changed (page)');
     return sendBudgetsPage(reply, deps, who, html`<p class="ok" role="status">${b.budgetSaved}</p>`);
   });

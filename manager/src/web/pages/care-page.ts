@@ -49,7 +49,7 @@ ${topUps.map((row) => html`<tr><td>${row.receiptNumber ?? row.id}</td><td>${new 
     checkCsrf(web.principal, form);
     const reason = String(form.reason ?? '').trim();
     if (reason.length < 3 || reason.length > 500) throw new ApiError(400, 'validation_failed', 'Give a reason (3-500 characters)');
-    await deps.wallet.cancelTopUp((request.params as Record<string, string>).id ?? '', reason);
+    await deps.wallet.cancelTopUp((request.params as Record<string, string>).id ?? '', reason, web.principal.user);
     return reply.redirect('/care', 303);
   });
 }

@@ -147,21 +147,21 @@ export function registerNumbersPage(app: FastifyInstance, deps: NumbersPageDeps)
   });
 
   adminPost(`${path}/:id/assign`, async (who, form, params) => {
-    await assignCompanyNumber(deps.repository, who.companyId, idParam(params, 'id'), assignmentOf(form));
+    await assignCompanyNumber(deps.repository, who.companyId, idParam(params, 'id'), assignmentOf(form), who.principal.user, deps.now());
     return null;
   });
 
   adminPost(`${path}/main`, async (who, form) => {
     const numberId = String(form.numberId ?? '');
     if (numberId !== '' && !idPattern.test(numberId)) throw new ApiError(404, 'not_found', 'No such number');
-    await setMainNumber(deps.repository, who.companyId, numberId === '' ? null : numberId);
+    await setMainNumber(deps.repository, who.companyId, numberId === '' ? null : numberId, who.principal.user, deps.now());
     return null;
   });
 
   const saveGroup = async (who: CompanyVisitor, form: Form, groupId: string | null): Promise<SafeHtml | null> => {
     const parsed = ringGroupRequestSchema.safeParse({ name: String(form.name ?? ''), memberIds: membersOf(form) });
     if (!parsed.success) return flashError(numberMessages[who.web.lang].groupInvalid);
-    await saveRingGroup(deps.repository, { companyId: who.companyId, groupId, name: parsed.data.name, memberIds: parsed.data.memberIds, now: deps.now() });
+    await saveRingGroup(deps.repository, { companyId: who.companyId, groupId, name: parsed.data.name, memberIds: parsed.data.memberIds, actor: who.principal.user, now: deps.now() });
     return null;
   };
   adminPost('/prepaid/ring-groups', (who, form) => saveGroup(who, form, null));
@@ -201,7 +201,7 @@ export function registerNumbersPage(app: FastifyInstance, deps: NumbersPageDeps)
     const parsed = addCompanyNumberRequestSchema.safeParse({ e164: String(form.e164 ?? ''), ...(label === '' ? {} : { label }) });
     if (!parsed.success) return sendCare(reply, who, companyId, flashError(m.careNumberInvalid), 400);
     try {
-      await addCompanyNumber(deps.repository, { companyId, e164: parsed.data.e164, label: parsed.data.label ?? null, now: deps.now() });
+      await addCompanyNumber(deps.repository, { companyId, e164: parsed.data.e164, label: parsed.data.label ?? null, actor: who.principal.user, now: deps.now() });
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) return sendCare(reply, who, companyId, flashError(m.careNumberTaken), 409);
       throw error;
@@ -214,7 +214,7 @@ export function registerNumbersPage(app: FastifyInstance, deps: NumbersPageDeps)
     if (!who) return reply;
     const form = formOf(request);
     checkCsrf(who.principal, form);
-    await removeCompanyNumber(deps.repository, idParam(request.params, 'id'));
+    await removeCompanyNumber(deps.repository, idParam(request.params, 'id'), who.principal.user, deps.now());
     const companyId = String(form.company ?? '');
     return sendCare(reply, who, idPattern.test(companyId) ? companyId : null, flashOk(who.web));
   });

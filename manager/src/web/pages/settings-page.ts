@@ -20,7 +20,7 @@ import { loadSettingsView, settingsBody } from './settings-view';
 
 export interface SettingsPageDeps {
   readonly auth: SessionReader;
-  readonly wallet: Pick<WalletService, 'walletView' | 'setAutoRefill'>;
+  readonly wallet: Pick<WalletService, 'walletView' | 'setAutoRefill' | 'saveCard'>;
   readonly repository: Repository;
   readonly provider: Pick<PaymentProvider, 'tokenizeCard'>;
   readonly topUpAmountsMinor: readonly number[];
@@ -71,7 +71,7 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
     const thresholdMinor = Number(form.thresholdMinor);
     const amountMinor = Number(form.amountMinor);
     if (!Number.isSafeInteger(thresholdMinor) || thresholdMinor <= 0 || !Number.isSafeInteger(amountMinor)) throw new ApiError(400, 'validation_failed', 'Choose values from the lists');
-    await deps.wallet.setAutoRefill(companyId, { enabled: form.enabled === '1', thresholdMinor, amountMinor });
+    await deps.wallet.setAutoRefill(companyId, { enabled: form.enabled === '1', thresholdMinor, amountMinor }, principal.user);
     return sendSettingsPage(reply, deps, web, principal, companyId, savedFlash(web));
   });
 
@@ -81,7 +81,7 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
     const { web, principal, companyId, form } = admin;
     try {
       const card = await deps.provider.tokenizeCard({ number: String(form.number ?? ''), expMonth: Number(form.expMonth), expYear: Number(form.expYear), cvc: String(form.cvc ?? '') });
-      await store.upsertCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, updatedAt: deps.now() });
+      await deps.wallet.saveCard({ companyId, providerToken: card.token, brand: card.brand, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear }, principal.user);
       return sendSettingsPage(reply, deps, web, principal, companyId, html`<p class="ok" role="status">${web.t.cardSaved}</p>`);
     } catch (error) {
       if (!(error instanceof CardRejectedError)) throw error;
@@ -108,7 +108,7 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
         return sendSettingsPage(reply, deps, web, principal, companyId, html`<p class="error" role="alert">${web.t.dailyCapInvalid}</p>`, 400);
       }
     }
-    await setCompanyDailyCap(deps.repository, companyId, capMinor);
+    await setCompanyDailyCap(deps.repository, companyId, capMinor, principal.user, deps.now());
     return sendSettingsPage(reply, deps, web, principal, companyId, savedFlash(web));
   });
 
@@ -120,7 +120,12 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
     // be one of this company's users, else 404 like the API.
     const shown = String(form.users ?? '').split(',').filter((id) => id.length > 0);
     if (shown.length > 500 || shown.some((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new ApiError(400, 'validation_failed', 'Reload the page and try again');
-    for (const id of shown) await setUserPremiumBarring(deps.repository, companyId, id, form[`bar_${id}`] === '1');
+    // One write (and one audit entry) per user whose setting changed; an id not of the company still 404s.
+    const current = new Map((await store.listUsers(companyId)).map((user) => [user.id, user.premiumBarred]));
+    for (const id of shown) {
+      const barred = form[`bar_${id}`] === '1';
+      if (current.get(id) !== barred) await setUserPremiumBarring(deps.repository, companyId, id, barred, principal.user, deps.now());
+    }
     return sendSettingsPage(reply, deps, web, principal, companyId, savedFlash(web));
   });
 
@@ -136,7 +141,7 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
     const countries = scope === 'countries' ? String(form.countries ?? '').toUpperCase().split(/[\s,;]+/).filter((code) => code.length > 0) : [];
     const setting = outsideCallsSettingSchema.safeParse({ scope, countries });
     if (!setting.success) return sendSettingsPage(reply, deps, web, principal, companyId, html`<p class="error" role="alert">${web.t.countriesInvalid}</p>`, 400);
-    const view = await setUserOutsideCalls(deps.repository, companyId, userId, setting.data, deps.now());
+    const view = await setUserOutsideCalls(deps.repository, companyId, userId, setting.data, principal.user, deps.now());
     request.log.info({ adminId: principal.user.id, userId: view.userId, scope: view.scope, countries: view.countries }, 'outside-call scope changed');
     return sendSettingsPage(reply, deps, web, principal, companyId, savedFlash(web));
   });
@@ -146,7 +151,7 @@ export function registerSettingsPage(app: FastifyInstance, deps: SettingsPageDep
     if (!admin) return reply;
     const { web, principal, companyId, form } = admin;
     const allowed = form.allowed === '1';
-    await setCompanyHighRisk(deps.repository, companyId, allowed);
+    await setCompanyHighRisk(deps.repository, companyId, allowed, principal.user, deps.now());
     request.log.info({ companyId, userId: principal.user.id, allowed }, 'high-risk destinations switch changed');
     return sendSettingsPage(reply, deps, web, principal, companyId, savedFlash(web));
   });
