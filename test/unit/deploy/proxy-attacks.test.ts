@@ -149,7 +149,7 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       expect(await wallet()).toEqual(before);
     });
 
-    it('inside a real free call: no new target, no detour, no REFER, no stranger', async () => {
+    it('inside a real free call: no new target, no detour, no unbound REFER, no stranger', async () => {
       const seen = watch();
       const before = await wallet();
       const victim = await phone(alice);
@@ -163,7 +163,12 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       const invitation = await answered;
       await sessionReaches(invitation, SessionState.Established);
       const refers: string[] = [];
-      invitation.delegate = { onRefer: (referral) => void refers.push(referral.referTo.toString()) };
+      invitation.delegate = {
+        onRefer: (referral) => {
+          refers.push(referral.referTo.uri.toString());
+          void referral.reject({ statusCode: 603 });
+        },
+      };
 
       // A re-INVITE toward the premium number at the trunk, along the real route set.
       let final = await socket.finalFor(sendInDialog(socket, dialog, 'INVITE', { uri: `sip:${premium}@${trunk.address}`, body: plainSdp(socket.host, 40_020) }));
@@ -174,10 +179,10 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       // The right host, another user: the call cannot be retargeted.
       final = await socket.finalFor(sendInDialog(socket, dialog, 'INVITE', { uri: dialog.remoteTarget.replace(/^sip:[^@]+@/, `sip:${premium}@`), body: plainSdp(socket.host, 40_020) }));
       expect(final.status).toBe(403);
-      // Transfer the victim to the premium number: the proxy answers the REFER itself.
-      final = await socket.finalFor(sendInDialog(socket, dialog, 'REFER', { headers: [`Refer-To: <sip:${premium}@${stack.domain}>`, `Referred-By: <sip:${bruno.username}@${stack.domain}>`] }));
-      expect(final.status).toBe(403);
-      expect(final.firstLine).toMatch(/Call Transfer Not Available/);
+      // Transfer the victim to the premium number: the proxy relays it only bound to Bruno, the transferor
+      // (its token in Refer-To: the call would be his, and he is barred; test/unit/deploy/transfer-attacks.test.ts).
+      final = await socket.finalFor(sendInDialog(socket, dialog, 'REFER', { headers: [`Refer-To: <sip:${premium}@${stack.domain}>`, `Referred-By: <sip:${alice.username}@${stack.domain}>`] }));
+      expect(final.status).toBe(603);
       // Someone who is not a party, with the dialog's real identifiers, tries to hang up or move it.
       const stranger = await attacker(32);
       final = await stranger.finalFor(sendInDialog(stranger, { ...dialog }, 'BYE'));
@@ -192,7 +197,8 @@ describe('the proxy against toll fraud (real Kamailio and manager, a recording t
       expect(final.status).toBe(200);
       await sessionReaches(invitation, SessionState.Terminated);
 
-      expect(refers).toEqual([]);
+      expect(refers).toHaveLength(1);
+      expect(refers[0]).toMatch(new RegExp(`^sip:\\${premium}@${stack.domain.replace(/\./g, '\\.')};cabine-xfer=[0-9a-f]{32}$`));
       expect(seen.atTrunk()).toEqual([]);
       expect(await wallet()).toEqual(before);
     });
