@@ -9,6 +9,7 @@ import { ApiError } from '../http/api-error';
 import { apiRoute, companyIdOf } from '../http/api-route';
 import type { ManagerContext } from '../http/manager-context';
 import type { LedgerTransactionRow, RefillRow } from '../store/repository';
+import { activityFor } from './activity-visibility';
 
 const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{8,128}$/;
 
@@ -130,7 +131,7 @@ export function registerWalletRoutes(app: FastifyInstance, ctx: ManagerContext):
     const last = rows.at(-1);
     // Every refill attempt shows, declined and skipped ones too (they have no ledger line of their own).
     const refills = query.before === undefined ? await store.listRefillAttempts(companyIdOf(principal), 20) : [];
-    return { items: rows.map(activityItem), nextBefore: rows.length === query.limit && last ? last.seq : null, refillAttempts: refills.map(refillAttempt) };
+    return { items: await activityFor(store, principal.user, rows), nextBefore: rows.length === query.limit && last ? last.seq : null, refillAttempts: refills.map(refillAttempt) };
   });
 
   apiRoute(app, ctx, endpoints.notifications, async ({ principal }) => {

@@ -62,6 +62,7 @@ export const walletEn = {
   'activity.heading': 'Recent activity',
   'activity.empty': 'No activity yet.',
   'activity.kind.call_charge': 'Call to {{number}} ({{duration}})',
+  'activity.kind.colleague_call': 'A colleague’s call ({{duration}})',
   'activity.kind.topup': 'Funds added',
   'activity.kind.auto_refill': 'Automatic refill',
   'activity.kind.reversal': 'Reversal',

@@ -63,6 +63,7 @@ export const walletFr: Readonly<Record<WalletMessageKey, string>> = {
   'activity.heading': 'Activité récente',
   'activity.empty': 'Aucune activité pour l’instant.',
   'activity.kind.call_charge': 'Appel vers {{number}} ({{duration}})',
+  'activity.kind.colleague_call': 'Appel d’un collègue ({{duration}})',
   'activity.kind.topup': 'Ajout de fonds',
   'activity.kind.auto_refill': 'Recharge automatique',
   'activity.kind.reversal': 'Annulation',

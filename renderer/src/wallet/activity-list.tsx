@@ -14,6 +14,8 @@ import { formatMoney } from './wallet-format.js';
 function describe(item: ActivityItem, t: WalletTranslate, language: string): string {
   switch (item.kind) {
     case 'call_charge':
+      // A colleague's call, as the manager shows it to an employee: no number (routes/activity-visibility.ts).
+      if (item.call !== null && item.call.number === '') return t('activity.kind.colleague_call', { duration: formatDurationLong(item.call.answeredSeconds, language) });
       return t('activity.kind.call_charge', {
         number: item.call?.number ?? item.reference,
         duration: formatDurationLong(item.call?.answeredSeconds ?? 0, language),
