@@ -4,7 +4,7 @@
  * dB scale, since loudness is heard logarithmically. Runs only while the settings are open: it holds the
  * microphone.
  */
-import { microphoneConstraints } from './microphone-constraints.js';
+import { openMicrophone } from './microphone-constraints.js';
 
 /** Below this the meter reads empty: -60 dBFS is about a quiet room's noise on a laptop microphone. */
 export const meterFloorDb = -60;
@@ -26,13 +26,22 @@ export function meterLevel(rms: number): number {
 }
 
 /**
+ * A peak meter's ballistics: it jumps up at once and falls back by a fraction per reading (about 1.5 s from
+ * full to empty at ten readings a second), so a syllable stays visible long enough to be seen.
+ */
+export function heldLevel(shown: number, measured: number): number {
+  return measured >= shown ? measured : Math.max(measured, shown - meterFallPerReading);
+}
+const meterFallPerReading = 0.07;
+
+/**
  * Opens `deviceId` ('default' for the system's) and calls `onLevel` with the meter position until the
  * returned stop function is called; stop releases the microphone and the audio context.
  */
 export async function startLevelMeter(deviceId: string, onLevel: (level: number) => void): Promise<() => void> {
   const devices = navigator.mediaDevices;
   if (devices === undefined) throw new Error('Media devices not available in insecure contexts.');
-  const stream = await devices.getUserMedia(microphoneConstraints({ audio: true, video: false }, deviceId));
+  const stream = await openMicrophone((c) => devices.getUserMedia(c), { audio: true, video: false }, deviceId);
   const context = new AudioContext();
   const analyser = context.createAnalyser();
   analyser.fftSize = 2048;
@@ -40,9 +49,11 @@ export async function startLevelMeter(deviceId: string, onLevel: (level: number)
   source.connect(analyser);
   const samples = new Float32Array(analyser.fftSize);
   void context.resume().catch(() => undefined);
+  let shown = 0;
   const timer = setInterval(() => {
     analyser.getFloatTimeDomainData(samples);
-    onLevel(meterLevel(rmsOf(samples)));
+    shown = heldLevel(shown, meterLevel(rmsOf(samples)));
+    onLevel(shown);
   }, meterIntervalMs);
   return () => {
     clearInterval(timer);

@@ -11,7 +11,7 @@
 import { applyTrackState, handlerOf } from './call-media.js';
 import type { CallSessions } from './call-entry.js';
 
-export { microphoneConstraints, systemDefaultDevice as defaultMicrophone } from '../audio/microphone-constraints.js';
+export { openMicrophone as openChosenMicrophone, systemDefaultDevice as defaultMicrophone } from '../audio/microphone-constraints.js';
 
 export interface MicrophoneChoice {
   deviceId: string;

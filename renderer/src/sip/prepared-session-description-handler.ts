@@ -1,14 +1,12 @@
 /**
- * SIP.js's Web.SessionDescriptionHandler on a prepared peer connection and microphone: an outgoing call's
- * (prepared-call.ts) or an incoming call's, whose offer was applied while it rang (prepared-answer.ts).
+ * SIP.js's Web.SessionDescriptionHandler on a prepared peer connection and microphone (prepared-call.ts).
  *
  * SIP.js 0.21's handler makes its RTCPeerConnection in its constructor
  * (node_modules/sip.js/lib/platform/web/session-description-handler/session-description-handler.js), so
  * this subclass closes that one unused (it never gathered: no pool, no description) and adopts the prepared
  * one, with its own event wiring: the two events the base class acts on (gathering complete, remote track)
- * and the peerConnectionDelegate's handlers, as the base class forwards them; a remote track the ringing
- * call's offer made already is taken over at once. Everything else (offer and answer, hold directions, ICE
- * restart, DTMF) is SIP.js's own code on the adopted connection.
+ * and the peerConnectionDelegate's handlers, as the base class forwards them. Everything else (offer and
+ * answer, hold directions, ICE restart, DTMF) is SIP.js's own code on the adopted connection.
  */
 import { SessionState, Web, type Session } from 'sip.js';
 import { EarlyMediaSessionDescriptionHandler } from './early-media.js';
@@ -33,8 +31,6 @@ const forwardedEvents = [
 
 export class PreparedSessionDescriptionHandler extends EarlyMediaSessionDescriptionHandler {
   private readonly prepared: PreparedMedia;
-  /** The ringing call's offer, applied already (prepared-answer.ts); consumed by the first remote offer. */
-  private preparedOffer: Promise<string | null> | undefined;
 
   constructor(logger: ConstructorParameters<typeof Web.SessionDescriptionHandler>[0], prepared: PreparedMedia, configuration: Web.SessionDescriptionHandlerConfiguration) {
     let handedOut = false;
@@ -47,29 +43,9 @@ export class PreparedSessionDescriptionHandler extends EarlyMediaSessionDescript
       return prepared.stream;
     }, configuration);
     this.prepared = prepared;
-    this.preparedOffer = prepared.remoteOffer;
     this._peerConnection?.close();
     this._peerConnection = prepared.peerConnection;
     this.wirePeerConnection(prepared.peerConnection);
-    // The offer applied while the call rang fired its 'track' events before this handler existed.
-    for (const receiver of prepared.peerConnection.getReceivers()) this.setRemoteTrack(receiver.track);
-  }
-
-  /**
-   * The INVITE's offer, which the ringing call applied already (prepared-answer.ts): applied again it would
-   * be a second negotiation for nothing, and SIP.js refuses an offer in have-remote-offer. Any other
-   * description (an answer, a re-INVITE's offer, an offer the browser refused while ringing) is SIP.js's.
-   */
-  protected override async setRemoteSessionDescription(sessionDescription: RTCSessionDescriptionInit): Promise<void> {
-    const preparedOffer = this.preparedOffer;
-    this.preparedOffer = undefined;
-    const applied = preparedOffer === undefined ? null : await preparedOffer;
-    const pc = this._peerConnection;
-    if (applied !== null && pc !== undefined && pc.signalingState === 'have-remote-offer' && sessionDescription.sdp !== undefined) {
-      if (sessionDescription.sdp !== applied) await pc.setRemoteDescription({ type: 'offer', sdp: sessionDescription.sdp });
-      return;
-    }
-    return super.setRemoteSessionDescription(sessionDescription);
   }
 
   private wirePeerConnection(pc: RTCPeerConnection): void {

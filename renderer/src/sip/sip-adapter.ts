@@ -11,7 +11,6 @@
  *   call-microphone.ts        the chosen microphone, switched on live calls with replaceTrack
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
  *   prepared-call.ts          microphone + pooled peer connection made ready before the click
- *   prepared-answer.ts        the same for an incoming call while it rings, its offer applied
  *   prepared-session-description-handler.ts  SIP.js's handler on a prepared set
  *   session-description-handler-factory.ts  which handler a session gets, with the e2e receiver hook
  */
@@ -20,7 +19,7 @@ import type { SipCredentials } from '../../../shared/settings.js';
 import { createEmitter, type AdapterContext } from './adapter-context.js';
 import type { CallSessions } from './call-entry.js';
 import { handlerOf, peerConnections, sendDtmf, setMuted } from './call-media.js';
-import { defaultMicrophone, microphoneConstraints, switchCallMicrophones, type MicrophoneChoice } from './call-microphone.js';
+import { defaultMicrophone, openChosenMicrophone, switchCallMicrophones, type MicrophoneChoice } from './call-microphone.js';
 import { holdCall, restartIceAfterReconnect, resumeCall } from './call-reinvites.js';
 import {
   answerCall, finishAllCalls, hangupAllCalls, hangupCall, hasEstablishedCall, newCallSessions, placeCall, receiveCall, refuseStaleInvitation,
@@ -30,7 +29,6 @@ import { dropRegistration, newRegistrationState, register, takeRegisterer, type 
 import {
   defaultPreparedIdleMs, newPreparedCall, prepareCall, releasePreparedCall, takePreparedCall, type PreparedCallDeps,
 } from './prepared-call.js';
-import { prepareAnswer } from './prepared-answer.js';
 import { handOverPreparedMedia, type PreparedHandOver } from './prepared-session-description-handler.js';
 import {
   callMediaConstraints, callPeerConnectionConfiguration, sessionDescriptionHandlerFactory, type AudioReceiverHook,
@@ -131,7 +129,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     if (!constraints.audio && !constraints.video) return Promise.resolve(new MediaStream());
     return navigator.mediaDevices === undefined
       ? Promise.reject(new Error('Media devices not available in insecure contexts.'))
-      : navigator.mediaDevices.getUserMedia(microphoneConstraints(constraints, microphone.deviceId));
+      : openChosenMicrophone((c) => navigator.mediaDevices.getUserMedia(c), constraints, microphone.deviceId);
   };
   const sdhFactory = sessionDescriptionHandlerFactory(options.onAudioReceiver, handOver, iceServers, openMicrophone);
   const browserMedia: PreparedCallDeps = {
@@ -168,7 +166,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
           traceSip: options.traceSip ?? false,
           delegate: unsolicitedOutOfDialogRequests,
           onInvite(from, invitation) {
-            if (connection.state.userAgent === from) receiveCall(sessions, invitation, () => prepareAnswer(browserMedia, prepared.settings, handOver, invitation, options.onAudioReceiver));
+            if (connection.state.userAgent === from) receiveCall(sessions, invitation);
             else refuseStaleInvitation(invitation);
           },
         });
