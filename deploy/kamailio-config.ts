@@ -11,17 +11,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ensureKamailioState, kamailioStateDefines } from './kamailio-state.js';
-import { sipDomainSecret } from '../manager/src/auth/sip-domain-secret.js';
 
 const execFileAsync = promisify(execFile);
 
 /** The static Kamailio config shipped in the repository. */
 export const kamailioTemplateFile = fileURLToPath(new URL('./kamailio/kamailio.cfg', import.meta.url));
 
-/** A SIP account Kamailio accepts. */
+/** A static SIP account Kamailio accepts (db_text `subscriber`), in `domain` (default: the server's domain). */
 export interface SipUser {
   readonly username: string;
   readonly password: string;
+  readonly domain?: string | undefined;
 }
 
 /**
@@ -106,6 +106,10 @@ export interface TlsCertificateFiles {
 /** What the config needs to know about this machine. Values are expected to be validated by the caller. */
 export interface KamailioConfigInput {
   readonly runDir: string;
+  /**
+   * The default SIP domain (the alias, the demo accounts' domain). Every company's domain is served: the
+   * static accounts' domains, and any other the manager names (route[SERVED_DOMAIN] in kamailio.cfg).
+   */
   readonly domain: string;
   readonly listenHost: string;
   readonly wsPort: number;
@@ -114,7 +118,10 @@ export interface KamailioConfigInput {
   /** The wss certificate chain (leaf first, then intermediates) and its key; absent: a self-signed one. */
   readonly tlsCertificate?: TlsCertificateFiles | undefined;
   readonly users: readonly SipUser[];
-  /** Secret shared with the manager for auth_ephemeral credentials. */
+  /**
+   * Secret shared with the manager for auth_ephemeral credentials (`<expiry>:<extension>@<domain>`: the
+   * domain is signed, so one secret serves every company's domain).
+   */
   readonly ephemeralSecret: string;
   /** Absent: calls to the phone network are refused (503), emergency calls too (no route). */
   readonly billing?: BillingConfig | undefined;
@@ -144,6 +151,11 @@ const escapeRegex = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|]/g
  * (`classifyShortCode`, kind "internal").
  */
 export const extensionPattern = '^[12][0-9]{3}$';
+
+/** A Kamailio regex matching exactly the given SIP domains (lower-cased, deduplicated). */
+export function domainsPattern(domains: readonly string[]): string {
+  return `^(${[...new Set(domains.map((domain) => domain.toLowerCase()))].map(escapeRegex).join('|')})$`;
+}
 
 /** A Kamailio regex matching exactly the emergency short codes. */
 export function emergencyPattern(numbers: readonly string[]): string {
@@ -191,17 +203,18 @@ export const digestHa1 = (username: string, realm: string, password: string): st
  * whose file changed (db_mode 1 compares mtimes), so calling this on a running server changes who may log in without
  * a restart. The file is replaced atomically (write + rename) so Kamailio never reads half a table.
  */
-export async function writeSubscriberTable(runDir: string, domain: string, users: readonly SipUser[]): Promise<void> {
+export async function writeSubscriberTable(runDir: string, defaultDomain: string, users: readonly SipUser[]): Promise<void> {
   const dbDir = join(runDir, 'db');
   await mkdir(dbDir, { recursive: true });
   // Table versions Kamailio 5.6's auth_db checks at start-up (utils/kamctl/dbtext/kamailio/version).
   await writeFile(join(dbDir, 'version'), 'id(int,auto) table_name(string) table_version(int) \n1:subscriber:7\n');
-  const rows = users.map(
-    (user, index) =>
-      // id:username:domain:password:ha1:ha1b. The plain password column stays empty (calculate_ha1 = 0).
-      `${index + 1}:${user.username}:${domain}::${digestHa1(user.username, domain, user.password)}:` +
-      `${digestHa1(`${user.username}@${domain}`, domain, user.password)}\n`,
-  );
+  const rows = users.map((user, index) => {
+    // usrloc and auth_db use_domain 1: the realm is the account's own domain.
+    const domain = (user.domain ?? defaultDomain).toLowerCase();
+    // id:username:domain:password:ha1:ha1b. The plain password column stays empty (calculate_ha1 = 0).
+    return `${index + 1}:${user.username}:${domain}::${digestHa1(user.username, domain, user.password)}:` +
+      `${digestHa1(`${user.username}@${domain}`, domain, user.password)}\n`;
+  });
   const header = 'id(int,auto) username(string) domain(string) password(string,null) ha1(string) ha1b(string) \n';
   const target = join(dbDir, 'subscriber');
   // Digest hashes are password equivalents for this realm: owner only.
@@ -269,8 +282,10 @@ export async function renderKamailioConfig(input: KamailioConfigInput): Promise<
     `#!substdef "!CABINE_DOMAIN!${domain}!g"`,
     `#!substdef "!CABINE_RUN_DIR!${runDir}!g"`,
     `#!define CABINE_WS_PORT ${wsPort}`,
-    // The domain's own secret (manager/src/auth/sip-domain-secret.ts): credentials of another company's domain fail here.
-    `#!substdef "!CABINE_EPHEMERAL_SECRET!${sipDomainSecret(input.ephemeralSecret, domain)}!g"`,
+    // One secret for every domain: the domain is inside the signed username (manager/src/auth/sip-credentials.ts).
+    `#!substdef "!CABINE_EPHEMERAL_SECRET!${input.ephemeralSecret}!g"`,
+    // Domains served without asking the manager: the default one and the static accounts' (route[SERVED_DOMAIN]).
+    `#!define CABINE_STATIC_DOMAINS_RE "${domainsPattern([domain, ...users.flatMap((user) => (user.domain === undefined ? [] : [user.domain]))])}"`,
     // Always defined, so the config parses the same with or without a manager; WITH_BILLING decides.
     `#!substdef "!CABINE_MANAGER_URL!${billing?.apiUrl ?? 'http://127.0.0.1:9/api/v1'}!g"`,
     `#!substdef "!CABINE_PROXY_SECRET!${billing?.proxySecret ?? 'none'}!g"`,

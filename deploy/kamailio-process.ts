@@ -44,10 +44,13 @@ export interface KamailioOptions {
   readonly wssPort?: number;
   /** wss certificate chain (leaf first) and key, PEM; absent: a self-signed certificate is generated. */
   readonly tlsCertificate?: { readonly chainFile: string; readonly keyFile: string };
-  /** The SIP domain, also the digest realm. */
+  /**
+   * The default SIP domain (its accounts' digest realm). The server serves every company's domain: this one,
+   * the static accounts' and any the manager names (docs/sip-server.md, "Several companies on one server").
+   */
   readonly domain: string;
-  /** Accounts allowed to register and call. */
-  readonly users: readonly { readonly username: string; readonly password: string }[];
+  /** Static accounts allowed to register and call, each in its `domain` (default: `domain`). */
+  readonly users: readonly { readonly username: string; readonly password: string; readonly domain?: string }[];
   /** Address to listen on; default 127.0.0.1. */
   readonly listenHost?: string;
   /** Where Kamailio's log goes (appended); default `<runDir>/kamailio.log`. */
@@ -90,7 +93,10 @@ export interface RunningKamailio {
    * the whole process group instead of a graceful stop: nothing gets a chance to save anything.
    */
   restart(options?: { readonly crash?: boolean }): Promise<void>;
-  /** Addresses of record currently registered (from `kamcmd ul.dump`). */
+  /**
+   * Addresses of record currently registered (from `kamcmd ul.dump`; usrloc keys them extension@domain):
+   * the extension alone for the default domain (`1001`), `extension@domain` for any other (`1001@b.test`).
+   */
   registrations(): Promise<string[]>;
   /** Runs one RPC command over the control socket (`kamcmd`), e.g. `['htable.dump', 'billq']`. */
   rpc(args: readonly string[]): Promise<string>;
@@ -108,6 +114,12 @@ const configSecret = z.string().min(16).max(256).regex(/^[A-Za-z0-9._~+/=:-]+$/,
 // Unix sockets paths are limited to 107 bytes (sun_path); the control socket lives in the run dir.
 const maxRunDirLength = 107 - '/kamailio_ctl'.length;
 
+// Lower-cased: the config compares domains as the proxy lower-cases them (route[OWN_DOMAIN]).
+const sipDomain = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a host name like cabine.test')
+  .transform((domain) => domain.toLowerCase());
+
 const optionsSchema = z
   .object({
     runDir: z
@@ -124,15 +136,14 @@ const optionsSchema = z
         keyFile: z.string().refine(isAbsolute, 'must be an absolute path').refine((file) => existsSync(file), 'no such file'),
       })
       .optional(),
-    domain: z
-      .string()
-      .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a host name like cabine.test'),
+    domain: sipDomain,
     users: z
       .array(
         z.object({
           // db_text separates columns with ':'; SIP user parts of our accounts are simple tokens anyway.
           username: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ + -'),
           password: z.string().min(1).max(256),
+          domain: sipDomain.optional(),
         }),
       )
       .min(1, 'at least one user is needed'),
@@ -338,11 +349,11 @@ async function crashKamailio(child: ChildProcess): Promise<void> {
   }
 }
 
-function parseAors(dump: string): string[] {
+function parseAors(dump: string, defaultDomain: string): string[] {
   const aors = new Set<string>();
   for (const match of dump.matchAll(/^\s*AoR:\s*(\S+)\s*$/gm)) {
     if (match[1] !== undefined) {
-      aors.add(match[1]);
+      aors.add(match[1].endsWith(`@${defaultDomain}`) ? match[1].slice(0, -defaultDomain.length - 1) : match[1]);
     }
   }
   return [...aors];
@@ -386,7 +397,7 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
     },
     async registrations(): Promise<string[]> {
       const { stdout } = await execFileAsync(kamcmd, ['-s', `unix:${current.rendered.controlSocket}`, 'ul.dump']);
-      return parseAors(stdout);
+      return parseAors(stdout, valid.domain);
     },
   };
   return server;

@@ -22,9 +22,16 @@ import { startRtpengine, type RunningRtpengine } from './rtpengine-process.js';
 export interface LocalStackOptions {
   /** Absolute directory; each part gets a sub-directory. */
   readonly runDir: string;
+  /**
+   * The default SIP domain: the demo company's and the static accounts'. The one Kamailio serves every
+   * company's domain besides (companies onboarded in the manager: docs/sip-server.md, "Several companies").
+   */
   readonly domain?: string;
-  /** db_text demo users of Kamailio (the manager seeds the same extensions). Default: shared demo users. */
-  readonly users?: readonly { readonly username: string; readonly password: string }[];
+  /**
+   * db_text static accounts of Kamailio, each in its `domain` (default: `domain`); the manager seeds the demo
+   * company's extensions. Default: shared demo users.
+   */
+  readonly users?: readonly { readonly username: string; readonly password: string; readonly domain?: string }[];
   /** Fixed ports (e.g. the documented defaults for `npm start`); free ports otherwise. */
   readonly ports?: { readonly sipWs?: number; readonly sipUdp?: number; readonly manager?: number };
   /** Start the manager (default true). Without it calls to the phone network are refused (503). */
@@ -70,7 +77,8 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   readonly domain: string;
-  readonly users: readonly { readonly username: string; readonly password: string }[];
+  readonly users: readonly { readonly username: string; readonly password: string; readonly domain?: string }[];
+  /** The one SIP server of every company's domain. */
   readonly kamailio: RunningKamailio;
   readonly manager?: RunningManager;
   readonly rtpengine?: RunningRtpengine;
@@ -86,7 +94,7 @@ const port = z.number().int().min(1).max(65535);
 const optionsSchema = z.object({
   runDir: z.string().refine(isAbsolute, 'must be an absolute path'),
   domain: z.string().default(defaultSipDomain),
-  users: z.array(z.object({ username: z.string(), password: z.string() })).default(demoUsers.map(({ username, password }) => ({ username, password }))),
+  users: z.array(z.object({ username: z.string(), password: z.string(), domain: z.string().optional() })).default(demoUsers.map(({ username, password }) => ({ username, password }))),
   ports: z.object({ sipWs: port.optional(), sipUdp: port.optional(), manager: port.optional() }).default({}),
   manager: z.boolean().default(true),
   managerEnv: z.record(z.string(), z.string()).default({}),

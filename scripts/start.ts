@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   });
   stops.push(() => stack.stop());
   const { kamailio, manager, carrier } = stack;
-  console.log(`SIP server: ${kamailio.wsUrl} (domain ${defaultSipDomain}; demo users ${demoUsers.map((u) => u.username).join(', ')})`);
+  // One Kamailio serves every company's SIP domain: the demo company's and any onboarded in the manager.
+  console.log(`SIP server: ${kamailio.wsUrl} (every company's SIP domain; demo ${defaultSipDomain}, users ${demoUsers.map((u) => u.username).join(', ')})`);
   if (manager !== undefined) console.log(`Manager: ${manager.url} (demo admin alice@cabine.test / cabine-1001)`);
   if (carrier !== undefined) console.log(`Carrier stand-in: ${carrier.address} (answers any number; logs in ${runDir})`);
 

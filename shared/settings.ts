@@ -56,9 +56,9 @@ export const sipAccountSchema = z
     displayName: z.string().max(64).optional(),
     /**
      * The digest username when it differs from the SIP user: the manager's time-limited credentials for
-     * Kamailio's auth_ephemeral are "<expiry unix time>:<extension>" (GET /api/v1/sip-config).
+     * Kamailio's auth_ephemeral are "<expiry unix time>:<extension>@<SIP domain>" (GET /api/v1/sip-config).
      */
-    authorizationUsername: z.string().min(1).max(128).regex(/^[A-Za-z0-9._~+:-]+$/, 'Authorization username has characters SIP does not allow').optional(),
+    authorizationUsername: z.string().min(1).max(384).regex(/^[A-Za-z0-9._~+:@-]+$/, 'Authorization username has characters SIP does not allow').optional(),
   })
   .strict();
 export type SipAccount = z.infer<typeof sipAccountSchema>;

@@ -26,6 +26,7 @@ import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
 import { registerPeopleFeature } from './people/people-feature';
 import { registerDidRoutes } from './routes/did-routes';
+import { registerSipDomainRoutes } from './routes/sip-domain-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
 import { ProductionConfigError } from './production-checks';
@@ -175,6 +176,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerCareRoutes(app, context);
   registerPeopleFeature(app, context);
   registerDidRoutes(app, context);
+  registerSipDomainRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');
   app.get('/api/v1/openapi.json', (_request, reply) => reply.send(openapi));
   // Liveness: the process serves HTTP (no database round trip, so a database outage never gets it restarted).

@@ -10,6 +10,7 @@ import {
 import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
 import { numberEndpoints } from './number-endpoints';
 import { peopleEndpoints } from './people-endpoints';
+import { sipDomainEndpoints } from './sip-domain-endpoints';
 import { budgetListResponseSchema, budgetRequestSchema, budgetViewSchema } from './budget-schemas';
 import { callReceiptSchema, receiptParamsSchema } from './receipt-schemas';
 import { apiBasePath, companyIdParamsSchema, errorBodySchema, idParamsSchema } from './common-schemas';
@@ -88,6 +89,7 @@ export const endpoints = {
   releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the attempt failed (never connected, cancelled, authorize timed out); free its reservation, or leave a tombstone so a late authorize is refused.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: releaseCallResponseSchema } },
   ...peopleEndpoints,
   ...numberEndpoints,
+  ...sipDomainEndpoints,
 } as const satisfies Record<string, EndpointSpec>;
 
 export type EndpointName = keyof typeof endpoints;

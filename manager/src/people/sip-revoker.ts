@@ -56,7 +56,7 @@ function dialogRecords(result: unknown): Array<Record<string, unknown>> {
  * Kamailio's jsonrpcs module over HTTP (`POST <url>` with the proxy secret; kamailio.cfg accepts it only from
  * loopback on its plain ws port and only for the five commands used here):
  *   htable.seti sipdeny <ext>@<domain> <expiry>   refuse credentials up to that expiry (route[REVOCATION])
- *   ul.rm location <ext>                           drop the registrations (usrloc use_domain 0)
+ *   ul.rm location <ext>@<domain>                  drop the registrations (usrloc use_domain 1: the AoR)
  *   dlg.list, then dlg.end_dlg <h_entry> <h_id>    end each call the extension is a party to (BYE both ways;
  *                                                  event_route[dialog:end] charges it as any hang-up)
  */
@@ -84,7 +84,7 @@ export class KamailioRpcRevoker implements SipRevoker {
     if (set.error) throw new Error(`Kamailio RPC htable.seti: ${set.error.message ?? 'error'}`);
     if (!cutOff) return { contactsRemoved: false, dialogsEnded: 0 };
     // ul.rm answers an error when the AoR has no contacts: not a failure.
-    const removed = await this.rpc('ul.rm', ['location', revocation.extension]);
+    const removed = await this.rpc('ul.rm', ['location', key]);
     const list = await this.rpc('dlg.list', []);
     let dialogsEnded = 0;
     for (const dialog of dialogRecords(list.result)) {

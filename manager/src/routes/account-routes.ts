@@ -3,7 +3,6 @@ import type { CompanyView, UserView } from '../../../shared/api/auth-schemas';
 import { endpoints } from '../../../shared/api/endpoints';
 import { headerDisplayName } from '../../../shared/sip/display-name';
 import { ephemeralSipCredentials } from '../auth/sip-credentials';
-import { sipDomainSecret } from '../auth/sip-domain-secret';
 import { setCompanyDailyCap, setCompanyHighRisk, setUserPremiumBarring } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
 import { turnIceServers } from '../turn/turn-credentials';
@@ -46,8 +45,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ManagerContext)
   apiRoute(app, ctx, endpoints.sipConfig, async ({ principal }) => {
     const company = await store.getCompany(companyIdOf(principal));
     if (!company || !principal.user.extension) throw new ApiError(404, 'not_found', 'This user has no extension');
-    // Signed with the company's own domain secret: valid at its proxy only, never as another company's extension.
-    const credentials = ephemeralSipCredentials(sipDomainSecret(ctx.sipSharedSecret, company.sipDomain), principal.user.extension, ctx.now(), ctx.config.sipCredentialTtlSeconds);
+    // The company's domain is signed into the username: valid in that domain only, never as another company's extension.
+    const credentials = ephemeralSipCredentials(ctx.sipSharedSecret, principal.user.extension, company.sipDomain, ctx.now(), ctx.config.sipCredentialTtlSeconds);
     return {
       wsUrl: ctx.config.sipWsUrl, domain: company.sipDomain, extension: principal.user.extension,
       authorizationUsername: credentials.username, password: credentials.password,
