@@ -26,6 +26,7 @@ import { registerCallRoutes } from './routes/call-routes';
 import { registerCareRoutes } from './routes/care-routes';
 import { registerPeopleFeature } from './people/people-feature';
 import { registerDidRoutes } from './routes/did-routes';
+import { registerDirectoryRoutes } from './routes/directory-routes';
 import { registerSipDomainRoutes } from './routes/sip-domain-routes';
 import { registerRateRoutes } from './routes/rate-routes';
 import { registerWalletRoutes, walletEventFor } from './routes/wallet-routes';
@@ -176,6 +177,7 @@ export async function createManager(config: ManagerConfig, overrides: ManagerOve
   registerCareRoutes(app, context);
   registerPeopleFeature(app, context);
   registerDidRoutes(app, context);
+  registerDirectoryRoutes(app, context);
   registerSipDomainRoutes(app, context);
   const openapi = buildOpenApiDocument('1.0.0');
   app.get('/api/v1/openapi.json', (_request, reply) => reply.send(openapi));

@@ -8,6 +8,7 @@ import {
   extendCallRequestSchema, extendCallResponseSchema, releaseCallRequestSchema, releaseCallResponseSchema,
 } from './call-schemas';
 import { outsideCallsSettingSchema, outsideCallsViewSchema } from './barring-schemas';
+import { directoryEndpoints } from './directory-endpoints';
 import { numberEndpoints } from './number-endpoints';
 import { peopleEndpoints } from './people-endpoints';
 import { sipDomainEndpoints } from './sip-domain-endpoints';
@@ -89,6 +90,7 @@ export const endpoints = {
   releaseCall: { method: 'POST', path: p('/calls/release'), summary: 'SIP proxy: the attempt failed (never connected, cancelled, authorize timed out); free its reservation, or leave a tombstone so a late authorize is refused.', auth: 'proxy', body: releaseCallRequestSchema, responses: { 200: releaseCallResponseSchema } },
   ...peopleEndpoints,
   ...numberEndpoints,
+  ...directoryEndpoints,
   ...sipDomainEndpoints,
 } as const satisfies Record<string, EndpointSpec>;
 
