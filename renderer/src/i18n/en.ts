@@ -66,6 +66,7 @@ export const en = {
   'end.unavailable': 'The person is unavailable',
   'end.connection-lost': 'The connection was lost',
   'end.failed': 'The call failed',
+  'end.funds-exhausted': 'The phone system ended the call: the Prepaid Account ran out of funds.',
   'end.payment-required': 'The phone system refused the call: the Prepaid Account has not enough funds.',
   'end.refused': 'The phone system refused this call: it is not allowed for your account.',
   'end.class-blocked': 'Calls to this destination are blocked for your company. An admin can allow high-risk destinations in the manager.',

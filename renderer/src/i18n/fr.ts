@@ -68,6 +68,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'end.unavailable': 'Votre correspondant est indisponible',
   'end.connection-lost': 'La connexion a été perdue',
   'end.failed': "L'appel a échoué",
+  'end.funds-exhausted': "Le standard a coupé l'appel : le Compte prépayé n'a plus de fonds.",
   'end.payment-required': "Le standard a refusé l'appel : le Compte prépayé n'a pas assez de fonds.",
   'end.refused': "Le standard a refusé cet appel : il n'est pas autorisé pour votre compte.",
   'end.class-blocked': 'Les appels vers cette destination sont bloqués pour votre entreprise. Un administrateur peut autoriser les destinations à risque dans le gestionnaire.',

@@ -16,7 +16,7 @@ import { callInfo, isLive, newEntry, type CallEntry, type CallSessions } from '.
 import { applyTrackState, endWhenMediaFails, handlerOf } from './call-media.js';
 import { markCallTiming } from './call-timing.js';
 import { applyEarlyMedia } from './early-media.js';
-import { endReasonForStatus, type EndReason } from './end-reason.js';
+import { endReasonForBye, endReasonForStatus, type EndReason } from './end-reason.js';
 import { sessionOptions } from './session-description-handler-factory.js';
 import { unsolicitedInDialogRequests } from './unsolicited-requests.js';
 
@@ -129,14 +129,14 @@ function announceWhenMediaIsUp(sessions: CallSessions, entry: CallEntry, answere
 
 /**
  * What a call does with the in-dialog requests SIP.js hands its delegate: BYE is answered 200 and ends the
- * call as the other side's hang-up; a re-INVITE is noted (SIP.js answers it); the rest is refused
- * (unsolicited-requests.ts).
+ * call as the other side's hang-up, or as the proxy's cut for lack of funds when its Reason says so
+ * (endReasonForBye); a re-INVITE is noted (SIP.js answers it); the rest is refused (unsolicited-requests.ts).
  */
 export function callSessionDelegate(entry: CallEntry, now: () => number): SessionDelegate {
   return {
     ...unsolicitedInDialogRequests,
     onBye(bye) {
-      entry.endReason ??= 'remote-hangup';
+      entry.endReason ??= endReasonForBye(bye.request.getHeaders('Reason'));
       // With an onBye delegate, SIP.js 0.21 leaves the 200 OK to us (Session.onByeRequest). Unanswered, the
       // other side's BYE transaction ran into its timeout (Timer F, 32 s, RFC 3261 17.1.2.2) and ours never
       // ended: SIP.js's core kept every such BYE, its message and dialog, for as long as the page lived.

@@ -10,6 +10,11 @@ export type EndReason =
   | 'local-hangup'
   /** The other side hung up an established call (BYE). */
   | 'remote-hangup'
+  /**
+   * The SIP proxy ended an established paid call at its funded time: its BYE says
+   * `Reason: SIP;cause=402` (RFC 3326; deploy/kamailio/kamailio.cfg, dialog `dlg_extra_hdrs`).
+   */
+  | 'funds-exhausted'
   /** We cancelled our outgoing call before it was answered (CANCEL). */
   | 'cancelled'
   /** The caller gave up, or the call was answered elsewhere, before we answered. */
@@ -69,12 +74,27 @@ export function endReasonForStatus(statusCode: number, refusal?: string): EndRea
   }
 }
 
+/**
+ * Reads the Reason header values of a BYE (RFC 3326: `protocol *(;cause=n / ;text="..." / ext)`): the proxy's
+ * cut at the funded time is `SIP;cause=402`, anything else is the other side's ordinary hang-up.
+ */
+export function endReasonForBye(reasons: readonly string[]): EndReason {
+  const cutForFunds = reasons
+    .flatMap((header) => header.split(','))
+    .some((value) => {
+      const [protocol, ...params] = value.split(';').map((part) => part.trim());
+      return protocol?.toUpperCase() === 'SIP' && params.some((param) => /^cause\s*=\s*402$/i.test(param));
+    });
+  return cutForFunds ? 'funds-exhausted' : 'remote-hangup';
+}
+
 /** The history outcome of a call that ended for `reason`. */
 export function outcomeForEnd(direction: CallDirection, reason: EndReason, answered: boolean): CallOutcome {
   if (answered) return 'answered';
   switch (reason) {
     case 'local-hangup':
     case 'remote-hangup':
+    case 'funds-exhausted':
       // Ended by a BYE without ever being answered cannot happen; count it as failed rather than lie.
       return 'failed';
     case 'cancelled':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endReasonForStatus, outcomeForEnd } from '../../../renderer/src/sip/end-reason.js';
+import { endReasonForBye, endReasonForStatus, outcomeForEnd } from '../../../renderer/src/sip/end-reason.js';
 import { isDtmfTones, parseRetryAfter, registrationRejectionFor } from '../../../renderer/src/sip/registration-rejection.js';
 import { fastReconnectCapMs, fastReconnectWindowMs, nextReconnectDelayMs } from '../../../renderer/src/sip/reconnect-schedule.js';
 
@@ -13,6 +13,16 @@ describe('SIP status mapping', () => {
     expect(endReasonForStatus(408)).toBe('unavailable');
     expect(endReasonForStatus(487)).toBe('cancelled');
     expect(endReasonForStatus(500)).toBe('failed');
+  });
+
+  it('tells the proxy\'s cut for lack of funds (BYE Reason SIP;cause=402) from an ordinary hang-up', () => {
+    expect(endReasonForBye(['SIP;cause=402;text="Call time limit reached"'])).toBe('funds-exhausted');
+    expect(endReasonForBye(['Q.850;cause=16', 'sip ; cause = 402'])).toBe('funds-exhausted');
+    expect(endReasonForBye(['Q.850;cause=16;text="Normal call clearing", SIP;cause=402'])).toBe('funds-exhausted');
+    expect(endReasonForBye([])).toBe('remote-hangup');
+    expect(endReasonForBye(['Q.850;cause=402'])).toBe('remote-hangup');
+    expect(endReasonForBye(['SIP;cause=4020', 'SIP;text="cause=402"', 'SIP;cause=200'])).toBe('remote-hangup');
+    expect(outcomeForEnd('outgoing', 'funds-exhausted', true)).toBe('answered');
   });
 
   it('gives every ended call a history outcome', () => {
