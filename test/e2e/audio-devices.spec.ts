@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page, WebSocket } from '@playwright/test';
 import { expect, test, type Stack } from './fixtures.js';
 // The page's `window.__cabineE2E` type (the hook is only installed with `?e2e=1`).
@@ -38,6 +39,13 @@ async function wiredSoftphone(browser: Browser, stack: Stack, index: number): Pr
   await submitSignIn(page, stack, user);
   await expect(page.getByRole('status')).toContainText('Registered');
   return { context, page, username: user.username, sent: () => [...sent] };
+}
+
+/** No serious or critical axe violation on the page as it is. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${what}: ${v.id} ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 async function openSettings(page: Page): Promise<void> {
@@ -88,6 +96,7 @@ test.describe('audio devices', () => {
     await microphone.selectOption({ label: 'Fake Audio Input 1' });
     const meter = a.page.getByRole('meter', { name: 'Microphone level' });
     await expect.poll(async () => Number(await meter.getAttribute('data-level')), { timeout: 10_000, intervals: [100] }).toBeGreaterThan(0.2);
+    await expectAccessible(a.page, 'settings open');
 
     const output1 = await deviceIdOf(a.page, 'audiooutput', 'Fake Audio Output 1');
     await speaker.selectOption({ label: 'Fake Audio Output 1' });
@@ -104,6 +113,13 @@ test.describe('audio devices', () => {
     await expect(a.page.getByLabel('Microphone', { exact: true })).toHaveValue(await deviceIdOf(a.page, 'audioinput', 'Fake Audio Input 1'));
     await expect(a.page.getByLabel('Speaker', { exact: true })).toHaveValue(output1);
     await expect(a.page.getByLabel('Ringtone output', { exact: true })).toHaveValue(await deviceIdOf(a.page, 'audiooutput', 'Fake Audio Output 2'));
+    // In French too.
+    await a.page.getByLabel('Language', { exact: true }).selectOption('fr');
+    await expect(a.page.getByLabel('Micro', { exact: true })).toHaveValue(await deviceIdOf(a.page, 'audioinput', 'Fake Audio Input 1'));
+    await expect(a.page.getByLabel('Haut-parleur', { exact: true })).toHaveValue(output1);
+    await expect(a.page.getByRole('meter', { name: 'Niveau du micro' })).toBeVisible();
+    await expect(a.page.getByRole('button', { name: 'Jouer un son d’essai' })).toBeVisible();
+    await a.page.getByLabel('Langue', { exact: true }).selectOption('en');
     // The level meter holds the microphone only while the settings are open.
     await a.page.getByRole('heading', { name: 'Settings' }).click();
     await expect.poll(() => a.page.evaluate(() => window.__cabineE2E?.liveAudioTracks() ?? -1)).toBe(0);
@@ -115,6 +131,15 @@ test.describe('audio devices', () => {
     const b = await wiredSoftphone(browser, stack, 1);
     await dial(a, b.username);
     await expect(b.page.locator('[data-call-state="incoming"]')).toBeVisible();
+    // While it rings, B moves the ringtone to another output: it follows without stopping.
+    const ringtone = b.page.locator('audio[data-role="ringtone"]');
+    await expect(ringtone).toHaveAttribute('data-playing', 'true');
+    await openSettings(b.page);
+    const ringOutput = await deviceIdOf(b.page, 'audiooutput', 'Fake Audio Output 1');
+    await b.page.getByLabel('Ringtone output', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
+    await expect.poll(() => ringtone.evaluate((el: HTMLAudioElement & { sinkId: string }) => el.sinkId)).toBe(ringOutput);
+    await expect(ringtone).toHaveAttribute('data-playing', 'true');
+    await b.page.getByRole('heading', { name: 'Settings' }).click();
     await b.page.getByRole('button', { name: 'Answer' }).click();
     for (const phone of [a, b]) await expect.poll(() => connectionState(phone.page)).toBe('connected');
     await expectPacketsGrowing(b.page);
@@ -137,6 +162,8 @@ test.describe('audio devices', () => {
     const remote = a.page.locator('audio[data-role="remote"]');
     await expect.poll(() => remote.evaluate((el: HTMLAudioElement & { sinkId: string }) => el.sinkId)).toBe(output2);
     await expectPacketsGrowing(a.page);
+    await expect(a.page.getByRole('group', { name: 'Call quality' })).toHaveAttribute('data-quality', 'good', { timeout: 15_000 });
+    await expectAccessible(a.page, 'call with settings open');
 
     // Neither side renegotiated: no re-INVITE (nor UPDATE) on either WebSocket.
     expect(renegotiations(a)).toEqual([]);

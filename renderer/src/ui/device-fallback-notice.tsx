@@ -26,7 +26,7 @@ export function DeviceFallbackNotice() {
   return (
     <div className="device-notice" aria-live="polite">
       {fallbacks.length === 0 ? null : (
-        <div className="card notice">
+        <div className="card device-fallback">
           {fallbacks.map((fallback) => (
             <p key={fallback.role} data-device-fallback={fallback.role}>
               {fallbackText(fallback, t)}
