@@ -1,12 +1,14 @@
 /**
- * SIP.js's Web.SessionDescriptionHandler on a prepared peer connection and microphone (prepared-call.ts).
+ * SIP.js's Web.SessionDescriptionHandler on a prepared peer connection and microphone: an outgoing call's
+ * (prepared-call.ts) or an incoming call's, whose offer was applied while it rang (prepared-answer.ts).
  *
- * SIP.js 0.21's handler makes its RTCPeerConnection in its constructor
- * (node_modules/sip.js/lib/platform/web/session-description-handler/session-description-handler.js), so
- * this subclass closes that one unused (it never gathered: no pool, no description) and adopts the prepared
- * one, with its own event wiring: the two events the base class acts on (gathering complete, remote track)
- * and the peerConnectionDelegate's handlers, as the base class forwards them. Everything else (offer and
- * answer, hold directions, ICE restart, DTMF) is SIP.js's own code on the adopted connection.
+ * SIP.js 0.21's handler makes its RTCPeerConnection in its constructor, with `new RTCPeerConnection(...)`
+ * (node_modules/sip.js/lib/platform/web/session-description-handler/session-description-handler.js), and
+ * wires its events there. For the moment of that constructor this subclass has the name give the prepared
+ * connection instead (lendPeerConnection), so SIP.js wires and uses it as its own, and no connection is
+ * made only to be closed (measured ~1-2 ms of the click or the answer). A remote track the ringing call's
+ * offer made already is taken over at once. Everything else (offer and answer, hold directions, ICE
+ * restart, DTMF) is SIP.js's own code on the prepared connection.
  */
 import { SessionState, Web, type Session } from 'sip.js';
 import { EarlyMediaSessionDescriptionHandler } from './early-media.js';
@@ -17,49 +19,64 @@ export function sdpHasCandidate(sdp: string | undefined): boolean {
   return sdp !== undefined && /^a=candidate:/m.test(sdp);
 }
 
-const forwardedEvents = [
-  'connectionstatechange',
-  'datachannel',
-  'icecandidate',
-  'icecandidateerror',
-  'iceconnectionstatechange',
-  'icegatheringstatechange',
-  'negotiationneeded',
-  'signalingstatechange',
-  'track',
-] as const;
+/**
+ * Makes the global RTCPeerConnection constructor give `pc` until the returned function puts the real one
+ * back; for the span of one synchronous constructor call (single-threaded: nothing else runs meanwhile).
+ */
+function lendPeerConnection(pc: RTCPeerConnection): () => void {
+  const scope = globalThis as { RTCPeerConnection: typeof RTCPeerConnection };
+  const native = scope.RTCPeerConnection;
+  // A constructor that returns an object makes `new` evaluate to that object (ECMA-262 [[Construct]]).
+  scope.RTCPeerConnection = function PreparedPeerConnection() {
+    return pc;
+  } as unknown as typeof RTCPeerConnection;
+  return () => {
+    scope.RTCPeerConnection = native;
+  };
+}
 
 export class PreparedSessionDescriptionHandler extends EarlyMediaSessionDescriptionHandler {
   private readonly prepared: PreparedMedia;
+  /** The ringing call's offer, applied already (prepared-answer.ts); consumed by the first remote offer. */
+  private preparedOffer: Promise<string | null> | undefined;
 
   constructor(logger: ConstructorParameters<typeof Web.SessionDescriptionHandler>[0], prepared: PreparedMedia, configuration: Web.SessionDescriptionHandlerConfiguration) {
     let handedOut = false;
     // The prepared microphone for the first offer; should SIP.js ask again with other constraints, the
     // browser's (SIP.js's default factory).
     const fallback = Web.defaultMediaStreamFactory();
-    super(logger, (constraints, sdh, options) => {
+    const mediaStreamFactory: Web.MediaStreamFactory = (constraints, sdh, options) => {
       if (handedOut) return fallback(constraints, sdh, options);
       handedOut = true;
       return prepared.stream;
-    }, configuration);
+    };
+    const restore = lendPeerConnection(prepared.peerConnection);
+    try {
+      super(logger, mediaStreamFactory, configuration);
+    } finally {
+      restore();
+    }
     this.prepared = prepared;
-    this._peerConnection?.close();
-    this._peerConnection = prepared.peerConnection;
-    this.wirePeerConnection(prepared.peerConnection);
+    this.preparedOffer = prepared.remoteOffer;
+    // The offer applied while the call rang fired its 'track' events before this handler existed.
+    for (const receiver of prepared.peerConnection.getReceivers()) this.setRemoteTrack(receiver.track);
   }
 
-  private wirePeerConnection(pc: RTCPeerConnection): void {
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') this.iceGatheringComplete();
-    });
-    pc.addEventListener('track', (event) => this.setRemoteTrack(event.track));
-    for (const name of forwardedEvents) {
-      pc.addEventListener(name, (event: Event) => {
-        const delegate = this.peerConnectionDelegate;
-        const handler = delegate?.[`on${name}`] as ((event: Event) => void) | undefined;
-        handler?.(event);
-      });
+  /**
+   * The INVITE's offer, which the ringing call applied already (prepared-answer.ts): applied again it would
+   * be a second negotiation for nothing, and SIP.js refuses an offer in have-remote-offer. Any other
+   * description (an answer, a re-INVITE's offer, an offer the browser refused while ringing) is SIP.js's.
+   */
+  protected override async setRemoteSessionDescription(sessionDescription: RTCSessionDescriptionInit): Promise<void> {
+    const preparedOffer = this.preparedOffer;
+    this.preparedOffer = undefined;
+    const applied = preparedOffer === undefined ? null : await preparedOffer;
+    const pc = this._peerConnection;
+    if (applied !== null && pc !== undefined && pc.signalingState === 'have-remote-offer' && sessionDescription.sdp !== undefined) {
+      if (sessionDescription.sdp !== applied) await pc.setRemoteDescription({ type: 'offer', sdp: sessionDescription.sdp });
+      return;
     }
+    return super.setRemoteSessionDescription(sessionDescription);
   }
 
   /**
