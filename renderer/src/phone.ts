@@ -60,6 +60,13 @@ export interface Phone {
   toggleMute(callId: string): void;
   toggleHold(callId: string): void;
   sendDtmf(callId: string, tones: string): void;
+  /**
+   * Blind transfer of `callId` to the intent's target: call it only after the call placer's
+   * admitTransfer (the paid-call gate), as the transfer controls do.
+   */
+  transfer(callId: string, intent: DialIntent): void;
+  /** Attended transfer: the other party of `callId` takes over the consultation call `consultCallId`. */
+  completeTransfer(callId: string, consultCallId: string): void;
   updateSettings(patch: SettingsPatch): Promise<void>;
   /** Lists the audio devices again (after permission was granted); devicechange is followed anyway. */
   refreshDevices(): Promise<void>;
@@ -217,6 +224,8 @@ export function createPhone(parts: PhoneParts): Phone {
     sendDtmf(callId, tones) {
       adapter.sendDtmf(callId, tones);
     },
+    transfer: (callId, intent) => adapter.transfer(callId, intent.target),
+    completeTransfer: (callId, consultCallId) => adapter.completeTransfer(callId, consultCallId),
     async updateSettings(patch) {
       const next = await host.updateSettings(patch);
       settings.update((state) => reduceSettings(state, { type: 'settingsChanged', settings: next }));

@@ -50,6 +50,12 @@ export interface CallPlacer {
   preview(input: string): void;
   /** Places the call; resolves with its id, or null when the gate stopped it or it could not be placed. */
   place(intent: DialIntent): Promise<string | null>;
+  /**
+   * May the call be transferred to this target (a blind transfer)? The same decision as place(): the gate's
+   * dialog for a paid number, the premium warning. Nothing is dialled here: the other party places the
+   * call, and the proxy charges it to us (docs/call-flow.md "Transfers").
+   */
+  admitTransfer(intent: DialIntent): Promise<boolean>;
 }
 
 export interface CallPlacerParts {
@@ -89,6 +95,19 @@ export function createCallPlacer(parts: CallPlacerParts): CallPlacer {
     place(intent) {
       if (intent.emergency) return Promise.resolve(dialer.call(intent));
       return dialAdmitted(intent);
+    },
+    async admitTransfer(intent) {
+      if (intent.emergency) return true;
+      let admission: Admission;
+      try {
+        admission = await gate.admit(intent);
+      } catch (error) {
+        console.error('The call gate failed', error);
+        return false;
+      }
+      // The call will be placed by the other party, not here: no call id for the gate to follow.
+      if (admission.go) admission.notPlaced?.();
+      return admission.go;
     },
   };
 }

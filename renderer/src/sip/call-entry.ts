@@ -1,4 +1,4 @@
-import type { Invitation, Inviter } from 'sip.js';
+import type { Invitation, Inviter, Referral } from 'sip.js';
 import type { CallDirection } from '../../../shared/call-record.js';
 import { initialCallState, type CallState } from '../../../shared/call/call-state.js';
 import type { HoldState } from '../../../shared/call/hold-state.js';
@@ -28,6 +28,8 @@ export interface CallEntry {
 export interface CallSessions {
   readonly context: AdapterContext;
   readonly calls: Map<string, CallEntry>;
+  /** What a call does with a REFER (call-transfer.ts followReferral); refused when unset. */
+  onRefer?: (entry: CallEntry, referral: Referral) => void;
 }
 
 /** A call as it starts: its state machine's first state, not held, not muted. */

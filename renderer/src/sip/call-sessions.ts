@@ -7,7 +7,7 @@
  *   incoming: incoming ──Answer──► answering ──ACK──► established ──BYE──► ended
  *   (any state ──CANCEL / reject / failure──► ended)
  */
-import { Invitation, Inviter, SessionState, UserAgent, type Session, type SessionDelegate } from 'sip.js';
+import { Invitation, Inviter, SessionState, UserAgent, type Referral, type Session, type SessionDelegate, type URI } from 'sip.js';
 import { assertNever } from '../../../shared/assert-never.js';
 import { hangupAction, transition, type CallEvent, type HangupAction } from '../../../shared/call/call-state.js';
 import { sipUserPart, type DialTarget } from '../../../shared/dial/dial-string.js';
@@ -84,7 +84,7 @@ function trackCall(sessions: CallSessions, entry: CallEntry): void {
         assertNever(state);
     }
   });
-  session.delegate = callSessionDelegate(entry, context.now);
+  session.delegate = callSessionDelegate(entry, context.now, sessions.onRefer && ((referral) => sessions.onRefer?.(entry, referral)));
 }
 
 /**
@@ -133,9 +133,11 @@ function announceWhenMediaIsUp(sessions: CallSessions, entry: CallEntry, answere
  * call as the other side's hang-up, or as the proxy's cut for lack of funds when its Reason says so
  * (endReasonForBye); a re-INVITE is noted (SIP.js answers it); the rest is refused (unsolicited-requests.ts).
  */
-export function callSessionDelegate(entry: CallEntry, now: () => number): SessionDelegate {
+export function callSessionDelegate(entry: CallEntry, now: () => number, onRefer?: (referral: Referral) => void): SessionDelegate {
   return {
     ...unsolicitedInDialogRequests,
+    // A transfer (call-transfer.ts) when the adapter follows them; refused otherwise.
+    ...(onRefer === undefined ? {} : { onRefer }),
     onBye(bye) {
       entry.endReason ??= endReasonForBye(bye.request.getHeaders('Reason'));
       // With an onBye delegate, SIP.js 0.21 leaves the 200 OK to us (Session.onByeRequest). Unanswered, the
@@ -165,6 +167,8 @@ function targetUri(target: DialTarget, domain: string): { uri: NonNullable<Retur
 /**
  * Sends the INVITE for an outgoing call and returns its id, or null when the target cannot be called.
  * `beforeInvite` runs once the Inviter exists and before its INVITE is built (the prepared media's hand-over).
+ * `referred`: a call placed for a transfer (call-transfer.ts): the Refer-To URI as the proxy marked it, and
+ * its Referred-By / Replaces headers.
  */
 export function placeCall(
   sessions: CallSessions,
@@ -173,13 +177,14 @@ export function placeCall(
   target: DialTarget,
   display: string,
   beforeInvite: (inviter: Inviter) => void = () => undefined,
+  referred?: { readonly uri: URI; readonly extraHeaders: readonly string[] },
 ): string | null {
   const { context } = sessions;
-  const resolved = targetUri(target, domain);
+  const resolved = referred === undefined ? targetUri(target, domain) : { uri: referred.uri, user: referred.uri.user ?? '' };
   if (resolved === undefined) return null;
   const { uri, user } = resolved;
   const id = crypto.randomUUID();
-  const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions() });
+  const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: sessionOptions(), extraHeaders: [...(referred?.extraHeaders ?? [])] });
   const number = target.kind === 'phone' ? target.e164 : user;
   const entry = newEntry({ id, direction: 'outgoing', remoteUser: user, remoteDisplay: display, remoteNumber: number, sipCallId: inviter.request.callId }, inviter);
   trackCall(sessions, entry);

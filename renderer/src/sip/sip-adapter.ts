@@ -8,6 +8,7 @@
  *   call-sessions.ts          Inviter / Invitation per call, state machine, answer, hang-up by state
  *   call-reinvites.ts         hold / resume (rollback, 491/500 retries), ICE restart after a reconnect
  *   call-media.ts             mute, hold's tracks, DTMF, ending a call whose media failed
+ *   call-transfer.ts          blind and attended transfer: REFER sent, followed, an INVITE with Replaces
  *   call-microphone.ts        the chosen microphone, switched on live calls with replaceTrack
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
  *   prepared-call.ts          microphone + pooled peer connection made ready before the click
@@ -21,6 +22,7 @@ import type { CallSessions } from './call-entry.js';
 import { handlerOf, peerConnections, sendDtmf, setMuted } from './call-media.js';
 import { defaultMicrophone, openChosenMicrophone, switchCallMicrophones, type MicrophoneChoice } from './call-microphone.js';
 import { holdCall, restartIceAfterReconnect, resumeCall } from './call-reinvites.js';
+import { answerReplacing, attendedTransfer, blindTransfer, followReferral, replacementOf, type ReferredCall } from './call-transfer.js';
 import {
   answerCall, finishAllCalls, hangupAllCalls, hangupCall, hasEstablishedCall, newCallSessions, placeCall, receiveCall, refuseStaleInvitation,
 } from './call-sessions.js';
@@ -93,6 +95,13 @@ export interface SipAdapter {
   /** The live peer connections, for the `?e2e=1` test hook only. */
   peerConnections(): RTCPeerConnection[];
   /**
+   * Blind transfer (REFER): the other party of the call is asked to call `target`; the call ends once it
+   * agreed. Paid targets go through the call placer's gate first (calling/call-placer.ts admitTransfer).
+   */
+  transfer(callId: string, target: DialTarget): void;
+  /** Attended transfer (REFER with Replaces): the other party of `callId` takes over `consultCallId`. */
+  completeTransfer(callId: string, consultCallId: string): void;
+  /**
    * The microphone (an audioinput deviceId, or 'default') for every call from now on, and for the calls in
    * progress at once, without renegotiating (call-microphone.ts). Resolves once they have switched.
    */
@@ -155,6 +164,14 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
 
   const entryOf = (callId: string) => sessions.calls.get(callId);
 
+  // The transferee's side of a transfer: the call the REFER names, placed like any other.
+  const placeReferred = (call: ReferredCall): string | null => {
+    const { userAgent: ua, credentials } = connection.state;
+    if (ua === null || credentials === null || !ua.isConnected()) return null;
+    return placeCall(sessions, ua, credentials.account.domain, call.target, call.uri.user ?? '', () => undefined, call);
+  };
+  sessions.onRefer = (entry, referral) => followReferral(sessions, entry, referral, placeReferred);
+
   const adapter: SipAdapter = {
     subscribe: emitter.subscribe,
 
@@ -166,8 +183,15 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
           traceSip: options.traceSip ?? false,
           delegate: unsolicitedOutOfDialogRequests,
           onInvite(from, invitation) {
+            // An attended transfer's INVITE replaces one of our calls (call-transfer.ts): answered at once, or refused.
+            const replacement = connection.state.userAgent === from ? replacementOf(sessions, invitation) : null;
+            if (replacement?.kind === 'refused') {
+              void invitation.reject({ statusCode: replacement.statusCode }).catch(() => undefined);
+              return;
+            }
             if (connection.state.userAgent === from) receiveCall(sessions, invitation);
             else refuseStaleInvitation(invitation);
+            if (replacement?.kind === 'replaces') answerReplacing(sessions, invitation, replacement.entry);
           },
         });
         if (ua === null) {
@@ -255,6 +279,17 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     },
 
     peerConnections: () => peerConnections(sessions),
+
+    transfer(callId, target) {
+      const entry = entryOf(callId);
+      if (entry !== undefined) blindTransfer(sessions, entry, target);
+    },
+
+    completeTransfer(callId, consultCallId) {
+      const entry = entryOf(callId);
+      const consult = entryOf(consultCallId);
+      if (entry !== undefined && consult !== undefined) attendedTransfer(sessions, entry, consult);
+    },
 
     setMicrophone(deviceId) {
       if (microphone.deviceId === deviceId) return Promise.resolve();

@@ -6,6 +6,7 @@ import type { CallView } from '../state/calls-store.js';
 import { CallQualityIndicator } from './call-quality-indicator.js';
 import { usePhone } from './phone-context.js';
 import { DialPad } from './dial-pad.js';
+import { TransferControls } from './transfer-controls.js';
 import { useNow } from './use-now.js';
 
 function stateText(call: CallView, t: Translate): string {
@@ -113,6 +114,7 @@ export function CallPanel({ call }: { readonly call: CallView }) {
           </button>
         ) : null}
       </div>
+      <TransferControls call={call} />
       {established && keypadOpen ? (
         <div id={`${id}-keypad`} className="keypad">
           <p className="sent-tones" aria-live="polite" data-sent-tones={sentTones}>
