@@ -24,7 +24,6 @@ export type ManagerChannels =
   | 'wallet:rates'
   | 'wallet:activity'
   | 'wallet:budget'
-  | 'manager:directory'
   | 'wallet:call-receipt'
   | 'wallet:top-up-options'
   | 'wallet:set-auto-refill'
@@ -112,7 +111,6 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
       'wallet:rates': (country) => link.rates(country),
       'wallet:activity': () => link.activity(),
       'wallet:budget': () => link.budget(),
-      'manager:directory': () => link.directory(),
       'wallet:call-receipt': (seq) => link.callReceipt(seq),
       'wallet:top-up-options': () => link.topUpOptions(),
       'wallet:set-auto-refill': (settings) => link.setAutoRefill(settings),

@@ -10,7 +10,10 @@ import type { SipAdapterEvent } from './sip/sip-events.js';
 import { createStore, type Store } from './state/store.js';
 import {
   callRecordFor,
+  callWaitingToneWanted,
   frontCall,
+  lineSwapPair,
+  refusedCallRecord,
   initialCallsState,
   reduceCalls,
   ringbackWanted,
@@ -78,6 +81,14 @@ export interface Phone {
   routedMicrophone(): string;
   /** A call's WebRTC statistics (the quality indicator); null once it has no media. */
   callStats(callId: string): Promise<RTCStatsReport | null>;
+  /** The live call goes on hold and the held one (lineSwapPair) becomes live. */
+  swap(): void;
+  /** The live call and the held one become one local three-way call (sip/call-conference.ts). */
+  merge(): void;
+  /** Ends the three-way call: the call merged in goes back on hold. */
+  split(): void;
+  /** Do not disturb: incoming calls get 486 Busy Here and are kept as missed. */
+  setDoNotDisturb(on: boolean): void;
   /** Stops listening to the host; for tests and hot reload. */
   dispose(): void;
 }
@@ -125,6 +136,12 @@ export function createPhone(parts: PhoneParts): Phone {
         }
         break;
       }
+      case 'callRefused': {
+        const record = refusedCallRecord(event.call, event.at);
+        history.update((state) => reduceHistory(state, { type: 'appended', record }));
+        host.appendHistory(record).catch((error: unknown) => console.error('Could not save the call history', error));
+        break;
+      }
       case 'callCreated':
         if (event.call.direction === 'incoming') {
           void host.notifyIncomingCall({ callId: event.call.id, from: event.call.remoteDisplay }).catch(() => undefined);
@@ -138,6 +155,8 @@ export function createPhone(parts: PhoneParts): Phone {
       case 'callAnswered':
       case 'muteChange':
       case 'commandFailed':
+      case 'doNotDisturbChange':
+      case 'conferenceChange':
         break;
     }
     calls.update((state) => reduceCalls(state, event));
@@ -157,6 +176,7 @@ export function createPhone(parts: PhoneParts): Phone {
       const state = calls.getState();
       audio.setRingback(ringbackWanted(state));
       audio.setRingtone(ringtoneWanted(state), devices.routed().ringer);
+      audio.setCallWaitingTone(callWaitingToneWanted(state));
     }),
     () => devices.dispose(),
     registration.subscribe(() => host.showRegistrationState(registrationIndicator(registration.getState().phase))),
@@ -196,6 +216,8 @@ export function createPhone(parts: PhoneParts): Phone {
     },
     call(intent) {
       audio.unlock();
+      // A new call while one is live puts that one on hold first (its own dialog: no glare with the INVITE).
+      for (const live of calls.getState().calls) if (live.state === 'established' && live.hold === 'active') adapter.hold(live.id);
       return adapter.call(intent.target, intent.display);
     },
     prepareCall() {
@@ -237,6 +259,18 @@ export function createPhone(parts: PhoneParts): Phone {
     playTestTone: () => audio.playTestTone(devices.routed().speaker),
     routedMicrophone: () => devices.routed().microphone,
     callStats: (callId) => adapter.callStats(callId),
+    swap() {
+      const pair = lineSwapPair(calls.getState());
+      if (pair === null) return;
+      adapter.hold(pair.live.id);
+      adapter.resume(pair.held.id);
+    },
+    merge() {
+      const pair = lineSwapPair(calls.getState());
+      if (pair !== null) void adapter.merge(pair.live.id, pair.held.id);
+    },
+    split: () => void adapter.split(),
+    setDoNotDisturb: (on) => adapter.setDoNotDisturb(on),
     dispose() {
       for (const unsubscribe of unsubscribers) unsubscribe();
     },

@@ -1,4 +1,4 @@
-import { ringbackFrance, ringtone, toneBursts, type TonePattern } from './tone-patterns.js';
+import { callWaiting, ringbackFrance, ringtone, toneBursts, type TonePattern } from './tone-patterns.js';
 
 /** How long a generated tone is scheduled for; longer than any ringing phase (the server gives up first). */
 const toneHorizonSeconds = 600;
@@ -97,6 +97,8 @@ export interface AudioController {
   unlock(): void;
   setRingback(on: boolean): void;
   setRingtone(on: boolean, sinkId: string): void;
+  /** The call-waiting tone, on the speaker of the call in progress (not the ringer): a call rings in while we talk. */
+  setCallWaitingTone(on: boolean): void;
   /** Plays (or stops) one call's remote audio. */
   setRemoteAudio(callId: string, stream: MediaStream | null): void;
   /** Silences a call's audio locally (for example while it is on hold). */
@@ -121,13 +123,14 @@ export function createAudioController(container: HTMLElement): AudioController {
   const ringback = createTonePlayer(context, container, 'ringback', ringbackFrance);
   const ringer = createTonePlayer(context, container, 'ringtone', ringtone);
   const tester = createTonePlayer(context, container, 'test-tone', testTone);
+  const waiting = createTonePlayer(context, container, 'call-waiting', callWaiting);
   const remote = new Map<string, HTMLAudioElement>();
   let speaker = 'default';
   // A running AudioContext renders (silence) all the time on the audio thread: suspended while no tone
   // plays, it costs nothing between calls nor while a call's media connects. start() resumes it; the page
   // may, having been unlocked by a gesture (sticky user activation).
   const suspendWhenSilent = (): void => {
-    if (audioContext !== null && !ringback.playing() && !ringer.playing() && !tester.playing() && audioContext.state === 'running') {
+    if (audioContext !== null && !ringback.playing() && !ringer.playing() && !tester.playing() && !waiting.playing() && audioContext.state === 'running') {
       void audioContext.suspend().catch(() => undefined);
     }
   };
@@ -150,6 +153,13 @@ export function createAudioController(container: HTMLElement): AudioController {
       if (on) ringer.start(sinkId);
       else if (ringer.playing()) {
         ringer.stop();
+        suspendWhenSilent();
+      }
+    },
+    setCallWaitingTone(on) {
+      if (on) waiting.start(speaker);
+      else if (waiting.playing()) {
+        waiting.stop();
         suspendWhenSilent();
       }
     },
@@ -185,6 +195,7 @@ export function createAudioController(container: HTMLElement): AudioController {
       speaker = sinkId;
       for (const element of remote.values()) void routeTo(element, sinkId);
       ringback.route(sinkId);
+      waiting.route(sinkId);
     },
     setRinger(sinkId) {
       ringer.route(sinkId);

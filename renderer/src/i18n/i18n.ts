@@ -8,6 +8,8 @@ import { budgetFr } from './budget-fr.js';
 import { devicesEn } from './devices-en.js';
 import { devicesFr } from './devices-fr.js';
 import { en } from './en.js';
+import { linesEn } from './lines-en.js';
+import { linesFr } from './lines-fr.js';
 import { fr } from './fr.js';
 import { walletEn } from './wallet-en.js';
 import { walletFr } from './wallet-fr.js';
@@ -40,7 +42,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn, ...devicesEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr, ...devicesFr } } },
+    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn, ...devicesEn, ...linesEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr, ...devicesFr, ...linesFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.

@@ -9,6 +9,8 @@
  *   call-reinvites.ts         hold / resume (rollback, 491/500 retries), ICE restart after a reconnect
  *   call-media.ts             mute, hold's tracks, DTMF, ending a call whose media failed
  *   call-transfer.ts          blind and attended transfer: REFER sent, followed, an INVITE with Replaces
+ *   call-lines.ts             several calls: the line count, Do not disturb, 486 Busy Here refusals
+ *   call-conference.ts        the local three-way call: merge, split (audio/conference-mixer.ts)
  *   call-microphone.ts        the chosen microphone, switched on live calls with replaceTrack
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
  *   prepared-call.ts          microphone + pooled peer connection made ready before the click
@@ -22,6 +24,8 @@ import type { CallSessions } from './call-entry.js';
 import { handlerOf, peerConnections, sendDtmf, setMuted } from './call-media.js';
 import { defaultMicrophone, openChosenMicrophone, switchCallMicrophones, type MicrophoneChoice } from './call-microphone.js';
 import { holdCall, restartIceAfterReconnect, resumeCall } from './call-reinvites.js';
+import { leaveConference, mergeCalls, newConference, splitConference } from './call-conference.js';
+import { incomingRefusal, lineFree, newLinePolicy, refuseIncoming } from './call-lines.js';
 import { answerReplacing, attendedTransfer, blindTransfer, followReferral, replacementOf, type ReferredCall } from './call-transfer.js';
 import {
   answerCall, finishAllCalls, hangupAllCalls, hangupCall, hasEstablishedCall, newCallSessions, placeCall, receiveCall, refuseStaleInvitation,
@@ -52,6 +56,8 @@ export interface SipAdapterOptions {
   readonly onAudioReceiver?: AudioReceiverHook;
   /** How long a prepareCall() set waits for its call before it is released; default 30 s. */
   readonly preparedIdleMs?: number;
+  /** Calls at once; a further incoming call gets 486 Busy Here (call-lines.ts). Default 4. */
+  readonly maxLines?: number;
 }
 
 /** The commands the app gives to SIP. Every method is safe to call in any state: misuse is a no-op. */
@@ -108,12 +114,23 @@ export interface SipAdapter {
   setMicrophone(deviceId: string): Promise<void>;
   /** A call's getStats() (call quality); null once it has no peer connection. */
   callStats(callId: string): Promise<RTCStatsReport | null>;
+  /** Do not disturb: incoming calls are answered 486 Busy Here and reported as callRefused. */
+  setDoNotDisturb(on: boolean): void;
+  /** Mixes the live call `liveCallId` and the held call `heldCallId` into a local conference (call-conference.ts). */
+  merge(liveCallId: string, heldCallId: string): Promise<void>;
+  /** Ends the conference: the call merged in goes back on hold, the other stays live. */
+  split(): Promise<void>;
 }
 
 export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
   const emitter = createEmitter();
   const context: AdapterContext = { now: options.now ?? Date.now, random: options.random ?? Math.random, emit: emitter.emit };
   const sessions: CallSessions = newCallSessions(context);
+  const lines = newLinePolicy(options.maxLines);
+  const conference = newConference();
+  emitter.subscribe((event) => {
+    if (event.type === 'callEnded') void leaveConference(sessions, conference, event.callId);
+  });
   const connection: ConnectionSupervisor = {
     context,
     state: newConnectionState(),
@@ -190,6 +207,11 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
               return;
             }
             if (connection.state.userAgent === from) receiveCall(sessions, invitation);
+            const refusal = replacement?.kind === 'none' ? incomingRefusal(lines, sessions.calls.size) : null;
+            if (refusal !== null) {
+              refuseIncoming(sessions, invitation, refusal);
+              return;
+            }
             else refuseStaleInvitation(invitation);
             if (replacement?.kind === 'replaces') answerReplacing(sessions, invitation, replacement.entry);
           },
@@ -231,6 +253,10 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
     call(target, display) {
       const { userAgent: ua, credentials } = connection.state;
       if (ua === null || credentials === null || !ua.isConnected()) return null;
+      if (!lineFree(lines, sessions.calls.size)) {
+        context.emit({ type: 'commandFailed', callId: null, command: 'call', message: 'all lines are in use' });
+        return null;
+      }
       return placeCall(sessions, ua, credentials.account.domain, target, display, (inviter) => {
         const media = takePreparedCall(prepared);
         if (media !== null) handOverPreparedMedia(handOver, inviter, media);
@@ -298,6 +324,20 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
       releasePreparedCall(prepared);
       return switchCallMicrophones(sessions, openMicrophone);
     },
+
+    setDoNotDisturb(on) {
+      if (lines.doNotDisturb === on) return;
+      lines.doNotDisturb = on;
+      context.emit({ type: 'doNotDisturbChange', on });
+    },
+
+    merge(liveCallId, heldCallId) {
+      const live = entryOf(liveCallId);
+      const held = entryOf(heldCallId);
+      return live === undefined || held === undefined ? Promise.resolve() : mergeCalls(sessions, conference, live, held);
+    },
+
+    split: () => splitConference(sessions, conference),
 
     async callStats(callId) {
       const entry = entryOf(callId);

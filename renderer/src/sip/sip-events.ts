@@ -40,6 +40,12 @@ export interface CallInfo {
   readonly sipCallId: string;
 }
 
+/**
+ * Why an incoming call was refused before it rang (call-lines.ts): the user's "Do not disturb", or every
+ * line taken. Both answer 486 Busy Here; the call is kept in the history as missed.
+ */
+export type CallRefusal = 'do-not-disturb' | 'all-lines-busy';
+
 export type SipAdapterEvent =
   | { readonly type: 'connectionChange'; readonly connection: ConnectionStatus }
   | { readonly type: 'registrationChange'; readonly registration: RegistrationStatus }
@@ -54,6 +60,11 @@ export type SipAdapterEvent =
   | { readonly type: 'muteChange'; readonly callId: string; readonly muted: boolean }
   /** The call's remote audio, or null once it is gone. */
   | { readonly type: 'remoteAudio'; readonly callId: string; readonly stream: MediaStream | null }
+  /** An incoming call answered 486 Busy Here at once (call-lines.ts); it never rang. */
+  | { readonly type: 'callRefused'; readonly call: CallInfo; readonly refusal: CallRefusal; readonly at: number }
+  | { readonly type: 'doNotDisturbChange'; readonly on: boolean }
+  /** The calls mixed into one local conference (call-conference.ts), oldest first; empty when none. */
+  | { readonly type: 'conferenceChange'; readonly callIds: readonly string[] }
   /** A command could not be carried out (shown briefly, never thrown at the UI). */
   | { readonly type: 'commandFailed'; readonly callId: string | null; readonly command: string; readonly message: string };
 

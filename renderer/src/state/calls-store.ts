@@ -39,9 +39,16 @@ export interface CallsState {
   readonly lastEnded: EndedCall | null;
   /** The last command that failed, shown until the next one. */
   readonly notice: string | null;
+  /** Incoming calls are answered 486 Busy Here and kept as missed (the adapter's call-lines.ts). */
+  readonly doNotDisturb: boolean;
+  /**
+   * The ids of the calls mixed into the local three-way conference (the adapter's call-conference.ts),
+   * oldest first; empty when there is none. Never a single call: a conference left with one member is over.
+   */
+  readonly conference: readonly string[];
 }
 
-export const initialCallsState: CallsState = { calls: [], lastEnded: null, notice: null };
+export const initialCallsState: CallsState = { calls: [], lastEnded: null, notice: null, doNotDisturb: false, conference: [] };
 
 function step(call: CallView, event: CallEvent): CallView {
   try {
@@ -94,9 +101,11 @@ export function reduceCalls(state: CallsState, event: SipAdapterEvent): CallsSta
     case 'callEnded': {
       const ended = state.calls.find((call) => call.id === event.callId);
       if (ended === undefined) return state;
+      const members = state.conference.filter((id) => id !== event.callId);
       return {
         ...state,
         calls: state.calls.filter((call) => call.id !== event.callId),
+        conference: members.length >= 2 ? members : [],
         lastEnded: { callId: event.callId, remoteDisplay: ended.remoteDisplay, reason: event.reason, at: event.at },
       };
     }
@@ -109,6 +118,15 @@ export function reduceCalls(state: CallsState, event: SipAdapterEvent): CallsSta
     case 'remoteAudio':
       // Audio before the answer is early media (early-media.ts); after it, the call's own.
       return updateCall(state, event.callId, (call) => (call.earlyMedia || (call.state !== 'calling' && call.state !== 'ringing') ? call : { ...call, earlyMedia: true }));
+    case 'doNotDisturbChange':
+      return state.doNotDisturb === event.on ? state : { ...state, doNotDisturb: event.on };
+    case 'conferenceChange': {
+      const known = event.callIds.filter((id) => state.calls.some((call) => call.id === id));
+      return { ...state, conference: known.length >= 2 ? known : [] };
+    }
+    case 'callRefused':
+      // Never shown as a call: it goes straight to the history as missed (refusedCallRecord).
+      return state;
     case 'connectionChange':
     case 'registrationChange':
       return state;
@@ -145,11 +163,75 @@ export function ringbackWanted(state: CallsState): boolean {
   return state.calls.some((call) => call.direction === 'outgoing' && (call.state === 'calling' || call.state === 'ringing') && !call.earlyMedia);
 }
 
+function talking(state: CallsState): boolean {
+  return state.calls.some((call) => call.state === 'established' || call.state === 'answering');
+}
+
 /** Whether the ringtone should play: an incoming call rings and no call is in conversation. */
 export function ringtoneWanted(state: CallsState): boolean {
-  const ringing = state.calls.some((call) => call.state === 'incoming');
-  const talking = state.calls.some((call) => call.state === 'established' || call.state === 'answering');
-  return ringing && !talking;
+  return state.calls.some((call) => call.state === 'incoming') && !talking(state);
+}
+
+/** Whether the call-waiting tone should play over the conversation: a call rings in while we talk. */
+export function callWaitingToneWanted(state: CallsState): boolean {
+  return state.calls.some((call) => call.state === 'incoming') && talking(state);
+}
+
+/** Whether the call is one of the local conference's. */
+export function inConference(state: CallsState, callId: string): boolean {
+  return state.conference.includes(callId);
+}
+
+/**
+ * What a call is to the user, shown on every call so the live one is never in doubt: `live` (we talk on
+ * it), `held` (on hold, or being put on hold or resumed), `conference` (mixed with the others), `ringing`
+ * (incoming, not answered) or `connecting` (being placed or answered).
+ */
+export type LineRole = 'live' | 'held' | 'conference' | 'ringing' | 'connecting';
+
+export function lineRole(state: CallsState, call: CallView): LineRole {
+  switch (call.state) {
+    case 'incoming':
+      return 'ringing';
+    case 'calling':
+    case 'ringing':
+    case 'answering':
+    case 'ended':
+      return 'connecting';
+    case 'established':
+      if (inConference(state, call.id)) return 'conference';
+      return call.hold === 'active' ? 'live' : 'held';
+    default:
+      return assertNever(call.state);
+  }
+}
+
+/**
+ * The two calls Swap and Merge work on: the live call (established, not on hold, not in a conference)
+ * and the most recent call on hold (its re-INVITE done); null when there is not one of each, or while a
+ * conference is up.
+ */
+export function lineSwapPair(state: CallsState): { readonly live: CallView; readonly held: CallView } | null {
+  if (state.conference.length > 0) return null;
+  const established = state.calls.filter((call) => call.state === 'established');
+  const live = established.filter((call) => call.hold === 'active');
+  const held = established.filter((call) => call.hold === 'held');
+  const [only] = live;
+  const last = held.at(-1);
+  return live.length === 1 && only !== undefined && last !== undefined ? { live: only, held: last } : null;
+}
+
+/** The history line of an incoming call refused before it rang (Do not disturb, every line taken): missed. */
+export function refusedCallRecord(call: CallInfo, at: number): CallRecord {
+  return {
+    id: call.id,
+    direction: 'incoming',
+    number: call.remoteNumber.slice(0, 64) || 'unknown',
+    startedAt: new Date(at).toISOString(),
+    durationSeconds: 0,
+    outcome: 'missed',
+    sipCallId: call.sipCallId.slice(0, 255),
+  };
 }
 
 /** The history line for a call that ended. */

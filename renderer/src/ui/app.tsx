@@ -7,6 +7,7 @@ import { useStore } from '../state/use-store.js';
 import { CallPanel, WaitingCall } from './call-panel.js';
 import { Dialer } from './dialer.js';
 import { HistoryList } from './history-list.js';
+import { DoNotDisturbToggle, OtherCall } from './line-controls.js';
 import type { Phone } from '../phone.js';
 import { usePhone } from './phone-context.js';
 import { RegistrationStatus } from './registration-status.js';
@@ -120,19 +121,7 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
                 <WaitingCall key={call.id} call={call} onAnswer={() => answerWaiting(call.id)} />
               ))}
               {background.map((call) => (
-                <section key={call.id} className="background-call card" data-background-call-state={call.state} data-hold={call.hold}>
-                  <p className="remote">{call.remoteDisplay}</p>
-                  <p className="call-state">{t('call.held')}</p>
-                  <button
-                    type="button"
-                    onClick={() => {
-                      if (front !== null && front.state === 'established' && front.hold === 'active') phone.toggleHold(front.id);
-                      phone.toggleHold(call.id);
-                    }}
-                  >
-                    {t('call.resume')}
-                  </button>
-                </section>
+                <OtherCall key={call.id} call={call} />
               ))}
               {front === null && callsState.lastEnded !== null && callsState.lastEnded.reason !== 'local-hangup' &&
               callsState.lastEnded.reason !== 'remote-hangup' && callsState.lastEnded.reason !== 'cancelled' &&
@@ -147,6 +136,7 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
                 </p>
               ) : null}
               <Dialer number={number} onNumberChange={setNumber} inputRef={numberRef} />
+              <DoNotDisturbToggle />
             </div>
             <HistoryList onRedial={setNumber} />
           </>

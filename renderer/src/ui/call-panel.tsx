@@ -6,6 +6,7 @@ import type { CallView } from '../state/calls-store.js';
 import { CallQualityIndicator } from './call-quality-indicator.js';
 import { usePhone } from './phone-context.js';
 import { DialPad } from './dial-pad.js';
+import { LineControls } from './line-controls.js';
 import { TransferControls } from './transfer-controls.js';
 import { useNow } from './use-now.js';
 
@@ -114,6 +115,7 @@ export function CallPanel({ call }: { readonly call: CallView }) {
           </button>
         ) : null}
       </div>
+      <LineControls call={call} />
       <TransferControls call={call} />
       {established && keypadOpen ? (
         <div id={`${id}-keypad`} className="keypad">
