@@ -52,7 +52,8 @@ export function startQualitySampler(
       },
     );
   };
+  // The first reading one interval in, not at once: the indicator appears as the call's media connects,
+  // and that moment's CPU belongs to ICE and DTLS (docs/call-flow.md, "Receiving a call").
   const timer = setInterval(tick, options.intervalMs ?? qualitySampleIntervalMs);
-  tick();
   return stop;
 }

@@ -129,7 +129,7 @@ describe('startQualitySampler', () => {
     vi.useRealTimers();
   });
 
-  it('assesses a reading each interval and stops itself once the call has no stats', async () => {
+  it('assesses a reading each interval, the first one interval in, and stops itself once the call has no stats', async () => {
     vi.useFakeTimers();
     const readings = [
       new Map([['a', { id: 'a', type: 'inbound-rtp', kind: 'audio', packetsReceived: 0, packetsLost: 0, jitter: 0.001 }]]),
@@ -146,7 +146,9 @@ describe('startQualitySampler', () => {
       (assessment) => seen.push(assessment?.verdict ?? null),
       { intervalMs: 1000, now: () => (clock += 1000) },
     );
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
     expect(seen).toEqual([null]);
     await vi.advanceTimersByTimeAsync(1000);
     expect(seen).toEqual([null, 'poor']);
@@ -164,7 +166,7 @@ describe('startQualitySampler', () => {
       calls += 1;
       return Promise.resolve(new Map());
     }, () => undefined, { intervalMs: 1000 });
-    await vi.advanceTimersByTimeAsync(2500);
+    await vi.advanceTimersByTimeAsync(3500);
     expect(calls).toBe(3);
     stop();
     await vi.advanceTimersByTimeAsync(5000);
