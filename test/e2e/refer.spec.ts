@@ -15,11 +15,13 @@ import { expectAudioIn, hangUp, submitSignIn } from './softphone.js';
  * stand-in, nothing reserved in the wallet), show nothing (one call, established, no dialog), and keep
  * the call's audio.
  *
- * 1. The REFER goes through the proxy, as an attacker would send it: the proxy may refuse it itself (issue
- *    8: "REFER is answered by the proxy: refused for now") or relay it to the app, which must refuse it.
- *    The test records which one answered: the app if the REFER reached its WebSocket (and then the answer
- *    carries SIP.js's "User-Agent: Cabine/…"), the proxy if it never did (Kamailio's own replies carry no
- *    User-Agent, and no Server either with server_signature=no).
+ * 1. The REFER goes through the proxy, as an attacker would send it. Since transfers (issue 12 §3) the
+ *    proxy relays a REFER from a party of the call bound to that party (a token in Refer-To): the app
+ *    follows it (202), and its INVITE is authorized as the attacker's call, who is barred from premium
+ *    numbers: the proxy refuses it (403 barred), nothing reaches the carrier, nothing is reserved, and the
+ *    first call goes on with its audio. The test records who answered the REFER: the app if it reached
+ *    its WebSocket (SIP.js's "User-Agent: Cabine/…"), the proxy if it never did (Kamailio's own replies
+ *    carry no User-Agent, and no Server either with server_signature=no).
  * 2. The proxy is assumed to have let it through: the REFER (and an unsolicited NOTIFY, MESSAGE and INFO)
  *    is delivered on the app's own WebSocket as Kamailio would relay it, built from the real dialog the
  *    page saw (Playwright routes the socket to the real Kamailio and adds these frames). This is the app's
@@ -34,6 +36,8 @@ interface AppUnderAttack {
   sentRequests(method: string): number;
   /** SIP requests the page received, by method. */
   receivedRequests(method: string): number;
+  /** Final answers the page received to its INVITEs, by status code. */
+  inviteAnswers(status: number): number;
   close(): Promise<void>;
 }
 
@@ -47,9 +51,12 @@ async function openAdminApp(browser: Browser, stack: Stack, route?: (ws: WebSock
   page.on('pageerror', (error) => console.error('[1001] page error', error));
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
+  const answers = new Map<string, number>();
   const count = (counts: Map<string, number>, payload: string | Buffer): void => {
     const method = typeof payload === 'string' ? /^([A-Z]+) sip:/.exec(payload)?.[1] : undefined;
     if (method !== undefined) counts.set(method, (counts.get(method) ?? 0) + 1);
+    const answer = typeof payload === 'string' && /\r\nCSeq: \d+ INVITE\r\n/i.test(payload) ? /^SIP\/2\.0 (\d{3}) /.exec(payload)?.[1] : undefined;
+    if (answer !== undefined && counts === received) answers.set(answer, (answers.get(answer) ?? 0) + 1);
   };
   page.on('websocket', (socket) => {
     socket.on('framesent', (frame) => count(sent, frame.payload));
@@ -63,6 +70,7 @@ async function openAdminApp(browser: Browser, stack: Stack, route?: (ws: WebSock
     page,
     sentRequests: (method) => sent.get(method) ?? 0,
     receivedRequests: (method) => received.get(method) ?? 0,
+    inviteAnswers: (status) => answers.get(String(status)) ?? 0,
     close: () => context.close(),
   };
 }
@@ -137,7 +145,7 @@ function header(message: string, name: string, compact?: string): string {
 }
 
 test.describe('an unsolicited REFER (issue 8)', () => {
-  test('through the proxy: refused, the app dials nothing, shows nothing, and the call keeps its audio', async ({ browser, stack }) => {
+  test('through the proxy: bound to the barred attacker, whose call the proxy refuses; nothing reaches the carrier or the wallet, the call keeps its audio', async ({ browser, stack }) => {
     const token = await managerApi(stack.manager.url).signIn('alice@cabine.test', 'cabine-1001');
     const before = await sideEffects(stack, token);
     const app = await openAdminApp(browser, stack);
@@ -153,18 +161,21 @@ test.describe('an unsolicited REFER (issue 8)', () => {
         `REFER through the proxy: ${response.statusCode} ${response.reason}, answered by the ${by} (REFERs at the page: ${app.receivedRequests('REFER')}, ` +
           `Server: ${response.headers.get('server') ?? '-'}, User-Agent: ${response.headers.get('user-agent') ?? '-'})`,
       );
-      expect(response.statusCode).toBeGreaterThanOrEqual(400);
-      expect(by).not.toBe('unknown');
+      expect(response.statusCode).toBe(202);
+      expect(by).toBe('app');
 
+      // The app followed the proxy-bound transfer; the proxy refused that INVITE as 1002's call (barred).
+      await expect.poll(() => app.inviteAnswers(403), { timeout: 10_000 }).toBe(1);
+      // One call attempt: its INVITE and the authenticated retry after the proxy's 407.
+      expect(app.inviteAnswers(407)).toBe(1);
+      expect(app.sentRequests('INVITE')).toBe(2);
       await expectNothingShown(app.page);
       await expectAudioIn(app.page);
-      expect(app.sentRequests('INVITE')).toBe(0);
       expect(await sideEffects(stack, token)).toEqual(before);
 
       await hangUp({ context: app.page.context(), page: app.page, username: '1001' });
       expect(await attacker.done()).toBe(0);
-      // The hang-up took the app a full BYE transaction: a REFER it had followed would have shown by now.
-      expect(app.sentRequests('INVITE')).toBe(0);
+      expect(app.sentRequests('INVITE')).toBe(2);
       expect(await sideEffects(stack, token)).toEqual(before);
     } finally {
       await attacker.stop();
