@@ -27,6 +27,8 @@ describe('settings JSON schema (derived from settingsSchema)', () => {
     ['defaultCountry', 'ZZ'],
     ['language', 'klingon'],
     ['ringerDeviceId', 'x'.repeat(300)],
+    ['microphoneDeviceId', 'x'.repeat(300)],
+    ['speakerDeviceId', 42],
     ['announceBalance', 'yes'],
   ] as const)('the store refuses %s = %j', async (key, value) => {
     const store = await realStore();
