@@ -32,10 +32,17 @@ const calls = Number(process.env.BENCH_CALLS ?? 25);
 const warmup = 2;
 /** Between the last digit and Call (people take longer; the readied microphone needs ~300 ms to open here). */
 export const thinkMs = Number(process.env.BENCH_THINK_MS ?? 300);
+/**
+ * Between the callee's 180 Ringing and its Answer click, on both kinds of page alike (people let a phone
+ * ring a second or more; the app readies the answer meanwhile, prepared-answer.ts).
+ */
+export const ringMs = Number(process.env.BENCH_RING_MS ?? 0);
 const heapCalls = Number(process.env.BENCH_HEAP_CALLS ?? 100);
 /** Calls on the heap pages before the heap is first read (bench/call-wallet.ts says why). */
 const heapWarmup = Number(process.env.BENCH_HEAP_WARMUP ?? 25);
 const starts = Number(process.env.BENCH_STARTS ?? 10);
+/** BENCH_WALLET=0 prints the first table only (no local stack), for quick A/B work on the call set-up. */
+const walletPart = process.env.BENCH_WALLET !== '0';
 
 interface Sample {
   readonly clickToInvite: number;
@@ -118,6 +125,7 @@ async function appHarness(browser: Browser, webUrl: string, wsUrl: string, users
       });
       const inviteSent = await markAfter(caller, 'cabine:invite-sent', invites);
       const ringing = await markAfter(callee, 'cabine:incoming-ringing', rings);
+      if (ringMs > 0) await callee.waitForTimeout(ringMs);
       const answerButton = await callee.getByRole('button', { name: 'Answer' }).elementHandle();
       if (answerButton === null) throw new Error('no Answer button');
       const answered = await answerButton.evaluate((button: HTMLButtonElement) => {
@@ -167,6 +175,7 @@ async function bareHarness(browser: Browser, bareUrl: string, wsUrl: string, use
       const clicked = await caller.evaluate((user) => window.bare?.call(user) ?? 0, calleeUser);
       const inviteSent = await moment(caller, 'inviteSent', clicked);
       const ringing = await moment(callee, 'ringing', clicked);
+      if (ringMs > 0) await callee.waitForTimeout(ringMs);
       const answered = await callee.evaluate(() => window.bare?.answer() ?? 0);
       const { media, ok } = await mediaAfter(caller, callee, answered);
       await caller.evaluate(() => window.bare?.hangup());
@@ -264,6 +273,7 @@ async function main(): Promise<void> {
       const ratio = b.p50 > 0 ? (a.p50 / b.p50).toFixed(2) : 'n/a';
       console.log(`| ${label} | ${a.p50.toFixed(1)} | ${a.p95.toFixed(1)} | ${b.p50.toFixed(1)} | ${b.p95.toFixed(1)} | ${ratio} |`);
     }
+    if (!walletPart) return;
     // Calls the wallet sees, the heap and the start, through the whole local stack (bench/call-wallet.ts).
     const baseline = summarise(bareSamples, 'clickToInvite');
     const wallet = await measureWalletCalls(browser, { calls, warmup, heapCalls, heapWarmup, starts, thinkMs });

@@ -61,17 +61,26 @@ export async function waitForRemoteAudio(page: Page, after: number): Promise<voi
   await page.waitForFunction((a) => (window.__benchMediaProbe?.unmuted ?? []).some((t) => t > a), after, { polling: 'raf', timeout: 10_000 });
 }
 
-/** The epoch time of the first RTP packet of the page's live call (see above); throws if none arrived. */
+/**
+ * The epoch time of the first RTP packet of the page's live call (see above); throws if none arrived.
+ * Chromium answers getStats from a cache for a short while (~50 ms, libwebrtc's RTCStatsCollector): when the
+ * page itself read them just before its first packet (the app's call-quality indicator does, once a second
+ * from when the call shows as answered), the cached report has no packet yet. So a report without one is
+ * read again past the cache's lifetime, 10 times at most.
+ */
 export async function firstRtpTime(page: Page): Promise<number> {
   const time = await page.evaluate(async () => {
     let first = Number.NaN;
-    for (const connection of window.__benchMediaProbe?.connections ?? []) {
-      if (connection.signalingState === 'closed' || connection.remoteDescription === null) continue;
-      (await connection.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number; lastPacketReceivedTimestamp?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'audio' && (r.packetsReceived ?? 0) > 0 && r.lastPacketReceivedTimestamp !== undefined) {
-          first = r.lastPacketReceivedTimestamp - ((r.packetsReceived ?? 1) - 1) * 20;
-        }
-      });
+    for (let attempt = 0; attempt <= 10 && !Number.isFinite(first); attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 60));
+      for (const connection of window.__benchMediaProbe?.connections ?? []) {
+        if (connection.signalingState === 'closed' || connection.remoteDescription === null) continue;
+        (await connection.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number; lastPacketReceivedTimestamp?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio' && (r.packetsReceived ?? 0) > 0 && r.lastPacketReceivedTimestamp !== undefined) {
+            first = r.lastPacketReceivedTimestamp - ((r.packetsReceived ?? 1) - 1) * 20;
+          }
+        });
+      }
     }
     return first;
   });

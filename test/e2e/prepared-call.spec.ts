@@ -1,13 +1,16 @@
 import type { Browser, Page } from '@playwright/test';
 import { expect, test, type Stack } from './fixtures.js';
 import type {} from '../../renderer/src/e2e/e2e-hook.js';
-import { connectionState, expectPacketsGrowing, hangUp, submitSignIn, type Softphone } from './softphone.js';
+import { mediaProbeScript } from '../../bench/media-probe.js';
+import { connectionState, dial, expectPacketsGrowing, hangUp, submitSignIn, type Softphone } from './softphone.js';
 
 /**
  * A call readied before the click (SipAdapter.prepareCall): the prepared microphone and peer connection
  * carry the call (two-way audio), ending it leaves no live microphone, and a set nobody calls with is
  * released after the idle time (`?preparedIdleMs=`, e2e pages only). The hang-up's BYE is answered 200 by
- * the other side: an unanswered one kept the call's SIP.js objects in the page (issue 9, the heap).
+ * the other side: an unanswered one kept the call's SIP.js objects in the page (issue 9, the heap). An
+ * incoming call is readied while it rings (prepared-answer.ts): its offer applied, the microphone open; an
+ * unanswered one releases both.
  */
 
 /** A signed-in softphone whose SIP messages, as they cross its WebSocket, are kept in `sent` and `received`. */
@@ -83,5 +86,76 @@ test.describe('a prepared call', () => {
     await expect.poll(() => liveAudioTracks(page)).toBe(1);
     await expect.poll(() => liveAudioTracks(page), { timeout: 5_000 }).toBe(0);
     await context.close();
+  });
+});
+
+/** The peer connections a page made, newest last, noted by bench/media-probe.ts's probe (installed first). */
+const probedConnections = (page: Page) =>
+  page.evaluate(() =>
+    (window.__benchMediaProbe?.connections ?? []).map((pc) => ({ signaling: pc.signalingState, remote: pc.remoteDescription?.type ?? null })),
+  );
+
+/** A signed-in softphone whose page notes every RTCPeerConnection it makes. */
+async function probedSoftphone(browser: Browser, stack: Stack, index: number): Promise<Softphone> {
+  const user = stack.users[index];
+  if (user === undefined) throw new Error(`no demo user ${index}`);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  await context.addInitScript(mediaProbeScript);
+  const page = await context.newPage();
+  await submitSignIn(page, stack, user);
+  await expect(page.getByRole('status')).toContainText('Registered');
+  return { context, page, username: user.username };
+}
+
+test.describe('an incoming call readied while it rings', () => {
+  test('its peer connection holds the offer and its microphone is open before Answer; the answer uses them, with audio both ways', async ({ browser, stack }) => {
+    const a = await probedSoftphone(browser, stack, 0);
+    const b = await probedSoftphone(browser, stack, 1);
+    await dial(a, b.username);
+    await expect(b.page.locator('[data-call-state="incoming"]')).toBeVisible();
+    // Ringing: one peer connection with the INVITE's offer applied, and the microphone open, before Answer.
+    await expect.poll(() => probedConnections(b.page)).toEqual([{ signaling: 'have-remote-offer', remote: 'offer' }]);
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(1);
+
+    await b.page.getByRole('button', { name: 'Answer' }).click();
+    for (const phone of [a, b]) await expect.poll(() => connectionState(phone.page)).toBe('connected');
+    await expectPacketsGrowing(a.page);
+    await expectPacketsGrowing(b.page);
+    // The call runs on the connection readied while it rang: no second one, no second microphone.
+    expect(await b.page.evaluate(() => window.__cabineE2E?.peerConnections()[0] === window.__benchMediaProbe?.connections[0])).toBe(true);
+    expect(await liveAudioTracks(b.page)).toBe(1);
+
+    await hangUp(a);
+    await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(0);
+    await a.context.close();
+    await b.context.close();
+  });
+
+  test('a declined call and a call cancelled while ringing release the microphone and the peer connection', async ({ browser, stack }) => {
+    const a = await probedSoftphone(browser, stack, 0);
+    const b = await probedSoftphone(browser, stack, 1);
+
+    await dial(a, b.username);
+    await expect(b.page.locator('[data-call-state="incoming"]')).toBeVisible();
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(1);
+    await b.page.getByRole('button', { name: 'Decline' }).click();
+    await expect(a.page.locator('[data-call-state]')).toHaveCount(0);
+    await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(0);
+    await expect.poll(() => probedConnections(b.page)).toEqual([{ signaling: 'closed', remote: 'offer' }]);
+
+    await dial(a, b.username);
+    await expect(b.page.locator('[data-call-state="incoming"]')).toBeVisible();
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(1);
+    await hangUp(a);
+    await expect(b.page.locator('[data-call-state]')).toHaveCount(0);
+    await expect.poll(() => liveAudioTracks(b.page)).toBe(0);
+    await expect.poll(() => probedConnections(b.page)).toEqual([
+      { signaling: 'closed', remote: 'offer' },
+      { signaling: 'closed', remote: 'offer' },
+    ]);
+    await a.context.close();
+    await b.context.close();
   });
 });

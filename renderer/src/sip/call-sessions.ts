@@ -235,8 +235,12 @@ export function refuseStaleInvitation(invitation: Invitation): void {
   void invitation.reject({ statusCode: 480 }).catch(() => undefined);
 }
 
-/** A new incoming call: follow it, send 180 Ringing, tell the app. */
-export function receiveCall(sessions: CallSessions, invitation: Invitation): void {
+/**
+ * A new incoming call: follow it, send 180 Ringing, tell the app. `onRinging` runs once the 180 is out,
+ * before the app is told (the answer's preparation, prepared-answer.ts: its browser work then runs beside
+ * the app's).
+ */
+export function receiveCall(sessions: CallSessions, invitation: Invitation, onRinging: () => void = () => undefined): void {
   const { context } = sessions;
   const id = crypto.randomUUID();
   const identity = invitation.remoteIdentity;
@@ -256,6 +260,7 @@ export function receiveCall(sessions: CallSessions, invitation: Invitation): voi
   invitation.progress().then(
     () => {
       markCallTiming('incoming-ringing', id);
+      onRinging();
       announce();
     },
     announce,

@@ -14,6 +14,12 @@ export interface PreparedMedia {
   readonly peerConnection: RTCPeerConnection;
   /** getUserMedia's answer: it may still be on its way when the call starts, and then the call waits. */
   readonly stream: Promise<MediaStream>;
+  /**
+   * An incoming call's only (prepared-answer.ts): the INVITE's offer, applied to the peer connection while
+   * the call rings. Resolves with the SDP applied, or null when there was none or the browser refused it
+   * (then the answer applies it as SIP.js always does).
+   */
+  readonly remoteOffer?: Promise<string | null>;
 }
 
 export interface PreparedCallDeps {
@@ -65,6 +71,17 @@ export function releaseMedia(media: PreparedMedia): void {
   stopWhenArrived(media.stream);
 }
 
+/** One pooled peer connection with the adapter's configuration, or null where none can be made. */
+export function createPooledPeerConnection(deps: PreparedCallDeps, settings: PreparedCallSettings): RTCPeerConnection | null {
+  try {
+    return deps.createPeerConnection({ ...settings.peerConnectionConfiguration(), iceCandidatePoolSize: preparedIceCandidatePoolSize });
+  } catch (error) {
+    // No WebRTC here (or too many peer connections): calls take the ordinary path and report it there.
+    console.warn('Could not prepare a peer connection', error);
+    return null;
+  }
+}
+
 /** Makes a set ready unless one is (idempotent), and re-arms the idle timer either way. */
 export function prepareCall(prepared: PreparedCall): void {
   const { deps, settings, state } = prepared;
@@ -74,14 +91,8 @@ export function prepareCall(prepared: PreparedCall): void {
     releasePreparedCall(prepared);
   }, settings.idleMs);
   if (state.current !== null) return;
-  let peerConnection: RTCPeerConnection;
-  try {
-    peerConnection = deps.createPeerConnection({ ...settings.peerConnectionConfiguration(), iceCandidatePoolSize: preparedIceCandidatePoolSize });
-  } catch (error) {
-    // No WebRTC here (or too many peer connections): calls take the ordinary path and report it there.
-    console.warn('Could not prepare a peer connection', error);
-    return;
-  }
+  const peerConnection = createPooledPeerConnection(deps, settings);
+  if (peerConnection === null) return;
   const media: PreparedMedia = { peerConnection, stream: deps.getUserMedia(settings.constraints) };
   state.current = media;
   media.stream.catch(() => {

@@ -30,7 +30,8 @@ export function sessionOptions(): Web.SessionDescriptionHandlerOptions {
  * transceiver was negotiated: for the transceivers SIP.js creates with addTrack (every call here) that
  * means right after addTrack, before the offer/answer (measured with Chromium 156: attached in `ontrack` it
  * receives no frames). Transceivers created by a remote offer are handed over in `ontrack`, which works for
- * them. The hook may see a receiver twice.
+ * them (a ringing call's prepared answer hands them over itself, prepared-answer.ts). The hook may see a
+ * receiver twice.
  */
 export function sessionDescriptionHandlerFactory(
   onAudioReceiver: AudioReceiverHook | undefined,

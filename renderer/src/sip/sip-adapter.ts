@@ -14,6 +14,7 @@
  *   call-microphone.ts        the chosen microphone, switched on live calls with replaceTrack
  *   unsolicited-requests.ts   REFER, NOTIFY, MESSAGE, INFO... refused (docs/call-flow.md)
  *   prepared-call.ts          microphone + pooled peer connection made ready before the click
+ *   prepared-answer.ts        the same for an incoming call while it rings, its offer applied
  *   prepared-session-description-handler.ts  SIP.js's handler on a prepared set
  *   session-description-handler-factory.ts  which handler a session gets, with the e2e receiver hook
  */
@@ -35,6 +36,7 @@ import { dropRegistration, newRegistrationState, register, takeRegisterer, type 
 import {
   defaultPreparedIdleMs, newPreparedCall, prepareCall, releasePreparedCall, takePreparedCall, type PreparedCallDeps,
 } from './prepared-call.js';
+import { prepareAnswer } from './prepared-answer.js';
 import { handOverPreparedMedia, type PreparedHandOver } from './prepared-session-description-handler.js';
 import {
   callMediaConstraints, callPeerConnectionConfiguration, sessionDescriptionHandlerFactory, type AudioReceiverHook,
@@ -206,7 +208,7 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
               void invitation.reject({ statusCode: replacement.statusCode }).catch(() => undefined);
               return;
             }
-            if (connection.state.userAgent === from) receiveCall(sessions, invitation);
+            if (connection.state.userAgent === from) receiveCall(sessions, invitation, () => prepareAnswer(browserMedia, prepared.settings, handOver, invitation, options.onAudioReceiver));
             const refusal = replacement?.kind === 'none' ? incomingRefusal(lines, sessions.calls.size) : null;
             if (refusal !== null) {
               refuseIncoming(sessions, invitation, refusal);
