@@ -201,6 +201,19 @@ describe('transfers at the proxy (real Kamailio and manager, a recording trunk)'
     expect(await bed.wallet()).toEqual(before);
   });
 
+  it('a call with the trunk cannot be transferred: the REFER is refused and never reaches the carrier', async () => {
+    const socket = await bed.attacker(55);
+    const outside = await call(socket, stack.domain, bruno, paidNumber);
+    expect(outside.final.status).toBe(200);
+    const seen = bed.watch();
+    const final = await socket.finalFor(sendInDialog(socket, outside, 'REFER', { headers: [`Refer-To: <sip:${chloe.username}@${stack.domain}>`] }));
+    expect(final.status).toBe(403);
+    expect(final.firstLine).toMatch(/Outside Parties/);
+    expect(seen.atTrunk().filter((line) => line.startsWith('REFER '))).toEqual([]);
+    expect((await socket.finalFor(sendInDialog(socket, outside, 'BYE'))).status).toBe(200);
+    await expect.poll(async () => (await bed.wallet()).reservedMinor, { timeout: 10_000 }).toBe(0);
+  });
+
   it('outside a dialog, or without the dialog\'s route: the proxy answers the REFER itself', async () => {
     const seen = bed.watch();
     const socket = await bed.attacker(54);
