@@ -20,7 +20,8 @@ export interface MicrophoneChoice {
 /**
  * Puts the chosen microphone on every call that has a peer connection. Each call gets its own track (a
  * track is stopped when its call ends); the old one is stopped once replaced. Mute and hold apply to the
- * new track as to the old. Resolves once every call has switched; a call that ends meanwhile is skipped.
+ * new track as to the old. Resolves once every call has switched; a call that ends meanwhile is skipped,
+ * and so is a call whose sender is in a conference mix (see below).
  */
 export async function switchCallMicrophones(
   sessions: CallSessions,
@@ -31,6 +32,11 @@ export async function switchCallMicrophones(
     const pc = sdh?.peerConnection;
     const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
     if (sdh === null || pc === undefined || sender === undefined) return;
+    // A sender carrying another track than the call's own microphone is in a three-way call's mix
+    // (call-conference.ts, audio/conference-mixer.ts): replacing it here would cut the other party out.
+    // Such a call keeps the microphone it had until Split gives its sender its own track back.
+    const own = sdh.localMediaStream.getAudioTracks()[0];
+    if (own !== undefined && sender.track !== own) return;
     const stream = await getUserMedia({ audio: true, video: false });
     const track = stream.getAudioTracks()[0];
     if (track === undefined) return;
