@@ -101,6 +101,8 @@ test('with a declining card and auto-refill on, the call is warned a minute ahea
     const trunkEndedAt = Date.now();
     await expect(page.getByRole('alert').filter({ hasText: 'ran out of funds' })).toHaveText('The phone system ended the call: the Prepaid Account ran out of funds.');
     console.info(`[declined refill] funded ${fundedSeconds} s; warning ${((endsAt - warnedAt) / 1000).toFixed(1)} s before the end; the app's call ended ${((endedAt - endsAt) / 1000).toFixed(2)} s after the meter's end, the trunk's ${((trunkEndedAt - endsAt) / 1000).toFixed(2)} s (${trunkBye.param ?? ''})`);
+    // baresip (libre's sipsess) reports a BYE from the other side as ECONNRESET: the trunk was sent the BYE.
+    expect(trunkBye.param).toBe('Connection reset by peer');
     expect(endsAt - warnedAt).toBeGreaterThanOrEqual(58_000);
     expect(Math.abs(endedAt - endsAt)).toBeLessThanOrEqual(1_500);
 

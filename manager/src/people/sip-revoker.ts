@@ -53,12 +53,21 @@ function dialogRecords(result: unknown): Array<Record<string, unknown>> {
 }
 
 /**
+ * Added to the BYEs of a revoked call (dlg.end_dlg's extra headers), beside the `SIP;cause=402` Reason the
+ * dialog module puts on every BYE it sends (kamailio.cfg `dlg_extra_hdrs`, there for the cut at the funded
+ * time): the app then does not tell the other party the funds ran out (renderer/src/sip/end-reason.ts).
+ */
+export const revocationByeReason = 'Reason: SIP;cause=403;text="Account deactivated"\r\n';
+
+/**
  * Kamailio's jsonrpcs module over HTTP (`POST <url>` with the proxy secret; kamailio.cfg accepts it only from
  * loopback on its plain ws port and only for the five commands used here):
  *   htable.seti sipdeny <ext>@<domain> <expiry>   refuse credentials up to that expiry (route[REVOCATION])
  *   ul.rm location <ext>@<domain>                  drop the registrations (usrloc use_domain 1: the AoR)
- *   dlg.list, then dlg.end_dlg <h_entry> <h_id>    end each call the extension is a party to (BYE both ways;
- *                                                  event_route[dialog:end] charges it as any hang-up)
+ *   dlg.list, then dlg.end_dlg <h_entry> <h_id> <extra headers>
+ *                                                  end each call the extension is a party to (BYE both ways,
+ *                                                  with revocationByeReason; event_route[dialog:end] charges
+ *                                                  it as any hang-up)
  */
 export class KamailioRpcRevoker implements SipRevoker {
   readonly kind = 'kamailio';
@@ -90,7 +99,7 @@ export class KamailioRpcRevoker implements SipRevoker {
     for (const dialog of dialogRecords(list.result)) {
       const parties = [uriAddress(dialog.from_uri), uriAddress(dialog.to_uri)];
       if (!parties.includes(key)) continue;
-      const ended = await this.rpc('dlg.end_dlg', [Number(dialog.h_entry), Number(dialog.h_id)]);
+      const ended = await this.rpc('dlg.end_dlg', [Number(dialog.h_entry), Number(dialog.h_id), revocationByeReason]);
       if (!ended.error) dialogsEnded += 1;
     }
     return { contactsRemoved: removed.error === undefined, dialogsEnded };

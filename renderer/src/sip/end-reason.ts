@@ -76,16 +76,19 @@ export function endReasonForStatus(statusCode: number, refusal?: string): EndRea
 
 /**
  * Reads the Reason header values of a BYE (RFC 3326: `protocol *(;cause=n / ;text="..." / ext)`): the proxy's
- * cut at the funded time is `SIP;cause=402`, anything else is the other side's ordinary hang-up.
+ * cut at the funded time says `SIP;cause=402` and no other SIP cause. Kamailio's dialog module puts that
+ * Reason (`dlg_extra_hdrs`) on every BYE it sends, so the BYEs of a revocation (`dlg.end_dlg`,
+ * manager/src/people/sip-revoker.ts) add `SIP;cause=403` beside it and are an ordinary hang-up here.
  */
 export function endReasonForBye(reasons: readonly string[]): EndReason {
-  const cutForFunds = reasons
+  const sipCauses = reasons
     .flatMap((header) => header.split(','))
-    .some((value) => {
+    .flatMap((value) => {
       const [protocol, ...params] = value.split(';').map((part) => part.trim());
-      return protocol?.toUpperCase() === 'SIP' && params.some((param) => /^cause\s*=\s*402$/i.test(param));
+      if (protocol?.toUpperCase() !== 'SIP') return [];
+      return params.flatMap((param) => /^cause\s*=\s*(\d{3})$/i.exec(param)?.[1] ?? []);
     });
-  return cutForFunds ? 'funds-exhausted' : 'remote-hangup';
+  return sipCauses.length > 0 && sipCauses.every((cause) => cause === '402') ? 'funds-exhausted' : 'remote-hangup';
 }
 
 /** The history outcome of a call that ended for `reason`. */

@@ -16,6 +16,7 @@ import { Inviter, SessionState, type Session } from 'sip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePortPair } from '../../../deploy/child-process.js';
 import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
+import { endReasonForBye } from '../../../renderer/src/sip/end-reason.js';
 import { addPersonResponseSchema, personViewSchema } from '../../../shared/api/people-schemas.js';
 import { managerApi, type ManagerApi } from './manager-api.js';
 import { connectTestPhone, sessionReaches, type TestPhone } from './sip-test-phone.js';
@@ -125,6 +126,14 @@ describe('revocation at the proxy (real Kamailio, rtpengine, manager; SIP.js ove
     await incoming.accept();
     await Promise.all([sessionReaches(outgoing, SessionState.Established), sessionReaches(incoming, SessionState.Established)]);
 
+    // The BYE Alice gets is not the proxy's cut for lack of funds: her app must not say the funds ran out.
+    let aliceByeReasons: string[] | undefined;
+    incoming.delegate = {
+      onBye(bye) {
+        aliceByeReasons = bye.request.getHeaders('Reason');
+        void bye.accept();
+      },
+    };
     const ended = (session: Session) => sessionReaches(session, SessionState.Terminated).then(() => Date.now());
     const callerEnded = ended(outgoing);
     const calleeEnded = ended(incoming);
@@ -136,6 +145,8 @@ describe('revocation at the proxy (real Kamailio, rtpengine, manager; SIP.js ove
     const [callerMs, calleeMs] = (await Promise.all([callerEnded, calleeEnded])).map((at) => at - started);
     console.info(`revocation: unregistered after ${unregisteredMs} ms, call ended after ${callerMs} ms (caller) / ${calleeMs} ms (callee)`);
     expect(Math.max(unregisteredMs, callerMs ?? Infinity, calleeMs ?? Infinity)).toBeLessThan(5_000);
+    expect(aliceByeReasons?.join(', ')).toContain('SIP;cause=403;text="Account deactivated"');
+    expect(endReasonForBye(aliceByeReasons ?? [])).toBe('remote-hangup');
     expect(await stack.kamailio.registrations()).toContain('1001');
 
     // The same unexpired credentials: refused over ws (REGISTER) and, replayed, over UDP (REGISTER, INVITE).

@@ -22,6 +22,8 @@ describe('SIP status mapping', () => {
     expect(endReasonForBye([])).toBe('remote-hangup');
     expect(endReasonForBye(['Q.850;cause=402'])).toBe('remote-hangup');
     expect(endReasonForBye(['SIP;cause=4020', 'SIP;text="cause=402"', 'SIP;cause=200'])).toBe('remote-hangup');
+    // A revocation's BYE: the dialog module's 402 and the revoker's 403.
+    expect(endReasonForBye(['SIP;cause=402;text="Call time limit reached"', 'SIP;cause=403;text="Account deactivated"'])).toBe('remote-hangup');
     expect(outcomeForEnd('outgoing', 'funds-exhausted', true)).toBe('answered');
   });
 
