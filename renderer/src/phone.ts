@@ -77,8 +77,6 @@ export interface Phone {
   dismissDeviceFallbacks(): void;
   /** One second of a test tone on the speaker in force (settings). */
   playTestTone(): Promise<void>;
-  /** The device calls record from now (the chosen microphone, or 'default' when it is absent). */
-  routedMicrophone(): string;
   /** A call's WebRTC statistics (the quality indicator); null once it has no media. */
   callStats(callId: string): Promise<RTCStatsReport | null>;
   /** The live call goes on hold and the held one (lineSwapPair) becomes live. */
@@ -257,7 +255,6 @@ export function createPhone(parts: PhoneParts): Phone {
       settings.update((state) => reduceSettings(state, { type: 'fallbacksDismissed' }));
     },
     playTestTone: () => audio.playTestTone(devices.routed().speaker),
-    routedMicrophone: () => devices.routed().microphone,
     callStats: (callId) => adapter.callStats(callId),
     swap() {
       const pair = lineSwapPair(calls.getState());
