@@ -315,7 +315,7 @@ describe('charging enforced in the SIP path (real Kamailio, rtpengine, manager, 
 
   it('authenticates users with the manager’s time-limited credentials (auth_ephemeral)', async () => {
     const config = await api.sipConfig(adminToken);
-    expect(config.authorizationUsername).toMatch(/^\d+:1001$/);
+    expect(config.authorizationUsername).toMatch(/^\d+:1001@cabine\.test$/);
     const good = await phone({ username: config.extension, password: config.password, authorizationUsername: config.authorizationUsername });
     expect(await good.register()).toBe(200);
     const forged = await phone({ username: config.extension, password: `${config.password}x`, authorizationUsername: config.authorizationUsername });
