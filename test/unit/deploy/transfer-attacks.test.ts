@@ -25,6 +25,9 @@ if (alice === undefined || bruno === undefined || chloe === undefined) {
 const premium = '+33899123456';
 /** A paid international number anyone not barred may call. */
 const paidNumber = '+13405550100';
+/** Another company on the same server, with its own 1001. */
+const otherDomain = 'other.test';
+const otherAlice = { username: '1001', password: 'other-1001-password' };
 
 interface SeenReferral {
   readonly referTo: string;
@@ -43,7 +46,10 @@ describe('transfers at the proxy (real Kamailio and manager, a recording trunk)'
   const referrals: SeenReferral[] = [];
 
   beforeAll(async () => {
-    bed = await startFraudStack({ name: 'transfers', elsewhereHost: '127.0.0.78' });
+    bed = await startFraudStack({
+      name: 'transfers', elsewhereHost: '127.0.0.78',
+      users: [...demoUsers.map(({ username, password }) => ({ username, password })), { ...otherAlice, domain: otherDomain }],
+    });
     ({ stack, trunk } = bed);
     transferee = await connectTestPhone({ server: stack.kamailio.wsUrl, domain: stack.domain, ...alice });
     expect(await transferee.register()).toBe(200);
@@ -81,10 +87,16 @@ describe('transfers at the proxy (real Kamailio and manager, a recording trunk)'
   }
 
   /** An INVITE to `uri`, authenticated as `user`, from a fresh socket; resolves with its final answer. */
-  async function invite(user: Credentials, uri: string, lastOctet: number, extra: readonly string[] = []): Promise<{ final: SipMessage; socket: RawSipSocket; callId: string; from: string }> {
+  async function invite(
+    user: Credentials,
+    uri: string,
+    lastOctet: number,
+    extra: readonly string[] = [],
+    domain = stack.domain,
+  ): Promise<{ final: SipMessage; socket: RawSipSocket; callId: string; from: string }> {
     const socket = await bed.attacker(lastOctet);
     const callId = `xfer-${token()}`;
-    const from = `<sip:${user.username}@${stack.domain}>;tag=${token()}`;
+    const from = `<sip:${user.username}@${domain}>;tag=${token()}`;
     const { final } = await sendAuthenticated(
       socket,
       {
@@ -157,6 +169,10 @@ describe('transfers at the proxy (real Kamailio and manager, a recording trunk)'
     if (referral === null) throw new Error('the REFER did not reach the transferee');
     const stolen = tokenOf(referral.referTo);
     expect((await invite(chloe, referral.referTo, 45)).final.status).toBe(403);
+    // The same extension in another company (another SIP domain on this server): not the transferee.
+    const otherCompany = await invite(otherAlice, referral.referTo.replace(`@${stack.domain};`, `@${otherDomain};`), 56, [], otherDomain);
+    expect(otherCompany.final.status).toBe(403);
+    expect(otherCompany.final.firstLine).toMatch(/Transfer Not Authorized/);
     expect((await invite(alice, `sip:+13405550199@${stack.domain};cabine-xfer=${stolen}`, 46)).final.status).toBe(403);
     expect((await invite(alice, `sip:${paidNumber}@${stack.domain};cabine-xfer=${'0'.repeat(32)}`, 47)).final.status).toBe(403);
     expect((await invite(alice, `sip:${paidNumber}@${stack.domain};cabine-xfer=../../${stolen}`, 48)).final.status).toBe(403);

@@ -33,6 +33,8 @@ export async function startFraudStack(options: {
   /** Loopback address of the "other host" endpoint (distinct per file: files run side by side). */
   readonly elsewhereHost: string;
   readonly managerEnv?: LocalStackOptions['managerEnv'];
+  /** Static SIP accounts (default: the demo users), e.g. another company's in its own domain. */
+  readonly users?: LocalStackOptions['users'];
 }): Promise<FraudStack> {
   const admin = demoUsers[0];
   if (admin === undefined) {
@@ -44,6 +46,7 @@ export async function startFraudStack(options: {
   const sockets: RawSipSocket[] = [];
   const stack = await startLocalStack({
     runDir, carrier: false, rtpengine: false, trunkAddress: trunk.address, ...(options.managerEnv === undefined ? {} : { managerEnv: options.managerEnv }),
+    ...(options.users === undefined ? {} : { users: options.users }),
   });
   const manager = stack.manager;
   if (manager === undefined) {
