@@ -29,8 +29,8 @@ if (alice === undefined || bruno === undefined) throw new Error('the tests need 
 
 const domainB = 'b.test';
 const bPhones = [
-  { username: '1001', password: randomBytes(18).toString('base64url'), domain: domainB, displayName: 'B 1001' },
-  { username: '1002', password: randomBytes(18).toString('base64url'), domain: domainB, displayName: 'B 1002' },
+  { username: '1001', password: randomBytes(18).toString('base64url'), domain: domainB },
+  { username: '1002', password: randomBytes(18).toString('base64url'), domain: domainB },
 ] as const;
 /** ARCEP's drama numbers: one of each company's. */
 const numberA = '+33199000011';
@@ -137,7 +137,7 @@ describe('several companies on one Kamailio (real Kamailio, manager, baresip des
       phones.set(`${user.username}@${user.domain}`, await startBaresip({
         runDir: join(runDir, `phone-${user.username}-${user.domain}`), sipPort: await freePortPair('127.0.0.1', true), ctrlPort: await freePortPair(),
         rtpPortMin: rtp, rtpPortMax: rtp + 99, toneHz: 440 + rtp % 1000,
-        account: { role: 'desk-phone', username: user.username, password: user.password, displayName: user.displayName, domain: user.domain, registrar: `127.0.0.1:${udpPort}` },
+        account: { role: 'desk-phone', username: user.username, password: user.password, domain: user.domain, registrar: `127.0.0.1:${udpPort}` },
       }));
     }
     attacker = await open('127.0.0.41');
