@@ -208,12 +208,12 @@ export function createSipAdapter(options: SipAdapterOptions = {}): SipAdapter {
               void invitation.reject({ statusCode: replacement.statusCode }).catch(() => undefined);
               return;
             }
-            if (connection.state.userAgent === from) receiveCall(sessions, invitation, () => prepareAnswer(browserMedia, prepared.settings, handOver, invitation, options.onAudioReceiver));
             const refusal = replacement?.kind === 'none' ? incomingRefusal(lines, sessions.calls.size) : null;
             if (refusal !== null) {
               refuseIncoming(sessions, invitation, refusal);
               return;
             }
+            if (connection.state.userAgent === from) receiveCall(sessions, invitation, () => prepareAnswer(browserMedia, prepared.settings, handOver, invitation, options.onAudioReceiver));
             else refuseStaleInvitation(invitation);
             if (replacement?.kind === 'replaces') answerReplacing(sessions, invitation, replacement.entry);
           },
