@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBaresip, type RunningBaresip } from '../../../deploy/baresip-process.js';
 import { freePortPair } from '../../../deploy/child-process.js';
 import { startLocalStack, type LocalStack } from '../../../deploy/local-stack.js';
@@ -43,7 +43,10 @@ describe('several companies on one Kamailio (real Kamailio, manager, baresip des
   let stack: LocalStack;
   let managerUrl: string;
   let trunk: RawSipSocket;
+  let udpPort: number;
+  /** A fresh source address per test (127.0.0.41, .42, ...): pike bans a source after 30 requests in 2 s. */
   let attacker: RawSipSocket;
+  let attackerHost = 40;
   const sockets: RawSipSocket[] = [];
   const phones = new Map<string, RunningBaresip>();
   /** The manager's credentials of B's 1001 (its admin) and of A's 1002 (Bruno). */
@@ -92,7 +95,7 @@ describe('several companies on one Kamailio (real Kamailio, manager, baresip des
 
   beforeAll(async () => {
     runDir = await mkdtemp(join(tmpdir(), 'cabine-domains-'));
-    const udpPort = await freePortPair('127.0.0.1', true);
+    udpPort = await freePortPair('127.0.0.1', true);
     const sipWs = await freePortPair();
     const open = async (host: string) => {
       const socket = await openRawSip({ bindHost: host, proxyHost: '127.0.0.1', proxyPort: udpPort });
@@ -140,8 +143,13 @@ describe('several companies on one Kamailio (real Kamailio, manager, baresip des
         account: { role: 'desk-phone', username: user.username, password: user.password, domain: user.domain, registrar: `127.0.0.1:${udpPort}` },
       }));
     }
-    attacker = await open('127.0.0.41');
   }, 90_000);
+
+  beforeEach(async () => {
+    attackerHost += 1;
+    attacker = await openRawSip({ bindHost: `127.0.0.${attackerHost}`, proxyHost: '127.0.0.1', proxyPort: udpPort });
+    sockets.push(attacker);
+  });
 
   afterAll(async () => {
     await Promise.allSettled([...phones.values()].map((p) => p.stop()));
