@@ -44,13 +44,14 @@ export interface ConferenceMix {
 }
 
 /**
- * Mixes `legs` (two or more) with `microphone`: each leg's sender gets the microphone and every other leg's
- * remote audio. The senders' tracks before the mix are kept and put back by stop().
+ * Mixes `legs` (two or more) with `microphone` (a stream of our microphone track): each leg's sender gets
+ * the microphone and every other leg's remote audio. The senders' tracks before the mix are kept and put
+ * back by stop().
  */
-export async function startConferenceMix(context: MixerContext, microphone: MediaStreamTrack, legs: readonly ConferenceLeg[]): Promise<ConferenceMix> {
+export async function startConferenceMix(context: MixerContext, microphone: MediaStream, legs: readonly ConferenceLeg[]): Promise<ConferenceMix> {
   if (legs.length < 2) throw new RangeError('a conference needs two calls');
   const original = legs.map((leg) => leg.sender.track);
-  const mic = context.createMediaStreamSource(new MediaStream([microphone]));
+  const mic = context.createMediaStreamSource(microphone);
   const sources = legs.map((leg) => context.createMediaStreamSource(leg.remote));
   const destinations = legs.map((leg, index) => {
     const destination = context.createMediaStreamDestination();

@@ -58,7 +58,7 @@ export function mergeCalls(sessions: CallSessions, conference: Conference, live:
     }
     // Mixed first, resumed second: the held party hears both of us from its first resumed packet.
     try {
-      conference.mix = await startConferenceMix(conference.createContext(), microphone, [liveLeg, heldLeg]);
+      conference.mix = await startConferenceMix(conference.createContext(), new MediaStream([microphone]), [liveLeg, heldLeg]);
     } catch (error) {
       commandFailed(sessions.context, live.info.id, 'merge', error);
       return;

@@ -78,7 +78,11 @@ function trackCall(sessions: CallSessions, entry: CallEntry): void {
       case SessionState.Terminating:
         break;
       case SessionState.Terminated:
-        finishCall(sessions, entry);
+        // SIP.js 0.21 moves an Inviter to Terminated on a final error response before it hands that response
+        // to the INVITE's onReject (Inviter.onReject), which names the reason (busy, declined...): finish
+        // once it has, or every refused call would end as 'failed'.
+        if (entry.endReason === null && entry.session instanceof Inviter) queueMicrotask(() => finishCall(sessions, entry));
+        else finishCall(sessions, entry);
         break;
       default:
         assertNever(state);
