@@ -23,6 +23,7 @@ import type { Settings } from '../shared/settings.js';
 import { registerAppScheme, serveApp } from './app-protocol.js';
 import { readFileIfExists, removeFile, writeFileAtomic } from './atomic-file.js';
 import { createAddFundsWindows } from './add-funds-window.js';
+import { createContactsStore } from './contacts.js';
 import { createHistoryStore } from './history.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { createManagerLink, type ManagerLink } from './manager-link.js';
@@ -84,6 +85,7 @@ function start(): void {
         files: { read: readFileIfExists, write: writeFileAtomic },
         log,
       });
+      const contacts = createContactsStore({ filePath: join(userData, 'contacts.json'), files: { read: readFileIfExists, write: writeFileAtomic }, log });
       const tray = createRegistrationTray({
         Tray,
         createImageFromBuffer: (buffer, options) => nativeImage.createFromBuffer(buffer, options),
@@ -132,6 +134,8 @@ function start(): void {
           'sip-credentials:forget': () => secrets.forget(),
           'history:load': () => history.load(),
           'history:append': (record) => history.append(record),
+          'contacts:load': () => contacts.load(),
+          'contacts:save': (list) => contacts.save(list),
           'notification:incoming-call': (call) => notifier.show(call),
           'tray:show-registration-state': (state) => tray.show(state),
         },

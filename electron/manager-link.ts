@@ -24,6 +24,7 @@ export type ManagerChannels =
   | 'wallet:rates'
   | 'wallet:activity'
   | 'wallet:budget'
+  | 'manager:directory'
   | 'wallet:call-receipt'
   | 'wallet:top-up-options'
   | 'wallet:set-auto-refill'
@@ -111,6 +112,7 @@ export function createManagerLink(deps: ManagerLinkDeps): ManagerLink {
       'wallet:rates': (country) => link.rates(country),
       'wallet:activity': () => link.activity(),
       'wallet:budget': () => link.budget(),
+      'manager:directory': () => link.directory(),
       'wallet:call-receipt': (seq) => link.callReceipt(seq),
       'wallet:top-up-options': () => link.topUpOptions(),
       'wallet:set-auto-refill': (settings) => link.setAutoRefill(settings),

@@ -2,6 +2,8 @@ import type { ManagerPageTarget } from '../manager-link/manager-page-url.js';
 import type { SipConfigResponse } from '../api/auth-schemas.js';
 import type { BudgetView } from '../api/budget-schemas.js';
 import type { CallReceipt } from '../api/receipt-schemas.js';
+import type { DirectoryResponse } from '../api/directory-schemas.js';
+import type { PersonalContact } from '../contacts/personal-contact.js';
 import type { QuoteResponse, RatesResponse } from '../api/rate-schemas.js';
 import type { ActivityResponse, AutoRefillSettings, AutoRefillView, TopUpOptionsResponse, WalletView } from '../api/wallet-schemas.js';
 import type { CallRecord } from '../call-record.js';
@@ -43,6 +45,10 @@ export interface HostBridge {
   forgetSipCredentials(): Promise<void>;
   loadHistory(): Promise<readonly CallRecord[]>;
   appendHistory(record: CallRecord): Promise<void>;
+  /** The user's personal contacts, kept by the app (not by the manager). */
+  loadContacts(): Promise<readonly PersonalContact[]>;
+  /** Replaces the personal contacts (validated; at most personalContactLimit). */
+  saveContacts(contacts: readonly PersonalContact[]): Promise<void>;
   /** A tel:, sip: or callto: link asked to dial this number. */
   onDialRequest(listener: (number: string) => void): Unsubscribe;
   /** Show a system notification for an incoming call, with an Answer action. */
@@ -74,6 +80,8 @@ export interface HostBridge {
   getActivity(): Promise<ManagerResult<ActivityResponse>>;
   /** The signed-in user's monthly budget for calls and what is left of it this month. */
   getBudget(): Promise<ManagerResult<BudgetView>>;
+  /** The company directory (Contacts): people with extensions and numbers, ring groups, company numbers. */
+  getDirectory(): Promise<ManagerResult<DirectoryResponse>>;
   /** A charged call's receipt, by the ledger seq of its charge (the activity item's `seq`). */
   getCallReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   /** The amounts an admin may add (automatic refill picks one of them). */

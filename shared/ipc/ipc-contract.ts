@@ -15,6 +15,8 @@ import { z } from 'zod';
 import { sipConfigResponseSchema } from '../api/auth-schemas.js';
 import { budgetViewSchema } from '../api/budget-schemas.js';
 import { callReceiptSchema } from '../api/receipt-schemas.js';
+import { directoryResponseSchema } from '../api/directory-schemas.js';
+import { personalContactListSchema } from '../contacts/personal-contact.js';
 import { countrySchema } from '../api/common-schemas.js';
 import { quoteQuerySchema, quoteResponseSchema, rateCountriesResponseSchema, ratesResponseSchema } from '../api/rate-schemas.js';
 import { activityResponseSchema, autoRefillSettingsSchema, autoRefillViewSchema, topUpOptionsResponseSchema, walletViewSchema } from '../api/wallet-schemas.js';
@@ -64,6 +66,8 @@ export const invokeContract = {
   'sip-credentials:forget': { request: noPayload, response: z.undefined() },
   'history:load': { request: noPayload, response: z.array(callRecordSchema).max(callHistoryLimit) },
   'history:append': { request: callRecordSchema, response: z.undefined() },
+  'contacts:load': { request: noPayload, response: personalContactListSchema },
+  'contacts:save': { request: personalContactListSchema, response: z.undefined() },
   'notification:incoming-call': { request: incomingCallSchema, response: z.undefined() },
   'tray:show-registration-state': { request: registrationIndicatorSchema, response: z.undefined() },
   // The manager link (electron/manager-link.ts): main holds the token and calls the manager; the page gets
@@ -78,6 +82,7 @@ export const invokeContract = {
   'wallet:rates': { request: countrySchema, response: managerResultSchema(ratesResponseSchema) },
   'wallet:activity': { request: noPayload, response: managerResultSchema(activityResponseSchema) },
   'wallet:budget': { request: noPayload, response: managerResultSchema(budgetViewSchema) },
+  'manager:directory': { request: noPayload, response: managerResultSchema(directoryResponseSchema) },
   'wallet:call-receipt': { request: z.int().positive().max(Number.MAX_SAFE_INTEGER), response: managerResultSchema(callReceiptSchema) },
   'wallet:top-up-options': { request: noPayload, response: managerResultSchema(topUpOptionsResponseSchema) },
   'wallet:set-auto-refill': { request: autoRefillSettingsSchema, response: managerResultSchema(autoRefillViewSchema) },
@@ -200,6 +205,8 @@ export const hostBridgeChannels = {
   forgetSipCredentials: { invoke: 'sip-credentials:forget' },
   loadHistory: { invoke: 'history:load' },
   appendHistory: { invoke: 'history:append' },
+  loadContacts: { invoke: 'contacts:load' },
+  saveContacts: { invoke: 'contacts:save', request: (contacts) => [...contacts] },
   onDialRequest: { event: 'dial-request', deliver: ({ number }) => [number] },
   // Only the contract's fields: the page may pass a richer call object, and main's schema is strict.
   notifyIncomingCall: { invoke: 'notification:incoming-call', request: ({ callId, from }) => ({ callId, from }) },
@@ -217,6 +224,7 @@ export const hostBridgeChannels = {
   getRates: { invoke: 'wallet:rates' },
   getActivity: { invoke: 'wallet:activity' },
   getBudget: { invoke: 'wallet:budget' },
+  getDirectory: { invoke: 'manager:directory' },
   getCallReceipt: { invoke: 'wallet:call-receipt' },
   getTopUpOptions: { invoke: 'wallet:top-up-options' },
   setAutoRefill: { invoke: 'wallet:set-auto-refill' },

@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { SipConfigResponse } from '../api/auth-schemas';
 import type { BudgetView } from '../api/budget-schemas';
 import type { CallReceipt } from '../api/receipt-schemas';
+import type { DirectoryResponse } from '../api/directory-schemas';
 import type { QuoteResponse, rateCountriesResponseSchema, RatesResponse } from '../api/rate-schemas';
 import type { ActivityResponse, AutoRefillSettings, AutoRefillView, TopUpOptionsResponse, WalletView } from '../api/wallet-schemas';
 import { addFundsUrl } from './add-funds-url';
@@ -71,6 +72,8 @@ export interface CompanyLink {
   activity(): Promise<ManagerResult<ActivityResponse>>;
   /** The signed-in user's monthly budget and what is left of it. */
   budget(): Promise<ManagerResult<BudgetView>>;
+  /** The company directory: people, ring groups and numbers of the signed-in user's company. */
+  directory(): Promise<ManagerResult<DirectoryResponse>>;
   /** The receipt of the call charged by ledger transaction `seq` (the caller's own, or any for an admin). */
   callReceipt(seq: number): Promise<ManagerResult<CallReceipt>>;
   topUpOptions(): Promise<ManagerResult<TopUpOptionsResponse>>;
@@ -187,6 +190,7 @@ export function createCompanyLink(deps: CompanyLinkDeps): CompanyLink {
     rates: (country) => withClient((c) => c.rates(country)),
     activity: () => withClient((c) => c.activity()),
     budget: () => withClient((c) => c.budget()),
+    directory: () => withClient((c) => c.directory()),
     callReceipt: (seq) => withClient((c) => c.callReceipt(seq)),
     topUpOptions: () => withClient((c) => c.topUpOptions()),
     setAutoRefill: (settings) => withClient((c) => c.setAutoRefill(settings)),

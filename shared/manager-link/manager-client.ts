@@ -139,6 +139,7 @@ export function createManagerClient(deps: ManagerClientDeps) {
     rates: (country: string) => callEndpoint(deps, endpoints.rates, { query: { country } }),
     activity: (limit = 20) => callEndpoint(deps, endpoints.activity, { query: { limit } }),
     budget: () => callEndpoint(deps, endpoints.myBudget),
+    directory: () => callEndpoint(deps, endpoints.directory),
     callReceipt: (seq: number) => callEndpoint(deps, endpoints.callReceipt, { params: { seq: String(seq) } }),
     topUpOptions: () => callEndpoint(deps, endpoints.topUpOptions),
     setAutoRefill: (body: AutoRefillSettings) => callEndpoint(deps, endpoints.putAutoRefill, { body }),

@@ -12,6 +12,7 @@ import {
   type SipAccount,
   type SipCredentials,
 } from '../../../shared/settings.js';
+import { parseStoredContacts, personalContactListSchema, type PersonalContact } from '../../../shared/contacts/personal-contact.js';
 import type { ManagerHostPart } from './web-manager-link.js';
 
 /** The parts of the page the web host uses; tests pass in-memory stand-ins. */
@@ -35,6 +36,7 @@ export const storageKeys = {
   settings: 'cabine.settings.v1',
   history: 'cabine.history.v1',
   account: 'cabine.account.v1',
+  contacts: 'cabine.contacts.v1',
 } as const;
 
 const historySchema = z.array(z.unknown());
@@ -121,6 +123,10 @@ export function createBrowserHost(env: BrowserHostEnvironment, manager: ManagerH
       const valid = callRecordSchema.parse(record);
       const next = [...readHistory(storage).filter((r) => r.id !== valid.id), valid].slice(-callHistoryLimit);
       storage.setItem(storageKeys.history, JSON.stringify(next));
+    },
+    loadContacts: () => Promise.resolve(parseStoredContacts(readJson(storage, storageKeys.contacts))),
+    async saveContacts(contacts: readonly PersonalContact[]) {
+      storage.setItem(storageKeys.contacts, JSON.stringify(personalContactListSchema.parse(contacts)));
     },
     onDialRequest(listener): Unsubscribe {
       // The web softphone has no tel: handler; the listener set exists so the contract holds.

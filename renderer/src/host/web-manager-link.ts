@@ -16,6 +16,7 @@ export type ManagerHostPart = Pick<
   | 'getRates'
   | 'getActivity'
   | 'getBudget'
+  | 'getDirectory'
   | 'getCallReceipt'
   | 'getTopUpOptions'
   | 'setAutoRefill'
@@ -60,6 +61,7 @@ export function createWebManagerLink(deps: WebManagerLinkDeps): ManagerHostPart 
     getRates: (country) => link.rates(country),
     getActivity: () => link.activity(),
     getBudget: () => link.budget(),
+    getDirectory: () => link.directory(),
     getCallReceipt: (seq) => link.callReceipt(seq),
     getTopUpOptions: () => link.topUpOptions(),
     setAutoRefill: (settings) => link.setAutoRefill(settings),
