@@ -148,6 +148,24 @@ describe('transfers at the proxy (real Kamailio and manager, a recording trunk)'
     expect(await bed.wallet()).toEqual(before);
   }, 30_000);
 
+  it('one token, two INVITEs at once (a race): exactly one call reaches the trunk', async () => {
+    const seen = bed.watch();
+    const { seen: referral } = await refer(`<sip:${paidNumber}@${stack.domain}>`);
+    if (referral === null) throw new Error('the REFER did not reach the transferee');
+    const [first, second] = await Promise.all([invite(alice, referral.referTo, 57), invite(alice, referral.referTo, 58)]);
+    const statuses = [first.final.status, second.final.status].sort();
+    expect(statuses).toEqual([200, 403]);
+    expect(seen.atTrunk().filter((line) => line.startsWith('INVITE '))).toHaveLength(1);
+    const won = first.final.status === 200 ? first : second;
+    const answered: RawCall = {
+      final: won.final, callId: won.callId, fromTag: '', toTag: '', from: won.from, to: header(won.final, 'to'),
+      remoteTarget: uriOf(header(won.final, 'contact')), routeSet: (won.final.headers.get('record-route') ?? []).slice().reverse(), cseq: 3,
+    };
+    sendInDialog(won.socket, answered, 'ACK', { cseq: 2 });
+    expect((await won.socket.finalFor(sendInDialog(won.socket, answered, 'BYE'))).status).toBe(200);
+    await expect.poll(async () => (await bed.wallet()).reservedMinor, { timeout: 10_000 }).toBe(0);
+  });
+
   it('a transfer to a premium number by a premium-barred transferor is refused as his call: nothing at the trunk, nothing reserved', async () => {
     const seen = bed.watch();
     const before = await bed.wallet();
