@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { managerApi } from '../unit/deploy/manager-api.js';
 import { expect, test, type Stack } from './fixtures.js';
@@ -55,6 +56,9 @@ test.describe('transfers', () => {
     try {
       await aliceCallsBruno(alice, bruno);
       await openTransfer(bruno, '1003');
+      // The open transfer form: no serious or critical accessibility violation.
+      const serious = (await new AxeBuilder({ page: bruno.page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${v.id} ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
       await bruno.page.getByRole('button', { name: 'Transfer now' }).click();
       // Bruno's call ends once Alice agreed (202); Alice's phone calls Chloé, who answers.
       await expect(bruno.page.locator('[data-call-state]')).toHaveCount(0, { timeout: 15_000 });

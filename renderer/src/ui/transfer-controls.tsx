@@ -52,7 +52,7 @@ export function TransferControls({ call }: { readonly call: CallView }) {
   if (!open) {
     return (
       <div className="transfer-controls">
-        <button type="button" aria-expanded={false} aria-controls={`${id}-form`} onClick={() => setOpen(true)}>
+        <button type="button" aria-expanded={false} onClick={() => setOpen(true)}>
           {t('transfer.open')}
         </button>
       </div>
