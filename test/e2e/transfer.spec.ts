@@ -1,5 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startBaresip } from '../../deploy/baresip-process.js';
+import { freePortPair } from '../../deploy/child-process.js';
 import { managerApi } from '../unit/deploy/manager-api.js';
 import { expect, test, type Stack } from './fixtures.js';
 import { dial, expectAudioIn, hangUp, signedInSoftphone, type Softphone } from './softphone.js';
@@ -119,6 +123,40 @@ test.describe('transfers', () => {
       await hangUp(bruno);
     } finally {
       await closeAll(phones);
+    }
+  });
+
+  test('blind, the transferee a desk phone (baresip, UDP): it follows the proxy-bound REFER and talks to Chloé', async ({ browser, stack }) => {
+    const alice = stack.users[0];
+    if (alice === undefined) throw new Error('no demo user 1001');
+    const deskPhone = await startBaresip({
+      runDir: join(stack.runDir, 'transfer-desk-phone'),
+      sipPort: await freePortPair('127.0.0.1', true),
+      ctrlPort: await freePortPair(),
+      rtpPortMin: 46_200,
+      rtpPortMax: 46_299,
+      account: { role: 'desk-phone', ...alice, domain: stack.domain, registrar: `127.0.0.1:${stack.kamailio.udpPort}`, autoAnswer: true },
+    });
+    const bruno = await signedInSoftphone(browser, stack, 1);
+    const chloe = await signedInSoftphone(browser, stack, 2);
+    try {
+      await deskPhone.dial(`sip:${bruno.username}@${stack.domain}`);
+      await answer(bruno.page);
+      await expectAudioIn(bruno.page);
+      await openTransfer(bruno, '1003');
+      await bruno.page.getByRole('button', { name: 'Transfer now' }).click();
+      await expect(bruno.page.locator('[data-call-state]')).toHaveCount(0, { timeout: 15_000 });
+      await answer(chloe.page);
+      await expectOneCallWith(chloe, /1001|Alice/);
+      await expectAudioIn(chloe.page);
+      await expect.poll(async () => (await deskPhone.receivedAudio()).peak, { timeout: 10_000 }).toBeGreaterThan(1_000);
+      // The desk phone dialled the Refer-To as the proxy marked it: its INVITE was taken as Bruno's transfer.
+      const proxyLog = await readFile(join(stack.runDir, 'kamailio', 'kamailio.log'), 'utf8');
+      expect(proxyLog).toContain(`transfer: ${alice.username} calls 1003 for ${bruno.username}`);
+      await hangUp(chloe);
+    } finally {
+      await closeAll([bruno, chloe]);
+      await deskPhone.stop();
     }
   });
 
