@@ -126,6 +126,27 @@ test.describe('transfers', () => {
     }
   });
 
+  test('attended toward an outside number: no "Complete transfer", the notice says why, and "Go back" resumes Alice', async ({ browser, stack }) => {
+    const alice = await signedInSoftphone(browser, stack, 0);
+    const bruno = await signedInSoftphone(browser, stack, 1);
+    try {
+      await aliceCallsBruno(alice, bruno);
+      await openTransfer(bruno, '+1 340 555 0100');
+      await bruno.page.getByRole('button', { name: 'Consult first' }).click();
+      await expect(bruno.page.locator('[data-call-state="established"][data-hold="active"]')).toContainText('+1', { timeout: 20_000 });
+      await expect(bruno.page.getByText('An outside number can only be transferred to directly')).toBeVisible();
+      await expect(bruno.page.getByRole('button', { name: 'Complete transfer' })).toHaveCount(0);
+      await bruno.page.getByRole('button', { name: 'Go back' }).click();
+      await expect(bruno.page.locator('[data-call-state]')).toHaveCount(1, { timeout: 15_000 });
+      await expect(bruno.page.locator('[data-call-state="established"]')).toHaveAttribute('data-hold', 'active', { timeout: 10_000 });
+      await expectAudioIn(alice.page);
+      await expectAudioIn(bruno.page);
+      await hangUp(bruno);
+    } finally {
+      await closeAll([alice, bruno]);
+    }
+  });
+
   test('blind, the transferee a desk phone (baresip, UDP): it follows the proxy-bound REFER and talks to Chloé', async ({ browser, stack }) => {
     const alice = stack.users[0];
     if (alice === undefined) throw new Error('no demo user 1001');

@@ -68,6 +68,7 @@ export const en = {
   'transfer.complete': 'Complete transfer',
   'transfer.goBack': 'Go back',
   'transfer.consulting': 'Consulting before transferring {{name}}',
+  'transfer.outsideAttended': 'An outside number can only be transferred to directly: go back, then use Transfer now.',
 
   'end.busy': 'The line is busy',
   'end.remote-declined': 'The call was declined',

@@ -70,6 +70,7 @@ export const fr: Readonly<Record<MessageKey, string>> = {
   'transfer.complete': 'Terminer le transfert',
   'transfer.goBack': 'Revenir',
   'transfer.consulting': 'Consultation avant de transférer {{name}}',
+  'transfer.outsideAttended': "Un numéro extérieur ne peut recevoir qu'un transfert direct : revenez, puis utilisez Transférer maintenant.",
 
   'end.busy': 'La ligne est occupée',
   'end.remote-declined': "L'appel a été refusé",

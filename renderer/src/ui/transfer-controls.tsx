@@ -33,13 +33,19 @@ export function TransferControls({ call }: { readonly call: CallView }) {
       phone.hangup(call.id);
       if (transferred.hold === 'held') phone.toggleHold(transferred.id);
     };
+    // The trunk does not honour Replaces (the proxy refuses such a REFER): an outside consultation cannot be
+    // completed, only left (docs/call-flow.md "Transfers").
+    const outside = call.remoteNumber.startsWith('+');
     return (
       <div className="transfer-controls" role="group" aria-labelledby={`${id}-consulting`}>
         <p id={`${id}-consulting`}>{t('transfer.consulting', { name: transferred.remoteDisplay })}</p>
+        {outside ? <p>{t('transfer.outsideAttended')}</p> : null}
         <div className="call-actions">
-          <button type="button" disabled={call.state !== 'established'} onClick={() => phone.completeTransfer(transferred.id, call.id)}>
-            {t('transfer.complete')}
-          </button>
+          {outside ? null : (
+            <button type="button" disabled={call.state !== 'established'} onClick={() => phone.completeTransfer(transferred.id, call.id)}>
+              {t('transfer.complete')}
+            </button>
+          )}
           <button type="button" onClick={resumeTransferred}>
             {t('transfer.goBack')}
           </button>
