@@ -5,6 +5,8 @@ import { adminEn } from '../admin/admin-en.js';
 import { adminFr } from '../admin/admin-fr.js';
 import { budgetEn } from './budget-en.js';
 import { budgetFr } from './budget-fr.js';
+import { contactsEn } from './contacts-en.js';
+import { contactsFr } from './contacts-fr.js';
 import { devicesEn } from './devices-en.js';
 import { devicesFr } from './devices-fr.js';
 import { en } from './en.js';
@@ -42,7 +44,7 @@ export async function createI18n(language: AppLanguage): Promise<I18n> {
   await instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'en',
-    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn, ...devicesEn, ...linesEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr, ...devicesFr, ...linesFr } } },
+    resources: { en: { translation: { ...en, ...walletEn, ...budgetEn, ...adminEn, ...devicesEn, ...linesEn, ...contactsEn } }, fr: { translation: { ...fr, ...walletFr, ...budgetFr, ...adminFr, ...devicesFr, ...linesFr, ...contactsFr } } },
     keySeparator: false,
     nsSeparator: false,
     // React escapes what it renders.

@@ -7,6 +7,7 @@ import { useStore } from '../state/use-store.js';
 import { CallPanel, WaitingCall } from './call-panel.js';
 import { Dialer } from './dialer.js';
 import { HistoryList } from './history-list.js';
+import { ContactsPanel } from '../contacts/contacts-panel.js';
 import { DoNotDisturbToggle, OtherCall } from './line-controls.js';
 import type { Phone } from '../phone.js';
 import { usePhone } from './phone-context.js';
@@ -139,6 +140,7 @@ export function App({ signInDefaults, rememberedPassword, managerUrl }: AppProps
               <DoNotDisturbToggle />
             </div>
             <HistoryList onRedial={setNumber} />
+            <ContactsPanel />
           </>
         ) : (
           <CompanySignIn defaultManagerUrl={managerUrl} primary={signInDefaults.server !== undefined ? 'sip' : 'company'} advanced={<SignInForm initial={registration.account ?? signInDefaults} initialPassword={rememberedPassword} />} />

@@ -6,6 +6,8 @@ import { historyPageSize, historyWindow } from '../state/history-store.js';
 import { useStore } from '../state/use-store.js';
 import { usePhone } from './phone-context.js';
 import { CallCost } from '../wallet/call-cost.js';
+import { contactNameFor } from '../contacts/contact-search.js';
+import { allEntries, contactsFor } from '../contacts/contacts-store.js';
 import { WalletContext } from '../wallet/wallet-context.js';
 
 export interface HistoryListProps {
@@ -15,6 +17,8 @@ export interface HistoryListProps {
 
 interface HistoryRowProps {
   readonly record: CallRecord;
+  /** The contact the number belongs to (Contacts), or null. */
+  readonly contactName: string | null;
   readonly withCost: boolean;
   readonly t: Translate;
   readonly language: string;
@@ -22,7 +26,7 @@ interface HistoryRowProps {
 }
 
 /** One past call. */
-function HistoryRow({ record, withCost, t, language, onRedial }: HistoryRowProps) {
+function HistoryRow({ record, contactName, withCost, t, language, onRedial }: HistoryRowProps) {
   return (
     <tr data-direction={record.direction} data-outcome={record.outcome} data-number={record.number}>
       <td>
@@ -32,6 +36,7 @@ function HistoryRow({ record, withCost, t, language, onRedial }: HistoryRowProps
         {t(`history.direction.${record.direction}`)}
       </td>
       <td>
+        {contactName !== null ? <span className="history-contact" data-contact-name={contactName}>{contactName} </span> : null}
         <button type="button" className="link-button" aria-label={t('history.callBack', { number: record.number })} onClick={() => onRedial(record.number)}>
           {record.number}
         </button>
@@ -66,6 +71,10 @@ function HistoryListView({ onRedial }: HistoryListProps) {
   const { rows, older } = historyWindow(records, shown);
   // With the company account, paid calls show what the wallet paid for them.
   const withCost = useContext(WalletContext) !== null;
+  // A number of the company directory or of a personal contact shows the contact's name.
+  const contacts = useStore(contactsFor(phone.host).store);
+  const country = useStore(phone.settings).settings.defaultCountry;
+  const entries = allEntries(contacts);
   return (
     <section className="history card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{t('history.heading')}</h2>
@@ -85,7 +94,7 @@ function HistoryListView({ onRedial }: HistoryListProps) {
           </thead>
           <tbody>
             {rows.map((record) => (
-              <HistoryRow key={record.id} record={record} withCost={withCost} t={t} language={language} onRedial={onRedial} />
+              <HistoryRow key={record.id} record={record} contactName={contactNameFor(entries, record.number, country)} withCost={withCost} t={t} language={language} onRedial={onRedial} />
             ))}
           </tbody>
         </table>

@@ -1,0 +1,30 @@
+/** English strings of Contacts (issue 12 §7); `contacts-fr.ts` must translate every key (the type enforces it). */
+export const contactsEn = {
+  'contacts.heading': 'Contacts',
+  'contacts.search': 'Search contacts',
+  'contacts.searchHint': 'Name, extension or number',
+  'contacts.empty': 'No contact matches.',
+  'contacts.directoryLoading': 'Loading the company directory…',
+  'contacts.directorySignedOut': 'Sign in with your company account to see your colleagues.',
+  'contacts.directoryUnavailable': 'The company directory could not be loaded.',
+  'contacts.kind.person': 'Colleague',
+  'contacts.kind.group': 'Ring group',
+  'contacts.kind.number': 'Company number',
+  'contacts.kind.personal': 'Personal contact',
+  'contacts.extension': 'ext. {{extension}}',
+  'contacts.call': 'Call {{name}}',
+  'contacts.edit': 'Edit {{name}}',
+  'contacts.remove': 'Remove {{name}}',
+  'contacts.add': 'Add a personal contact',
+  'contacts.editHeading': 'Edit the contact',
+  'contacts.name': 'Name',
+  'contacts.number': 'Number',
+  'contacts.save': 'Save contact',
+  'contacts.cancel': 'Cancel',
+  'contacts.invalid': 'Give a name and a phone number.',
+  'contacts.full': 'You have the most personal contacts the app keeps; remove one first.',
+  'contacts.notSaved': 'The contact could not be saved.',
+  'contacts.cannotCall': 'This number cannot be called.',
+} as const;
+
+export type ContactsMessageKey = keyof typeof contactsEn;

@@ -1,0 +1,30 @@
+import type { ContactsMessageKey } from './contacts-en.js';
+
+/** Les textes des Contacts en français. */
+export const contactsFr: Record<ContactsMessageKey, string> = {
+  'contacts.heading': 'Contacts',
+  'contacts.search': 'Rechercher un contact',
+  'contacts.searchHint': 'Nom, poste ou numéro',
+  'contacts.empty': 'Aucun contact ne correspond.',
+  'contacts.directoryLoading': "Chargement de l'annuaire de l'entreprise…",
+  'contacts.directorySignedOut': "Connectez-vous avec votre compte d'entreprise pour voir vos collègues.",
+  'contacts.directoryUnavailable': "L'annuaire de l'entreprise n'a pas pu être chargé.",
+  'contacts.kind.person': 'Collègue',
+  'contacts.kind.group': "Groupe d'appel",
+  'contacts.kind.number': "Numéro de l'entreprise",
+  'contacts.kind.personal': 'Contact personnel',
+  'contacts.extension': 'poste {{extension}}',
+  'contacts.call': 'Appeler {{name}}',
+  'contacts.edit': 'Modifier {{name}}',
+  'contacts.remove': 'Supprimer {{name}}',
+  'contacts.add': 'Ajouter un contact personnel',
+  'contacts.editHeading': 'Modifier le contact',
+  'contacts.name': 'Nom',
+  'contacts.number': 'Numéro',
+  'contacts.save': 'Enregistrer le contact',
+  'contacts.cancel': 'Annuler',
+  'contacts.invalid': 'Indiquez un nom et un numéro de téléphone.',
+  'contacts.full': "Vous avez le nombre maximal de contacts personnels ; supprimez-en un d'abord.",
+  'contacts.notSaved': "Le contact n'a pas pu être enregistré.",
+  'contacts.cannotCall': 'Ce numéro ne peut pas être appelé.',
+};
