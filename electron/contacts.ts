@@ -39,8 +39,9 @@ export function createContactsStore({ filePath, files, log }: ContactsDeps): Con
       return read();
     },
     save: (contacts) => {
-      const valid = personalContactListSchema.parse(contacts);
-      const next = pending.catch(() => undefined).then(() => files.write(filePath, JSON.stringify({ version: 1, contacts: valid })));
+      const valid = personalContactListSchema.safeParse(contacts);
+      if (!valid.success) return Promise.reject(valid.error);
+      const next = pending.catch(() => undefined).then(() => files.write(filePath, JSON.stringify({ version: 1, contacts: valid.data })));
       pending = next;
       return next;
     },
