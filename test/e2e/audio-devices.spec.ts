@@ -139,9 +139,12 @@ test.describe('audio devices', () => {
     await b.page.getByLabel('Ringtone output', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
     await expect.poll(() => ringtone.evaluate((el: HTMLAudioElement & { sinkId: string }) => el.sinkId)).toBe(ringOutput);
     await expect(ringtone).toHaveAttribute('data-playing', 'true');
+    // B's speaker chosen before the call's audio exists: the call plays there from the start.
+    await b.page.getByLabel('Speaker', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
     await b.page.getByRole('heading', { name: 'Settings' }).click();
     await b.page.getByRole('button', { name: 'Answer' }).click();
     for (const phone of [a, b]) await expect.poll(() => connectionState(phone.page)).toBe('connected');
+    await expect.poll(() => b.page.locator('audio[data-role="remote"]').evaluate((el: HTMLAudioElement & { sinkId: string }) => el.sinkId)).toBe(ringOutput);
     await expectPacketsGrowing(b.page);
     expect(await sentTrackLabel(a.page)).toBe('Fake Default Audio Input');
     const renegotiations = (phone: WiredSoftphone): string[] => phone.sent().filter((m) => m === 'INVITE in dialog' || m.startsWith('UPDATE'));

@@ -181,7 +181,8 @@ export function createAudioController(container: HTMLElement): AudioController {
         element.autoplay = true;
         container.append(element);
         remote.set(callId, element);
-        void routeTo(element, speaker);
+        // A new element plays on the system output already: no setSinkId (an await at media time) for it.
+        if (speaker !== 'default') void routeTo(element, speaker);
       }
       if (element.srcObject !== stream) element.srcObject = stream;
       void element.play().catch(() => undefined);
