@@ -217,8 +217,11 @@ describe.each<BackendName>(['sqlite', 'postgres'])('manager API on %s', (backend
       expect((await complete('call-us-1', 999)).body).toEqual(done);
       expect((await m.proxy('/api/v1/calls/release', { callId: 'call-us-1' })).body.status).toBe('completed');
       expect(await balance()).toBe(before - 5);
-      const activity = activityResponseSchema.parse((await m.request('GET', '/api/v1/activity?limit=5', { token: employeeToken })).body);
+      // 1001 (Alice) placed it: the admin sees its number; another employee sees the charge without it.
+      const activity = activityResponseSchema.parse((await m.request('GET', '/api/v1/activity?limit=5', { token: adminToken })).body);
       const charge = activity.items.find((item) => item.reference === 'call-us-1');
+      const seenByBruno = activityResponseSchema.parse((await m.request('GET', '/api/v1/activity?limit=5', { token: employeeToken })).body);
+      expect(seenByBruno.items.find((item) => item.reference === 'call-us-1')?.call?.number).toBeUndefined();
       expect(charge?.call).toMatchObject({ prefix: '1', number: '+12125550100', answeredSeconds: 125, billedSeconds: 126, extension: '1001' });
       expect(charge?.call?.deckVersion).toBe(auth.deckVersion);
     });

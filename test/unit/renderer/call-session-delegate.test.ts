@@ -15,6 +15,8 @@ function entry() {
 function fakeBye(outcome: 'accepted' | 'fails') {
   const calls: string[] = [];
   const bye = {
+    // A BYE without a Reason header: an ordinary hang-up by the other party.
+    request: { getHeaders: () => [] },
     accept: () => {
       calls.push('accept');
       return outcome === 'accepted' ? Promise.resolve() : Promise.reject(new Error('transport closed'));
