@@ -49,7 +49,7 @@ export async function setUserPremiumBarring(repository: Repository, companyId: s
 }
 
 /** Everything that bars `user`'s calls, as the shared rule (shared/billing/barring.ts) takes it. */
-export async function callBarringOf(store: Store, user: UserRow): Promise<CallBarring> {
+export async function callBarringOf(store: Pick<Store, 'getOutsideCalls'>, user: UserRow): Promise<CallBarring> {
   const row = await store.getOutsideCalls(user.id);
   return {
     premiumBarred: user.premiumBarred,

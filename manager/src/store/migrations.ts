@@ -349,6 +349,96 @@ CREATE INDEX company_numbers_user ON company_numbers (target_user_id);
 CREATE UNIQUE INDEX company_numbers_one_main ON company_numbers (company_id) WHERE is_main = 1;
 `;
 
+// Version 10 (PostgreSQL only): the money statements of docs/manager.md, "Scale". A call's authorize and
+// complete each write in ONE round trip: a function that takes the company lock, checks that the facts
+// the service decided on (shared/billing/call-policy.ts, in TypeScript) still hold under it, and writes.
+// It decides nothing itself: when a fact changed (another call of the company got in between) or the call
+// id was already seen, it raises CB001 or CB002, rolls everything back, and the service runs its locked
+// transaction instead (manager/src/wallet/call-charging.ts). cabine_funding_snapshot is the portable
+// SqlStore.fundingSnapshot text as a function, so the check reads the same sums; test/manager/
+// money-statements.test.ts proves the two agree.
+const moneyStatementsPostgres = `CREATE FUNCTION cabine_funding_snapshot(p_company TEXT, p_user TEXT, p_now BIGINT, p_day_start BIGINT, p_month_start BIGINT)
+RETURNS TABLE (reserved BIGINT, spent_today BIGINT, budget BIGINT, user_spent BIGINT, user_reserved BIGINT) LANGUAGE sql STABLE AS $$
+  SELECT
+    (SELECT COALESCE(SUM(reserved_minor), 0) FROM reservations WHERE company_id = p_company AND status = 'active' AND expires_at > p_now)::BIGINT,
+    CASE WHEN p_day_start IS NOT NULL THEN (SELECT COALESCE(SUM(-wallet_delta_minor), 0) FROM ledger_transactions
+      WHERE company_id = p_company AND kind = 'call_charge' AND created_at >= p_day_start) ELSE 0 END::BIGINT,
+    b.monthly_budget_minor,
+    CASE WHEN b.user_id IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(-t.wallet_delta_minor), 0) FROM reservations r
+      JOIN ledger_transactions t ON t.kind = 'call_charge' AND t.reference = r.call_id AND t.company_id = r.company_id
+      WHERE r.user_id = p_user AND r.status = 'completed' AND t.created_at >= p_month_start) END::BIGINT,
+    CASE WHEN b.user_id IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(reserved_minor), 0) FROM reservations
+      WHERE user_id = p_user AND status = 'active' AND expires_at > p_now) END::BIGINT
+  FROM (SELECT 1 AS one) AS base LEFT JOIN user_budgets b ON b.user_id = p_user
+$$;
+
+-- Authorize: the call id's key row first, then the company lock (releaseCall's order), then the funding
+-- facts re-read under the lock and compared with the ones the reservation was computed from.
+CREATE FUNCTION cabine_reserve_call(p_row JSONB, p_check_funds BOOLEAN, p_balance BIGINT, p_daily_cap BIGINT,
+  p_reserved BIGINT, p_spent_today BIGINT, p_budget BIGINT, p_user_spent BIGINT, p_user_reserved BIGINT,
+  p_day_start BIGINT, p_month_start BIGINT, p_notify BOOLEAN) RETURNS VOID LANGUAGE plpgsql AS $$
+DECLARE
+  r reservations;
+  c companies;
+  f RECORD;
+BEGIN
+  r := jsonb_populate_record(NULL::reservations, p_row);
+  INSERT INTO call_attempts (call_id, created_at) VALUES (r.call_id, r.created_at) ON CONFLICT (call_id) DO NOTHING;
+  IF NOT FOUND THEN RAISE EXCEPTION 'call id % already seen', r.call_id USING ERRCODE = 'CB002'; END IF;
+  SELECT * INTO c FROM companies WHERE id = r.company_id FOR UPDATE;
+  IF NOT FOUND THEN RAISE EXCEPTION 'no company %', r.company_id USING ERRCODE = 'CB001'; END IF;
+  IF p_check_funds THEN
+    IF c.balance_minor <> p_balance OR c.daily_cap_minor IS DISTINCT FROM p_daily_cap OR c.auto_refill_enabled <> 0 THEN
+      RAISE EXCEPTION 'company % changed', r.company_id USING ERRCODE = 'CB001';
+    END IF;
+    SELECT * INTO f FROM cabine_funding_snapshot(r.company_id, r.user_id, r.created_at,
+      CASE WHEN c.daily_cap_minor IS NULL THEN NULL ELSE p_day_start END, p_month_start);
+    IF f.reserved <> p_reserved OR f.spent_today <> p_spent_today OR f.budget IS DISTINCT FROM p_budget
+      OR f.user_spent <> p_user_spent OR f.user_reserved <> p_user_reserved THEN
+      RAISE EXCEPTION 'funds of company % changed', r.company_id USING ERRCODE = 'CB001';
+    END IF;
+  END IF;
+  INSERT INTO reservations SELECT (r).*;
+  IF p_notify THEN PERFORM pg_notify('cabine_wallet', r.company_id); END IF;
+END $$;
+
+-- Complete: the company lock, the reservation re-read under it (still active, same maximum), then the
+-- charge (a balanced two-leg transaction, the cached balance, the reservation) and the notification.
+CREATE FUNCTION cabine_charge_call(p_call_id TEXT, p_company TEXT, p_max_seconds INTEGER, p_answered INTEGER,
+  p_billed INTEGER, p_cost BIGINT, p_now BIGINT, p_txn_id TEXT, p_details TEXT, p_wallet_account TEXT,
+  p_counter_account TEXT, p_notify BOOLEAN) RETURNS TABLE (seq BIGINT, balance_after BIGINT) LANGUAGE plpgsql AS $$
+DECLARE
+  r reservations;
+  c companies;
+  v_seq BIGINT := NULL;
+  v_balance BIGINT;
+BEGIN
+  SELECT * INTO c FROM companies WHERE id = p_company FOR UPDATE;
+  IF NOT FOUND THEN RAISE EXCEPTION 'no company %', p_company USING ERRCODE = 'CB001'; END IF;
+  SELECT * INTO r FROM reservations WHERE call_id = p_call_id AND company_id = p_company;
+  IF NOT FOUND OR r.status <> 'active' OR r.max_seconds <> p_max_seconds THEN
+    RAISE EXCEPTION 'call % changed', p_call_id USING ERRCODE = 'CB001';
+  END IF;
+  v_balance := c.balance_minor;
+  IF p_cost > 0 THEN
+    IF c.balance_minor < p_cost OR c.auto_refill_enabled <> 0 THEN
+      RAISE EXCEPTION 'company % changed', p_company USING ERRCODE = 'CB001';
+    END IF;
+    v_balance := c.balance_minor - p_cost;
+    INSERT INTO ledger_transactions (id, company_id, kind, reference, currency, wallet_delta_minor, balance_after_minor, rate_prefix, deck_version, details, created_at)
+      VALUES (p_txn_id, p_company, 'call_charge', p_call_id, c.currency, -p_cost, v_balance, r.rate_prefix, r.deck_version, p_details, p_now)
+      RETURNING ledger_transactions.seq INTO v_seq;
+    INSERT INTO ledger_entries (txn_seq, leg, account, amount_minor, currency)
+      VALUES (v_seq, 0, p_wallet_account, -p_cost, c.currency), (v_seq, 1, p_counter_account, p_cost, c.currency);
+    UPDATE companies SET balance_minor = v_balance, last_seq = v_seq WHERE id = p_company;
+  END IF;
+  UPDATE reservations SET status = 'completed', answered_seconds = p_answered, billed_seconds = p_billed, charged_minor = p_cost,
+    txn_seq = v_seq, updated_at = p_now WHERE call_id = p_call_id;
+  IF p_cost > 0 OR p_notify THEN PERFORM pg_notify('cabine_wallet', p_company); END IF;
+  RETURN QUERY SELECT v_seq, v_balance;
+END $$;
+`;
+
 export const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
@@ -369,6 +459,8 @@ CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries BEGIN SE
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
   { version: 8, name: 'people: deactivation, removal, password links; audit trail', sql: `${peopleAndAudit('INTEGER PRIMARY KEY AUTOINCREMENT')}${auditAppendOnlySqlite}` },
   { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
+  // PostgreSQL only (SQLite runs in the process: its statements cost no round trip); kept so both lists number alike.
+  { version: 10, name: 'one-statement money writes', sql: '-- nothing on SQLite' },
 ];
 
 /** PostgreSQL migrations. */
@@ -391,4 +483,5 @@ CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entr
   { version: 7, name: 'monthly budgets per user', sql: userBudgets },
   { version: 8, name: 'people: deactivation, removal, password links; audit trail', sql: `${peopleAndAudit('BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')}${auditAppendOnlyPostgres}` },
   { version: 9, name: 'company numbers and ring groups', sql: companyNumbersSql },
+  { version: 10, name: 'one-statement money writes', sql: moneyStatementsPostgres },
 ];

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { asUnavailable, DatabaseUnavailableError, isConnectionFailure } from './database-unavailable';
 import type { Migration } from './migrations';
+import type { MoneyStatements } from './money-statements';
+import { PgMoneyStatements } from './pg-money-statements';
 import { postgresMigrations } from './migrations';
 import type { Repository, Store } from './repository';
 import type { SqlExecutor, SqlRow } from './sql-executor';
@@ -53,6 +55,8 @@ export interface PgOptions {
   readonly connectTimeoutMs?: number;
   /** Connection errors nobody was waiting for (an idle connection dropped, the listener lost): logged. */
   readonly onBackgroundError?: (error: unknown, where: 'pool' | 'listener') => void;
+  /** Authorize and complete in one write round trip each (migration 10); default true. False: always the locked transaction. */
+  readonly moneyStatements?: boolean;
 }
 
 // The wallet-change listener reconnects after 250 ms, doubling up to 5 s, for as long as it is subscribed.
@@ -66,6 +70,7 @@ const listenRetryMs = { first: 250, max: 5_000 } as const;
 export class PgRepository implements Repository {
   readonly dialect = 'postgres' as const;
   readonly store: Store;
+  readonly moneyStatements?: MoneyStatements;
   private readonly pool: pg.Pool;
   private readonly onBackgroundError: NonNullable<PgOptions['onBackgroundError']>;
 
@@ -76,6 +81,7 @@ export class PgRepository implements Repository {
     this.pool = new pg.Pool({ connectionString, max: options.poolSize ?? 10, types, connectionTimeoutMillis: options.connectTimeoutMs ?? 2_000, keepAlive: true });
     this.pool.on('error', (error) => this.onBackgroundError(error, 'pool'));
     this.store = new SqlStore(executorFor(this.pool), 'postgres');
+    if (options.moneyStatements !== false) this.moneyStatements = new PgMoneyStatements(this.pool);
   }
 
   /** Connects and applies pending migrations (under an advisory lock, so instances starting together agree). */

@@ -1,6 +1,7 @@
 import type { IntegrityReport } from '../../../shared/api/wallet-schemas';
 import type { CurrencyCode } from '../../../shared/money/currency';
 import type { NumberQueries } from '../numbers/number-queries';
+import type { MoneyStatements } from './money-statements';
 
 /** Rows as the service sees them: camelCase, numbers for money (safe integers), epoch ms for times. */
 export interface CompanyRow {
@@ -444,6 +445,11 @@ export interface Repository {
    * `work` must have no side effects outside the store.
    */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * A call's authorize and complete in one write round trip each (PostgreSQL, migration 10); absent where
+   * a statement costs no round trip (SQLite runs in the process).
+   */
+  readonly moneyStatements?: MoneyStatements;
   /** Subscribes to wallet changes made by any instance (PostgreSQL LISTEN); null when unsupported. */
   listenWalletChanges(onChange: (companyId: string) => void): Promise<(() => Promise<void>) | null>;
   /** One round trip to the database (readiness); DatabaseUnavailableError when it cannot be reached. */

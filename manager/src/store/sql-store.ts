@@ -18,7 +18,8 @@ function snake(key: string): string {
   return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
-function mapRow<T>(row: SqlRow): T {
+/** A row as the service sees it: camelCase keys, the 0/1 boolean columns as booleans. */
+export function mapRow<T>(row: SqlRow): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     const name = camel(key);
@@ -30,6 +31,11 @@ function mapRow<T>(row: SqlRow): T {
 function toDb(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value ?? null;
+}
+
+/** `row` as the database stores it: snake_case keys, booleans as 0/1, undefined as null. */
+export function toDbRecord(row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([key, value]) => [snake(key), toDb(value)]));
 }
 
 function asNumber(value: unknown): number {

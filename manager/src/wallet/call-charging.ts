@@ -9,9 +9,11 @@ import { billedSeconds, callCostMinor } from '../../../shared/rating/tariff';
 import { budgetLeft, startOfUtcMonth } from '../../../shared/billing/monthly-budget';
 import { callBarringOf } from '../company/company-settings';
 import { ApiError } from '../http/api-error';
-import type { CompanyRow, RefillRow, ReservationRow, Store } from '../store/repository';
+import type { CallerFacts, MoneyStatements } from '../store/money-statements';
+import type { CompanyRow, FundingSnapshot, RefillRow, ReservationRow, Store, UserRow } from '../store/repository';
 import { refillIfDue } from './auto-refill';
-import { appendTransaction, ledgerAccounts, lockCompany, startOfUtcDay } from './ledger';
+import { newId } from '../ids';
+import { appendTransaction, ledgerAccounts, lockCompany, startOfUtcDay, walletAccount } from './ledger';
 import type { WalletServiceOptions } from './wallet-options';
 
 /**
@@ -64,13 +66,18 @@ async function funding(
   const snapshot = await tx.fundingSnapshot({
     companyId: company.id, userId: caller.userId, now, dayStart: company.dailyCapMinor === null ? null : startOfUtcDay(now), monthStart: startOfUtcMonth(now),
   });
+  return fundingFrom(deps, company, snapshot, caller.ownReservedMinor);
+}
+
+/** The policy's funding facts from a snapshot of the company's and the caller's sums. */
+function fundingFrom(deps: Pick<CallChargingDeps, 'maxCallSeconds'>, company: CompanyRow, snapshot: FundingSnapshot, ownReservedMinor: number): FundingFacts {
   // The call being funded holds `ownReservedMinor` of both sums (0 for a new call): it is not "another call".
-  const otherReservedMinor = Math.max(0, snapshot.reservedMinor - caller.ownReservedMinor);
+  const otherReservedMinor = Math.max(0, snapshot.reservedMinor - ownReservedMinor);
   return {
     ...fundsLeft({ balanceMinor: company.balanceMinor, otherReservedMinor, dailyCapMinor: company.dailyCapMinor, spentTodayMinor: snapshot.spentTodayMinor }),
     budgetLeftMinor: budgetLeft({
       budgetMinor: snapshot.userBudgetMinor, spentThisMonthMinor: snapshot.userSpentThisMonthMinor,
-      userOtherReservedMinor: Math.max(0, snapshot.userReservedMinor - caller.ownReservedMinor),
+      userOtherReservedMinor: Math.max(0, snapshot.userReservedMinor - ownReservedMinor),
     }),
     currency: company.currency, maxCallSeconds: deps.maxCallSeconds,
   };
@@ -99,6 +106,35 @@ async function withLockedReservation<T, P = undefined>(
 }
 
 /**
+ * Authorize's one-round-trip write (PostgreSQL, `MoneyStatements`): the policy decides on the facts read
+ * without the lock, and the statement reserves only if they still hold under it. Null when this path does
+ * not apply and the locked transaction must run: a money refusal (recorded for repeats there), a company
+ * with automatic refill on (the refill rule reads and writes under the lock), or facts that changed, a call
+ * id already seen (a repeat, a release that came first).
+ */
+async function reserveInOneStatement(
+  deps: CallChargingDeps, statements: MoneyStatements,
+  call: {
+    readonly company: CompanyRow; readonly user: UserRow; readonly snapshot: FundingSnapshot; readonly now: number; readonly rate: Tariff | null;
+    readonly newRow: (now: number, maxSeconds: number, reservedMinor: number) => ReservationRow;
+  },
+): Promise<AuthorizeCallResponse | null> {
+  const { company, rate, now } = call;
+  if (rate && company.autoRefillEnabled) return null;
+  let row = call.newRow(now, deps.maxCallSeconds, 0);
+  if (rate) {
+    const funded = fundCall(rate, fundingFrom(deps, company, call.snapshot, 0));
+    if (funded.refusal) return null;
+    row = call.newRow(now, funded.maxDurationSeconds, funded.reservedMinor);
+  }
+  const expected = rate ? { balanceMinor: company.balanceMinor, dailyCapMinor: company.dailyCapMinor, snapshot: call.snapshot, dayStart: startOfUtcDay(now), monthStart: startOfUtcMonth(now) } : null;
+  // A paid call's funded time reaches the caller's app through the wallet event, as in the locked path.
+  if (!(await statements.reserve(row, expected, rate !== null))) return null;
+  if (rate) deps.onWalletChange(company.id);
+  return reservationAnswer(row, company);
+}
+
+/**
  * May this call go ahead, and for how long? The call policy decides (shared/billing/call-policy.ts, the
  * rules the quote applies too): emergency numbers are always allowed and never charged; refusals, in
  * order: unknown caller, invalid number, high-risk class the company has not allowed (`class_blocked`),
@@ -108,9 +144,19 @@ async function withLockedReservation<T, P = undefined>(
  */
 export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCallRequest): Promise<AuthorizeCallResponse> {
   const store = deps.repository.store;
+  const statements = deps.repository.moneyStatements;
+  const factsAt = deps.now();
   let company: CompanyRow | null = null;
+  // PostgreSQL: the company, the caller, their barring row and the funding sums in one read (no lock).
+  let facts: CallerFacts | null = null;
   try {
-    company = await store.getCompanyByDomain(request.sipDomain ?? deps.defaultSipDomain);
+    const sipDomain = request.sipDomain ?? deps.defaultSipDomain;
+    if (statements) {
+      facts = await statements.callerFacts({ sipDomain, extension: request.callerExtension, now: factsAt, dayStart: startOfUtcDay(factsAt), monthStart: startOfUtcMonth(factsAt) });
+      company = facts?.company ?? null;
+    } else {
+      company = await store.getCompanyByDomain(sipDomain);
+    }
   } catch (error) {
     // Keep going: an emergency call must not depend on the database answering.
     deps.log.error({ err: error }, 'company lookup failed during authorize');
@@ -124,7 +170,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
       reservedMinor: 0, currency: company?.currency ?? 'EUR', balanceMinor: company?.balanceMinor ?? 0, prefix: '', deckVersion: '',
     };
   }
-  const found = company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
+  const found = facts ? facts.user : company ? await store.getUserByExtension(company.id, request.callerExtension) : null;
   // A deactivated person is nobody's caller: the proxy refuses their credentials too, but the money rule
   // does not depend on it (a credential the proxy has not heard is revoked yet).
   const user = found && found.deactivatedAt == null ? found : null;
@@ -133,11 +179,24 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
   const rate = walletPaid(local) && local.ratingKey ? findRate(index, local.ratingKey) : null;
   // Every rule before money (shared/billing/call-policy.ts), the quote's too; nothing written for these.
   const refusal = refusalBeforeFunds({
-    classification: local, caller: user ? { barring: await callBarringOf(store, user) } : null, highRiskAllowed: company?.highRiskAllowed ?? false, rate,
+    classification: local, caller: user ? { barring: await callBarringOf(facts ? { getOutsideCalls: () => Promise.resolve(facts.outsideCalls) } : store, user) } : null,
+    highRiskAllowed: company?.highRiskAllowed ?? false, rate,
   });
   if (refusal !== null || !company || !user) {
     const reason = refusal ?? 'unknown_caller';
     return refused(request.callId, reason, local.kind, reason === 'unknown_caller' ? '' : e164, company);
+  }
+  const newRow = (now: number, maxSeconds: number, reservedMinor: number): ReservationRow => ({
+    callId: request.callId, companyId: company.id, userId: user.id, dialed: request.dialed, e164, kind: local.kind, charged: rate !== null,
+    ratePrefix: rate?.prefix ?? '', destination: rate?.destination ?? '', deckVersion: rate ? index.deck.version : '',
+    pricePerMinute: rate?.pricePerMinute ?? 0, connectionFee: rate?.connectionFee ?? 0, incrementFirst: rate?.increment.first ?? 1,
+    incrementNext: rate?.increment.next ?? 1, maxSeconds, reservedMinor, status: 'active', answeredSeconds: null, billedSeconds: null,
+    chargedMinor: null, txnSeq: null, createdAt: now,
+    expiresAt: reservationExpiry(deps, now, maxSeconds), updatedAt: now,
+  });
+  if (statements && facts?.snapshot) {
+    const answer = await reserveInOneStatement(deps, statements, { company, user, snapshot: facts.snapshot, now: factsAt, rate, newRow });
+    if (answer) return answer;
   }
 
   const outcome = await deps.repository.transaction(async (tx): Promise<{ answer: AuthorizeCallResponse; refill: RefillRow | null }> => {
@@ -173,14 +232,7 @@ export async function authorizeCall(deps: CallChargingDeps, request: AuthorizeCa
       maxSeconds = funded.maxDurationSeconds;
       reservedMinor = funded.reservedMinor;
     }
-    const row: ReservationRow = {
-      callId: request.callId, companyId: company.id, userId: user.id, dialed: request.dialed, e164, kind: local.kind, charged: rate !== null,
-      ratePrefix: rate?.prefix ?? '', destination: rate?.destination ?? '', deckVersion: rate ? index.deck.version : '',
-      pricePerMinute: rate?.pricePerMinute ?? 0, connectionFee: rate?.connectionFee ?? 0, incrementFirst: rate?.increment.first ?? 1,
-      incrementNext: rate?.increment.next ?? 1, maxSeconds, reservedMinor, status: 'active', answeredSeconds: null, billedSeconds: null,
-      chargedMinor: null, txnSeq: null, createdAt: now,
-      expiresAt: reservationExpiry(deps, now, maxSeconds), updatedAt: now,
-    };
+    const row = newRow(now, maxSeconds, reservedMinor);
     await tx.insertReservation(row);
     // The funds this call holds are spoken for: if they take the available funds below the refill level,
     // the refill starts now, while the call is live, and the proxy's extend hands it the new money.
@@ -249,20 +301,61 @@ function completion(row: ReservationRow, company: CompanyRow): CompleteCallRespo
   };
 }
 
+/** What a call that ran `answeredSeconds` costs: at most its reserved duration, rounded to its increments; 0 for a free call. */
+function chargeFor(row: ReservationRow, answeredSeconds: number, currency: CompanyRow['currency']): { billed: number; costMinor: number } {
+  if (!row.charged) return { billed: 0, costMinor: 0 };
+  const seconds = Math.min(answeredSeconds, row.maxSeconds);
+  const tariff = tariffOf(row);
+  return { billed: billedSeconds(seconds, tariff.increment), costMinor: callCostMinor(tariff, seconds, currency) };
+}
+
+/** The charge's details in the ledger (what the receipt shows). */
+function chargeDetails(row: ReservationRow, answeredSeconds: number, billed: number, extension: string | null): object {
+  return { number: row.e164, answeredSeconds, billedSeconds: billed, destination: row.destination, extension: extension ?? '' };
+}
+
+/**
+ * Complete's one-round-trip write (PostgreSQL, `MoneyStatements`): the charge computed from the reservation
+ * read without the lock; the statement charges only if, under the lock, the call is still active with the
+ * same maximum and the wallet covers the whole cost. Null when the locked transaction must run: a repeat of
+ * a call that already ended (it replays the first result), a charge the balance no longer covers (it is
+ * capped there), a company with automatic refill on, or facts that changed.
+ */
+async function chargeInOneStatement(deps: CallChargingDeps, statements: MoneyStatements, callId: string, answeredSeconds: number): Promise<CompleteCallResponse | null> {
+  const facts = await statements.completionFacts(callId);
+  if (!facts) throw new ApiError(404, 'not_found', 'No call with this id was authorized');
+  const { reservation: row, company } = facts;
+  if (row.status !== 'active') return null;
+  const { billed, costMinor } = chargeFor(row, answeredSeconds, company.currency);
+  if (costMinor > 0 && (company.autoRefillEnabled || costMinor > company.balanceMinor)) return null;
+  const now = deps.now();
+  const charged = await statements.charge({
+    callId, companyId: company.id, maxSeconds: row.maxSeconds, answeredSeconds, billedSeconds: billed, costMinor, now, txnId: newId('txn'),
+    details: JSON.stringify(chargeDetails(row, answeredSeconds, billed, facts.callerExtension)), walletAccount: walletAccount(company.id),
+    counterAccount: ledgerAccounts.callRevenue, notify: row.charged,
+  });
+  if (!charged) return null;
+  if (costMinor > 0 || row.charged) deps.onWalletChange(company.id);
+  return completion({ ...row, status: 'completed', answeredSeconds, billedSeconds: billed, chargedMinor: costMinor, txnSeq: charged.seq }, { ...company, balanceMinor: charged.balanceAfterMinor });
+}
+
 /**
  * The call ended after `answeredSeconds`: charge it exactly once (a repeated complete replays the first
  * result). The charge is for at most the reserved duration, and never more than the wallet holds. A
  * charge that crosses the automatic-refill threshold commits a refill, then hands it to `onRefillDue`.
  */
 export async function completeCall(deps: CallChargingDeps, callId: string, answeredSeconds: number): Promise<CompleteCallResponse> {
+  const statements = deps.repository.moneyStatements;
+  if (statements) {
+    const answer = await chargeInOneStatement(deps, statements, callId, answeredSeconds);
+    if (answer) return answer;
+  }
   const outcome = await withLockedReservation(deps, callId, async (tx, company, row, caller) => {
     if (row.status !== 'active') return { response: completion(row, company), refill: null, changed: false, companyId: company.id };
     const now = deps.now();
-    const seconds = Math.min(answeredSeconds, row.maxSeconds);
-    const tariff = tariffOf(row);
-    const billed = row.charged ? billedSeconds(seconds, tariff.increment) : 0;
+    const { billed, costMinor } = chargeFor(row, answeredSeconds, company.currency);
     // Capped at the balance: only reachable if the reservation expired and other calls spent the funds.
-    const cost = row.charged ? Math.min(callCostMinor(tariff, seconds, company.currency), company.balanceMinor) : 0;
+    const cost = Math.min(costMinor, company.balanceMinor);
     let txnSeq: number | null = null;
     let refill: RefillRow | null = null;
     let balance = company.balanceMinor;
@@ -270,7 +363,7 @@ export async function completeCall(deps: CallChargingDeps, callId: string, answe
       const appended = await appendTransaction(deps, tx, {
         company, kind: 'call_charge', reference: row.callId, walletDeltaMinor: -cost, counterAccount: ledgerAccounts.callRevenue,
         ratePrefix: row.ratePrefix, deckVersion: row.deckVersion,
-        details: { number: row.e164, answeredSeconds, billedSeconds: billed, destination: row.destination, extension: caller?.extension ?? '' },
+        details: chargeDetails(row, answeredSeconds, billed, caller?.extension ?? null),
       });
       txnSeq = appended.seq;
       balance = appended.balanceAfter;
